@@ -1,0 +1,3 @@
+from conductatlas_cli.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Two texts → a structured change list. (Contract stub: to be implemented.)"""

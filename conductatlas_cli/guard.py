@@ -1,0 +1,1 @@
+"""Is an extraction the document? (Contract stub: to be implemented.)"""

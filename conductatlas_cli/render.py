@@ -1,0 +1,1 @@
+"""Change list → rich / plain / markdown / json. (Contract stub: to be implemented.)"""

@@ -1,0 +1,1 @@
+"""Paths, git, state, lock. (Contract stub: to be implemented.)"""
