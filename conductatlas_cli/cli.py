@@ -6,6 +6,7 @@ commands that need them, so `atlas --help`, `log` and `diff` start fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -98,6 +99,121 @@ def check(
         raise typer.Exit(ExitCode.PARTIAL)
 
 
+@app.command()
+def fetch(
+    targets: list[str] = typer.Argument(
+        None, help="platform or platform/document (default: everything in sources.yaml)."
+    ),
+    config: Optional[Path] = ConfigOption,
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Print nothing when nothing changed and nothing failed."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON report on stdout."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Fetch and report; write nothing."),
+    force: bool = typer.Option(False, "--force", help="Record changes held back by the guards."),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", "-j", min=1, max=64, help="Documents fetched at once."
+    ),
+    wait: bool = typer.Option(
+        False, "--wait", help="Wait for another running fetch instead of exiting with 75."
+    ),
+) -> None:
+    """Fetch documents, record each changed one as a commit, and report."""
+    from conductatlas_cli.pipeline import run_fetch
+    from conductatlas_cli.report import plain_lines, print_table, to_json
+
+    sources = _load(config)
+    progress = None
+    if not (quiet or as_json) and sys.stderr.isatty() and not _no_color_env():
+        progress = _Progress()
+    try:
+        report = run_fetch(
+            sources,
+            targets=tuple(targets or ()),
+            force=force,
+            dry_run=dry_run,
+            jobs=jobs,
+            wait_for_lock=wait,
+            on_start=progress.start if progress else None,
+            on_done=progress.advance if progress else None,
+        )
+    finally:
+        if progress:
+            progress.stop()
+    if as_json:
+        typer.echo(to_json(report))
+    elif sys.stdout.isatty() and not quiet:
+        print_table(report, _console())
+    else:
+        for line in plain_lines(report, quiet=quiet):
+            typer.echo(line)
+    raise typer.Exit(int(report.exit_code))
+
+
+@app.command()
+def status(config: Optional[Path] = ConfigOption) -> None:
+    """Per document: last checked, last changed, versions, failing since, last error."""
+    from conductatlas_cli.status import status_rows
+
+    sources = _load(config)
+    rows = status_rows(sources)
+    width = max((len(r["document"]) for r in rows), default=8)
+    header = ["document".ljust(width), "versions", "last checked", "last changed", "failing since", "last error"]
+    typer.echo("  ".join(header).rstrip())
+    for r in rows:
+        typer.echo(
+            "  ".join(
+                [
+                    r["document"].ljust(width),
+                    str(r["versions"]).rjust(8),
+                    (r["last_checked"] or "-").ljust(12),
+                    (r["last_changed"] or "-").ljust(12),
+                    (r["failing_since"] or "-").ljust(13),
+                    r["last_error"] or "",
+                ]
+            ).rstrip()
+        )
+
+
+def _no_color_env() -> bool:
+    import os
+
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, no_color=_no_color_env() or None, highlight=False, markup=False)
+
+
+class _Progress:
+    """A rich progress bar on stderr while documents are fetched."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.bar = Progress(
+            TextColumn("fetching"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            console=_console(stderr=True),
+            transient=True,
+        )
+        self.task = None
+
+    def start(self, total: int) -> None:
+        self.bar.start()
+        self.task = self.bar.add_task("", total=total)
+
+    def advance(self, doc) -> None:
+        self.bar.update(self.task, advance=1, description=doc.key)
+
+    def stop(self) -> None:
+        self.bar.stop()
+
+
 def main() -> None:
     """Entry point: run the app, turning expected failures into one line and an exit code."""
     try:
@@ -110,8 +226,11 @@ def main() -> None:
             _err(str(exc))
         sys.exit(int(exc.exit_code))
     except KeyboardInterrupt:
+        # Commits are atomic, so stopping here loses nothing; os._exit does not wait
+        # for fetches still in flight in worker threads.
         _err("interrupted")
-        sys.exit(int(ExitCode.INTERRUPTED))
+        sys.stdout.flush()
+        os._exit(int(ExitCode.INTERRUPTED))
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:

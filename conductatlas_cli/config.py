@@ -146,12 +146,19 @@ def parse_sources(text: str, *, path: Path) -> Sources:
     """Validate the YAML TEXT of a sources file at PATH."""
     checker = _Checker(path)
     node = checker.compose(text)
+    if not checker.problems:
+        sources = checker.build(node)
     if checker.problems:
-        raise ConfigError(checker.problems)
-    sources = checker.build(node)
-    if checker.problems:
-        raise ConfigError(checker.problems)
+        raise ConfigError(sorted(checker.problems, key=_line_of))
     return sources
+
+
+def _line_of(problem: str) -> int:
+    """The line number in 'file:LINE: message' (for sorting problems)."""
+    try:
+        return int(problem.split(":", 2)[1])
+    except (IndexError, ValueError):
+        return 0
 
 
 class _Checker:

@@ -1,0 +1,397 @@
+"""One `atlas fetch`: config → fetch → extract → normalize → guard → store.
+
+Documents are fetched and extracted concurrently (bounded overall by `jobs`
+and per host by `per_host`); recording happens in the calling thread, one
+document at a time, so commits never interleave. Every document ends in one
+`DocumentReport` whose status is one of:
+
+- ``new``        first version recorded
+- ``changed``    a new version recorded
+- ``unchanged``  nothing to record (same text, only noise, 304, or a flip back
+                 to an earlier version that has not persisted yet)
+- ``held``       a change that removes most of the document (``--force`` records it)
+- ``failed``     fetch, extraction or page guard failed; the last good snapshot stays
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+from urllib.parse import urlsplit
+
+from conductatlas_cli import __version__
+from conductatlas_cli.config import Source, Sources
+from conductatlas_cli.errors import AtlasError, ExitCode
+
+STATUSES = ("new", "changed", "unchanged", "held", "failed")
+# How many recorded versions' noise keys are remembered to recognise a flip.
+FLIP_MEMORY = 6
+# Seconds between saves of .atlas/state.json during a run (and once at the end).
+STATE_SAVE_INTERVAL = 2.0
+
+
+@dataclass
+class DocumentReport:
+    key: str
+    url: str
+    status: str = "failed"
+    reason: str | None = None
+    words: int = 0
+    words_added: int = 0
+    words_removed: int = 0
+    commit: str | None = None
+    elapsed: float = 0.0
+    summary: str = ""  # one line: what changed
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["elapsed"] = round(self.elapsed, 3)
+        return data
+
+
+@dataclass
+class FetchReport:
+    documents: list[DocumentReport] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUSES, 0)
+        for doc in self.documents:
+            counts[doc.status] += 1
+        return counts
+
+    @property
+    def exit_code(self) -> ExitCode:
+        counts = self.counts
+        return ExitCode.PARTIAL if counts["failed"] or counts["held"] else ExitCode.OK
+
+    def to_dict(self) -> dict:
+        return {
+            "documents": [doc.to_dict() for doc in self.documents],
+            "counts": self.counts,
+            "dry_run": self.dry_run,
+            "exit_code": int(self.exit_code),
+        }
+
+
+@dataclass
+class _Extracted:
+    """What a worker thread hands back to the recorder."""
+
+    source: Source
+    text: str | None = None
+    error: str | None = None
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    elapsed: float = 0.0
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _HostLimiter:
+    """At most `per_host` requests at once to one host."""
+
+    def __init__(self, per_host: int):
+        self.per_host = per_host
+        self._lock = threading.Lock()
+        self._sems: dict[str, threading.Semaphore] = {}
+
+    def __call__(self, url: str) -> threading.Semaphore:
+        host = (urlsplit(url).hostname or "").lower()
+        with self._lock:
+            if host not in self._sems:
+                self._sems[host] = threading.Semaphore(self.per_host)
+            return self._sems[host]
+
+
+def fetch_and_extract(
+    source: Source, *, session, settings, doc_state: dict, limiter: _HostLimiter | None = None
+) -> _Extracted:
+    """Fetch one document and turn it into normalized snapshot text (or an error)."""
+    from conductatlas_cli.extract import extract_text
+    from conductatlas_cli.fetch import fetch_document
+    from conductatlas_cli.guard import check_page
+    from conductatlas_cli.normalize import normalize_text
+
+    started = time.monotonic()
+    result = _Extracted(source=source)
+    try:
+        sem = limiter(source.url) if limiter else threading.Semaphore(1)
+        with sem:
+            fetched = fetch_document(
+                session,
+                source.url,
+                timeout=settings.timeout,
+                max_bytes=settings.max_bytes,
+                retries=settings.retries,
+                etag=doc_state.get("etag"),
+                last_modified=doc_state.get("last_modified"),
+                deadline=started + settings.timeout * 4,
+            )
+        result.etag, result.last_modified = fetched.etag, fetched.last_modified
+        if fetched.not_modified:
+            result.not_modified = True
+            return result
+        raw = extract_text(
+            fetched.body,
+            content_type=fetched.content_type,
+            url=fetched.url,
+            charset=fetched.charset,
+            select=source.select,
+            remove=source.remove,
+        )
+        text = normalize_text(raw)
+        problem = check_page(text, body=fetched.body, min_chars=source.min_chars)
+        if problem:
+            result.error = problem
+        else:
+            result.text = text
+    except AtlasError as exc:
+        result.error = str(exc)
+    except RecursionError:
+        result.error = "the page is nested too deeply to extract"
+    except MemoryError:
+        result.error = "the page is too large to extract"
+    finally:
+        result.elapsed = time.monotonic() - started
+    return result
+
+
+class Recorder:
+    """Decides, per extracted document, what to record, and records it."""
+
+    def __init__(self, archive, state: dict, *, force: bool, dry_run: bool):
+        self.archive = archive
+        self.state = state
+        self.force = force
+        self.dry_run = dry_run
+
+    def doc_state(self, key: str) -> dict:
+        return self.state.setdefault("documents", {}).setdefault(key, {})
+
+    def handle(self, got: _Extracted) -> DocumentReport:
+        source = got.source
+        report = DocumentReport(key=source.key, url=source.display_url, elapsed=got.elapsed)
+        st = self.doc_state(source.key)
+        st["last_checked"] = _now()
+        try:
+            self._decide(got, report, st)
+        except AtlasError as exc:
+            report.status, report.reason = "failed", str(exc)
+        if report.status == "failed":
+            st.setdefault("failing_since", st["last_checked"])
+            st["last_error"] = report.reason
+        else:
+            st.pop("failing_since", None)
+            st.pop("last_error", None)
+        if report.status == "held":
+            st["last_error"] = report.reason
+        return report
+
+    def _decide(self, got: _Extracted, report: DocumentReport, st: dict) -> None:
+        from conductatlas_cli.normalize import count_words, noise_key
+
+        source = got.source
+        if got.error:
+            report.status, report.reason = "failed", got.error
+            return
+        old = self.archive.read_latest(source.key)
+        if got.not_modified:
+            report.status = "unchanged" if old is not None else "failed"
+            report.reason = None if old is not None else "304 Not Modified but nothing recorded"
+            if old is None:
+                st.pop("etag", None)
+                st.pop("last_modified", None)
+            else:
+                report.words = count_words(old)
+            return
+        new = got.text or ""
+        report.words = count_words(new)
+        if old is not None:
+            new_key = _sha(noise_key(new, ignore=source.ignore))
+            old_key = _sha(noise_key(old, ignore=source.ignore))
+            if new_key == old_key:
+                report.status = "unchanged"
+                self._keep_validators(got, st)
+                st.pop("pending", None)
+                return
+            if not self.force:
+                shrink = _shrink_reason(old, new)
+                if shrink:
+                    report.status, report.reason = "held", shrink
+                    return
+                if self._is_flip(st, new_key):
+                    report.status = "unchanged"
+                    report.reason = "back to an earlier version; recorded if it persists"
+                    return
+        self._record(got, report, st, old, new)
+
+    def _is_flip(self, st: dict, new_key: str) -> bool:
+        """A return to an earlier recorded version is only recorded once seen twice in a row."""
+        recent = st.get("recent", [])
+        if new_key not in recent[:-1]:
+            st.pop("pending", None)
+            return False
+        pending = st.get("pending")
+        if pending == new_key:
+            return False
+        st["pending"] = new_key
+        return True
+
+    def _keep_validators(self, got: _Extracted, st: dict) -> None:
+        for name in ("etag", "last_modified"):
+            value = getattr(got, name)
+            if value:
+                st[name] = value
+            else:
+                st.pop(name, None)
+
+    def _record(self, got: _Extracted, report, st: dict, old: str | None, new: str) -> None:
+        from conductatlas_cli.changes import summarize_changes
+        from conductatlas_cli.extract import extractor_id
+        from conductatlas_cli.normalize import noise_key
+        from conductatlas_cli.render import commit_message
+
+        source = got.source
+        summary = summarize_changes(old, new)
+        report.words_added = summary.stats.words_added
+        report.words_removed = summary.stats.words_removed
+        trailers = {
+            "Atlas-Source": source.display_url,
+            "Atlas-Fetched-At": _now(),
+            "Atlas-Content-SHA256": _sha(new),
+            "Atlas-Extractor": extractor_id(),
+        }
+        message = commit_message(source.key, summary, trailers=trailers)
+        report.summary = message.split("\n", 1)[0].split(": ", 1)[-1]
+        report.status = "new" if old is None else "changed"
+        if self.dry_run:
+            return
+        report.commit = self.archive.record_version(source.key, new, message=message)
+        self._keep_validators(got, st)
+        st["last_changed"] = trailers["Atlas-Fetched-At"]
+        new_key = _sha(noise_key(new, ignore=source.ignore))
+        recent = [k for k in st.get("recent", []) if k != new_key]
+        st["recent"] = (recent + [new_key])[-FLIP_MEMORY:]
+        st.pop("pending", None)
+
+
+def _shrink_reason(old: str, new: str) -> str | None:
+    from conductatlas_cli.guard import check_shrink
+
+    return check_shrink(old, new)
+
+
+def run_fetch(
+    sources: Sources,
+    *,
+    targets: tuple[str, ...] = (),
+    force: bool = False,
+    dry_run: bool = False,
+    jobs: int | None = None,
+    wait_for_lock: bool = False,
+    on_start: Callable[[int], None] | None = None,
+    on_done: Callable[[DocumentReport], None] | None = None,
+) -> FetchReport:
+    """Fetch the selected documents, record what changed, and report per document."""
+    from conductatlas_cli.fetch import make_session
+    from conductatlas_cli.store import Archive, load_state, save_state
+
+    chosen = sources.select(targets)
+    archive = Archive.from_sources(sources)
+    report = FetchReport(dry_run=dry_run)
+    jobs = jobs or sources.settings.jobs
+    if on_start:
+        on_start(len(chosen))
+    with archive.lock(wait=wait_for_lock) if not dry_run else _nullcontext():
+        state = load_state(sources.state_dir)
+        recorder = Recorder(archive, state, force=force, dry_run=dry_run)
+        session = make_session(
+            user_agent=sources.settings.user_agent, pool_size=max(jobs, 4)
+        )
+        limiter = _HostLimiter(sources.settings.per_host)
+        pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="atlas-fetch")
+        saved_at = time.monotonic()
+        try:
+            futures: set[Future] = {
+                pool.submit(
+                    fetch_and_extract,
+                    source,
+                    session=session,
+                    settings=sources.settings,
+                    doc_state=dict(recorder.doc_state(source.key)),
+                    limiter=limiter,
+                )
+                for source in chosen
+            }
+            while futures:
+                done, futures = wait(futures, return_when=FIRST_COMPLETED)
+                for future in done:
+                    doc = recorder.handle(future.result())
+                    report.documents.append(doc)
+                    if on_done:
+                        on_done(doc)
+                if not dry_run and time.monotonic() - saved_at > STATE_SAVE_INTERVAL:
+                    save_state(sources.state_dir, state)
+                    saved_at = time.monotonic()
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        else:
+            pool.shutdown()
+        finally:
+            if not dry_run:
+                save_state(sources.state_dir, state)
+            session.close()
+    report.documents.sort(key=lambda d: d.key)
+    return report
+
+
+class _nullcontext:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def check_live(sources: Sources):
+    """Yield (source, problem or None): fetch and extract each document twice and compare."""
+    from conductatlas_cli.fetch import make_session
+
+    session = make_session(user_agent=sources.settings.user_agent)
+    for source in sources.sources:
+        first = fetch_and_extract(source, session=session, settings=sources.settings, doc_state={})
+        if first.error:
+            yield source, first.error
+            continue
+        second = fetch_and_extract(source, session=session, settings=sources.settings, doc_state={})
+        if second.error:
+            yield source, second.error
+        elif second.text != first.text:
+            from conductatlas_cli.normalize import noise_key
+
+            if noise_key(first.text or "", ignore=source.ignore) == noise_key(
+                second.text or "", ignore=source.ignore
+            ):
+                yield source, None
+            else:
+                yield source, "unstable: two fetches in a row gave different text"
+        else:
+            yield source, None
+
+
+__all__ = ["DocumentReport", "FetchReport", "run_fetch", "check_live", "__version__"]
