@@ -9,14 +9,32 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
+from typer.core import TyperGroup
 
 from conductatlas_cli import __version__
 from conductatlas_cli.errors import AtlasError, ConfigError, ExitCode
 
+
+class _AtlasGroup(TyperGroup):
+    """Turns expected failures into one line on stderr and the documented exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except AtlasError as exc:
+            problems = exc.problems if isinstance(exc, ConfigError) else [str(exc)]
+            for problem in problems:
+                _err(problem)
+            ctx.exit(int(exc.exit_code))
+        except KeyboardInterrupt:
+            _err("interrupted")
+            ctx.exit(int(ExitCode.INTERRUPTED))
+
+
 app = typer.Typer(
+    cls=_AtlasGroup,
     name="atlas",
     help="A git-backed archive of AI platforms' policy documents: fetch, record, diff.",
     add_completion=False,
@@ -34,7 +52,7 @@ def _err(message: str) -> None:
     sys.stderr.flush()
 
 
-def _load(config: Optional[Path]):
+def _load(config: Path | None):
     from conductatlas_cli.config import find_sources, load_sources
 
     path = config if config is not None else find_sources()
@@ -76,7 +94,7 @@ def init(
 
 @app.command()
 def check(
-    config: Optional[Path] = ConfigOption,
+    config: Path | None = ConfigOption,
     live: bool = typer.Option(
         False, "--live", help="Also fetch and extract each document twice to prove it is stable."
     ),
@@ -104,14 +122,14 @@ def fetch(
     targets: list[str] = typer.Argument(
         None, help="platform or platform/document (default: everything in sources.yaml)."
     ),
-    config: Optional[Path] = ConfigOption,
+    config: Path | None = ConfigOption,
     quiet: bool = typer.Option(
         False, "--quiet", "-q", help="Print nothing when nothing changed and nothing failed."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON report on stdout."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Fetch and report; write nothing."),
     force: bool = typer.Option(False, "--force", help="Record changes held back by the guards."),
-    jobs: Optional[int] = typer.Option(
+    jobs: int | None = typer.Option(
         None, "--jobs", "-j", min=1, max=64, help="Documents fetched at once."
     ),
     wait: bool = typer.Option(
@@ -151,14 +169,21 @@ def fetch(
 
 
 @app.command()
-def status(config: Optional[Path] = ConfigOption) -> None:
+def status(config: Path | None = ConfigOption) -> None:
     """Per document: last checked, last changed, versions, failing since, last error."""
     from conductatlas_cli.status import status_rows
 
     sources = _load(config)
     rows = status_rows(sources)
     width = max((len(r["document"]) for r in rows), default=8)
-    header = ["document".ljust(width), "versions", "last checked", "last changed", "failing since", "last error"]
+    header = [
+        "document".ljust(width),
+        "versions",
+        "last checked",
+        "last changed",
+        "failing since",
+        "last error",
+    ]
     typer.echo("  ".join(header).rstrip())
     for r in rows:
         typer.echo(
@@ -215,32 +240,14 @@ class _Progress:
 
 
 def main() -> None:
-    """Entry point: run the app, turning expected failures into one line and an exit code."""
+    """Entry point for the `atlas` script."""
     try:
-        code = app(standalone_mode=False)
-    except AtlasError as exc:
-        if isinstance(exc, ConfigError):
-            for problem in exc.problems:
-                _err(problem)
-        else:
-            _err(str(exc))
-        sys.exit(int(exc.exit_code))
-    except KeyboardInterrupt:
-        # Commits are atomic, so stopping here loses nothing; os._exit does not wait
-        # for fetches still in flight in worker threads.
-        _err("interrupted")
-        sys.stdout.flush()
-        os._exit(int(ExitCode.INTERRUPTED))
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        _err("aborted")
-        sys.exit(int(ExitCode.INTERRUPTED))
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(int(ExitCode.USAGE))
+        app()
+    except SystemExit as exc:
+        if exc.code == ExitCode.INTERRUPTED:
+            # Commits are atomic, so stopping now loses nothing; os._exit does not wait
+            # for fetches still in flight in worker threads.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(int(ExitCode.INTERRUPTED))
         raise
-    sys.exit(code if isinstance(code, int) else 0)

@@ -23,9 +23,9 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_ID_LENGTH = 64
 # Windows device names: a slug like "con" is a valid file name on Linux but not
 # everywhere a user may clone the archive.
-RESERVED_IDS = {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {
-    f"lpt{i}" for i in range(10)
-}
+RESERVED_IDS = (
+    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
+)
 DEFAULT_USER_AGENT = (
     "Mozilla/5.0 (compatible; ConductAtlas/0.1; +https://github.com/conductatlas/atlas)"
 )
@@ -282,7 +282,7 @@ class _Checker:
             self.problem(node, "missing 'platforms:'")
             return Sources(path=self.path, settings=settings)
         sources: list[Source] = []
-        for pid_text, pid_node, pnode in self.mapping(platforms_node[1], "'platforms'", None):
+        for _pid_text, pid_node, pnode in self.mapping(platforms_node[1], "'platforms'", None):
             pid = self.slug(pid_node, "platform id")
             if pid is None:
                 continue

@@ -18,10 +18,10 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
 from urllib.parse import urlsplit
 
 from conductatlas_cli import __version__
@@ -319,9 +319,7 @@ def run_fetch(
     with archive.lock(wait=wait_for_lock) if not dry_run else _nullcontext():
         state = load_state(sources.state_dir)
         recorder = Recorder(archive, state, force=force, dry_run=dry_run)
-        session = make_session(
-            user_agent=sources.settings.user_agent, pool_size=max(jobs, 4)
-        )
+        session = make_session(user_agent=sources.settings.user_agent, pool_size=max(jobs, 4))
         limiter = _HostLimiter(sources.settings.per_host)
         pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="atlas-fetch")
         saved_at = time.monotonic()

@@ -13,7 +13,13 @@ LABELS = {
     "held": "held back",
     "failed": "failed",
 }
-STYLES = {"new": "green", "changed": "yellow", "unchanged": "dim", "held": "magenta", "failed": "red"}
+STYLES = {
+    "new": "green",
+    "changed": "yellow",
+    "unchanged": "dim",
+    "held": "magenta",
+    "failed": "red",
+}
 
 
 def describe(doc) -> str:

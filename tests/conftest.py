@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 
 import pytest
 import yaml
@@ -121,9 +120,7 @@ def server():
 
 def git(cwd: Path, *args: str, check: bool = True) -> str:
     """Run real git in CWD and return its stdout."""
-    result = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
     if check and result.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed: {result.stderr}")
     return result.stdout
@@ -198,5 +195,3 @@ def in_project(project, monkeypatch) -> Project:
     """The project, with the current directory inside it."""
     monkeypatch.chdir(project.root)
     return project
-
-
