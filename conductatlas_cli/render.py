@@ -1,1 +1,406 @@
-"""Change list → rich / plain / markdown / json. (Contract stub: to be implemented.)"""
+"""Change list → rich / plain / markdown / json, plus commit messages and stat lines.
+
+Plain format (stable, for piping), one block per changed section:
+
+    ~ Usage Policy › 2. Prohibited Uses          section marker and heading trail
+      ~ Pay within [-30-]{+60+} days.            a changed sentence, word marks
+      + A new sentence.                          an added sentence
+      - A removed sentence.                      a removed sentence
+        An unchanged sentence.                   context (with context=N)
+      …                                          a gap between context groups
+
+    3 sections changed (+120 -45 words)
+
+Section markers: `+` added, `-` removed, `~` modified, `=` renamed, `>` moved
+(order, level or numbering changed). A heading that changed reads `Old → New`;
+a modified section that also moved says `(moved)`. Cosmetic changes (whitespace,
+typography, punctuation) are hidden unless show_all, and counted in the stat line.
+A first version lists its sections only. Page text is always passed through
+`textsafe.plain`, and rich output is built from `Text` objects, never markup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+
+from .changes import (
+    ADDED,
+    EQUAL,
+    MODIFIED,
+    MOVED,
+    REMOVED,
+    RENAMED,
+    ChangeSummary,
+    SectionChange,
+    SentenceChange,
+)
+from .textsafe import plain as _safe
+
+FORMATS = ("rich", "plain", "markdown", "json")
+MARKERS = {ADDED: "+", REMOVED: "-", MODIFIED: "~", RENAMED: "=", MOVED: ">"}
+NAMES = {ADDED: "Added", REMOVED: "Removed", MODIFIED: "Modified", RENAMED: "Renamed"}
+NAMES[MOVED] = "Moved"
+SEPARATOR = " › "
+COMMIT_BODY_LINES = 50
+
+JSON_SCHEMA_DOC = """\
+`atlas diff --format json` prints one JSON object (keys always in this order):
+
+{
+  "from": "<old version: ref or commit>" | null,
+  "to": "<new version: ref or commit>" | null,
+  "first": false,                # true when there was no old version
+  "stats": {
+    "sections_added": 0, "sections_removed": 0, "sections_modified": 0,
+    "sections_moved": 0, "sections_renamed": 0, "sections_changed": 0,
+    "words_added": 0, "words_removed": 0,
+    "cosmetic": 0,               # sections whose only change is cosmetic
+    "words": 0                   # words in the new version
+  },
+  "sections": [                  # changed sections only, in new-document order
+    {
+      "kind": "added|removed|modified|renamed|moved",
+      "old_heading": "3. Liability" | null,   # null: added, or the preamble
+      "new_heading": "4. Liability" | null,   # null: removed, or the preamble
+      "path": ["Usage Policy", "4. Liability"],  # heading trail
+      "level": 2,                # 0 for the preamble (text before any heading)
+      "cosmetic": false,         # only whitespace/typography/punctuation changed
+      "modified": false, "moved": false, "renamed": false, "renumbered": true,
+      "sentences": [             # changed lines only, in order
+        {
+          "kind": "added|removed|modified",
+          "old": "Pay within 30 days." | null,
+          "new": "Pay within 60 days." | null,
+          "cosmetic": false,
+          "words": [{"op": "equal|insert|delete", "text": "Pay within "}]  # modified only
+        }
+      ]
+    }
+  ]
+}
+
+Cosmetic entries are always included (with "cosmetic": true); page text has
+control characters and terminal escape sequences removed.
+"""
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+_STYLES = {
+    "+": "bold green",
+    "-": "bold red",
+    "~": "bold yellow",
+    "=": "bold magenta",
+    ">": "bold cyan",
+    "heading": "bold",
+    "note": "dim",
+    "ins": "bold green",
+    "del": "red strike",
+    "added": "green",
+    "removed": "red strike",
+    "context": "dim",
+    "stat": "bold",
+    "title": "bold underline",
+}
+
+Line = list[tuple[str, str]]  # (role, text) segments
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def stat_line(summary: ChangeSummary, *, show_all: bool = False) -> str:
+    """One line: "3 sections changed (+120 -45 words)", "first snapshot (N words)", …"""
+    st = summary.stats
+    if summary.first:
+        return f"first snapshot ({_n(st.words, 'word')})"
+    cosmetic = ""
+    if st.cosmetic:
+        cosmetic = f" ({st.cosmetic} cosmetic{'' if show_all else ' hidden'})"
+    if not st.sections_changed:
+        return f"no changes{cosmetic}"
+    changed = _n(st.sections_changed, "section")
+    return f"{changed} changed (+{st.words_added} -{st.words_removed} words){cosmetic}"
+
+
+def _label(change: SectionChange) -> str:
+    """The section's own heading, `Old → New` when it changed."""
+    old, new = change.old_heading, change.new_heading
+    if change.old_index is not None and change.new_index is not None and old != new:
+        return f"{_safe(old or '(preamble)')} → {_safe(new or '(preamble)')}"
+    return _safe(change.heading or "(preamble)")
+
+
+def _trail(change: SectionChange) -> str:
+    return SEPARATOR.join([_safe(p) for p in change.path[:-1]] + [_label(change)])
+
+
+def _visible(change: SectionChange, show_all: bool) -> bool:
+    return change.kind != EQUAL and (show_all or not change.cosmetic)
+
+
+def _word_segments(sentence: SentenceChange) -> Line:
+    role = {"equal": "text", "insert": "ins", "delete": "del"}
+    return [(role[op], _safe(text)) for op, text in sentence.words]
+
+
+def _sentence_line(sentence: SentenceChange) -> Line:
+    if sentence.kind == ADDED:
+        return [("added", "  + "), ("added", _safe(sentence.new or "") or "(blank line)")]
+    if sentence.kind == REMOVED:
+        return [("removed", "  - "), ("removed", _safe(sentence.old or "") or "(blank line)")]
+    if sentence.kind == MODIFIED:
+        return [("~", "  ~ "), *_word_segments(sentence)]
+    return [("context", "    " + _safe(sentence.new or ""))]
+
+
+def _section_sentences(change: SectionChange, context: int, show_all: bool) -> list[Line]:
+    if change.kind in (ADDED, REMOVED):
+        return [_sentence_line(s) for s in change.sentences if show_all or not s.cosmetic]
+    entries = [
+        s for s in change.sentences if s.kind != EQUAL or (s.new or "").strip()
+    ]  # blank equal lines never count as context
+    shown = [s.kind != EQUAL and (show_all or not s.cosmetic) for s in entries]
+    keep = set()
+    for i, changed in enumerate(shown):
+        if changed:
+            keep.update(range(max(0, i - context), min(len(entries), i + context + 1)))
+    lines: list[Line] = []
+    previous = None
+    for i in sorted(keep):
+        if context and previous is not None and i > previous + 1:
+            lines.append([("note", "  …")])
+        entry = entries[i]
+        if shown[i] or entry.kind == EQUAL:
+            lines.append(_sentence_line(entry))
+        else:  # a hidden cosmetic change, shown as context in its new form
+            if entry.new is not None:
+                lines.append([("context", "    " + _safe(entry.new))])
+        previous = i
+    return lines
+
+
+def _lines(summary, *, context: int, show_all: bool, title: str | None) -> list[Line]:
+    lines: list[Line] = []
+    if title:
+        lines += [[("title", _safe(title))], []]
+    for change in summary.sections:
+        if not _visible(change, show_all):
+            continue
+        marker = MARKERS[change.kind]
+        header: Line = [(marker, marker + " "), ("heading", _trail(change))]
+        if change.cosmetic:
+            header.append(("note", " (cosmetic)"))
+        elif change.moved and change.kind != MOVED:
+            header.append(("note", " (moved)"))
+        lines.append(header)
+        if not summary.first:
+            lines.extend(_section_sentences(change, context, show_all))
+    if len(lines) > (2 if title else 0):
+        lines.append([])
+    lines.append([("stat", stat_line(summary, show_all=show_all))])
+    return lines
+
+
+def _plain(lines: list[Line]) -> str:
+    marks = {"del": "[-{}-]", "ins": "{{+{}+}}"}
+    return "".join(
+        "".join(marks.get(role, "{}").format(text) for role, text in line) + "\n" for line in lines
+    )
+
+
+def _rich(lines: list[Line], *, width: int) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.text import Text
+
+    out = Text()
+    for line in lines:
+        for role, text in line:
+            out.append(text, style=_STYLES.get(role, ""))
+        out.append("\n")
+    buffer = StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=True,
+        no_color=False,
+        color_system="standard",
+        width=width,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        legacy_windows=False,
+    )
+    console.print(out, end="", soft_wrap=True)
+    return buffer.getvalue()
+
+
+def _md(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", _safe(text))
+
+
+def _md_mark(text: str, mark: str) -> str:
+    """TEXT wrapped in MARK (`~~`, `**`) with its outer whitespace kept outside."""
+    core = text.strip()
+    if not core:
+        return text if mark == "**" else ""
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    return f"{lead}{mark}{_md(core)}{mark}{trail}"
+
+
+def _markdown(summary: ChangeSummary, *, context: int, show_all: bool, title) -> str:
+    out: list[str] = []
+    if title:
+        out += [f"## {_md(title)}", ""]
+    out += [f"**{_md(stat_line(summary, show_all=show_all))}**", ""]
+    for change in summary.sections:
+        if not _visible(change, show_all):
+            continue
+        label = " → ".join(_md(part) for part in _label(change).split(" → "))
+        trail = SEPARATOR.join([_md(p) for p in change.path[:-1]] + [label])
+        notes = " (cosmetic)" if change.cosmetic else ""
+        notes += " (moved)" if change.moved and change.kind != MOVED else ""
+        out += [f"### {NAMES[change.kind]}: {trail}{notes}", ""]
+        bullets = []
+        for line in [] if summary.first else _section_sentences(change, context, show_all):
+            role = line[0][0]
+            body = line[1:] if role in ("added", "removed", "~") else line
+            if role == "added":
+                bullets.append(f"- **Added:** {_md(body[0][1])}")
+            elif role == "removed":
+                bullets.append(f"- **Removed:** {_md_mark(body[0][1], '~~')}")
+            elif role == "~":
+                words = {"del": "~~", "ins": "**"}
+                text = "".join(_md_mark(t, words[r]) if r in words else _md(t) for r, t in body)
+                bullets.append(f"- **Changed:** {text}")
+            elif role == "note":
+                bullets.append("- …")
+            else:
+                bullets.append(f"- {_md(body[0][1].strip())}")
+        out += bullets + ([""] if bullets else [])
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def summary_to_dict(summary: ChangeSummary, *, from_ref=None, to_ref=None) -> dict:
+    """SUMMARY as plain data in the JSON_SCHEMA_DOC shape (changed parts only)."""
+
+    def text(value):
+        return None if value is None else _safe(value)
+
+    sections = []
+    for c in summary.sections:
+        if c.kind == EQUAL:
+            continue
+        sentences = [
+            {
+                "kind": s.kind,
+                "old": text(s.old),
+                "new": text(s.new),
+                "cosmetic": s.cosmetic,
+                "words": [{"op": op, "text": _safe(t)} for op, t in s.words],
+            }
+            for s in c.sentences
+            if s.kind != EQUAL
+        ]
+        sections.append(
+            {
+                "kind": c.kind,
+                "old_heading": text(c.old_heading),
+                "new_heading": text(c.new_heading),
+                "path": [_safe(p) for p in c.path],
+                "level": c.level,
+                "cosmetic": c.cosmetic,
+                "modified": c.modified,
+                "moved": c.moved,
+                "renamed": c.renamed,
+                "renumbered": c.renumbered,
+                "sentences": sentences,
+            }
+        )
+    st = summary.stats
+    stats = {
+        name: getattr(st, name)
+        for name in (
+            "sections_added",
+            "sections_removed",
+            "sections_modified",
+            "sections_moved",
+            "sections_renamed",
+            "sections_changed",
+            "words_added",
+            "words_removed",
+            "cosmetic",
+            "words",
+        )
+    }
+    return {
+        "from": from_ref,
+        "to": to_ref,
+        "first": summary.first,
+        "stats": stats,
+        "sections": sections,
+    }
+
+
+def render_summary(
+    summary: ChangeSummary,
+    *,
+    fmt: str,
+    context: int = 0,
+    show_all: bool = False,
+    title: str | None = None,
+    color: bool | None = None,
+    width: int = 100,
+    from_ref: str | None = None,
+    to_ref: str | None = None,
+) -> str:
+    """SUMMARY as text in FMT (rich | plain | markdown | json), ending in a newline.
+
+    rich with `color` falsy is exactly plain (the word marks must stay visible);
+    deciding `color` (NO_COLOR, isatty) is the caller's job.
+    """
+    if fmt == "json":
+        data = summary_to_dict(summary, from_ref=from_ref, to_ref=to_ref)
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "markdown":
+        return _markdown(summary, context=context, show_all=show_all, title=title)
+    if fmt not in ("rich", "plain"):
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    lines = _lines(summary, context=context, show_all=show_all, title=title)
+    if fmt == "rich" and color:
+        return _rich(lines, width=width)
+    return _plain(lines)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(_safe(text).split())
+
+
+def commit_message(key: str, summary: ChangeSummary, *, trailers: Mapping[str, str]) -> str:
+    """The snapshot commit message: subject, changed sections, `Atlas-*` trailers."""
+    st = summary.stats
+    if summary.first or st.sections_changed:
+        subject = stat_line(summary)
+    elif st.cosmetic:
+        subject = f"cosmetic changes only ({_n(st.cosmetic, 'section')})"
+    else:
+        subject = "no changes"
+    parts = [f"{_one_line(key)}: {subject}"]
+    body = []
+    if not summary.first:
+        body = [
+            f"{MARKERS[c.kind]} {_one_line(_label(c))}"
+            for c in summary.sections
+            if c.kind != EQUAL and (not c.cosmetic or not st.sections_changed)
+        ]
+        if len(body) > COMMIT_BODY_LINES:
+            more = len(body) - COMMIT_BODY_LINES + 1
+            body = body[: COMMIT_BODY_LINES - 1] + [f"… and {more} more"]
+    if body:
+        parts.append("\n".join(body))
+    if trailers:
+        parts.append("\n".join(f"{_one_line(k)}: {_one_line(v)}" for k, v in trailers.items()))
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,160 @@
+"""Line and word alignment inside one section (the small diffs of `changes`).
+
+Lines (one sentence per line) are aligned with diff-match-patch over lines mapped
+to single characters, then replaced blocks are paired by similarity; a changed
+pair gets a word diff (word, space and punctuation tokens mapped to characters,
+diffed, `diff_cleanupSemantic`), so "30 days" → "60 days" reads as `30` → `60`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from diff_match_patch import diff_match_patch
+
+from .sections import fold_strict
+
+EQUAL, ADDED, REMOVED, MODIFIED, MOVED, RENAMED = (
+    "equal",
+    "added",
+    "removed",
+    "modified",
+    "moved",
+    "renamed",
+)
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_WORD = re.compile(r"\w+")
+_DMP = diff_match_patch()
+_DMP.Diff_Timeout = 0
+_OPS = {0: "equal", 1: "insert", -1: "delete"}
+_PAIR_SEARCH_LIMIT = 900  # old × new lines in one replaced block searched for best pairs
+
+
+@dataclass(frozen=True)
+class SentenceChange:
+    """One line of a section: equal, added, removed, or modified (with a word diff)."""
+
+    kind: str
+    old: str | None
+    new: str | None
+    words: tuple[tuple[str, str], ...] = ()  # (op, text), op in equal|insert|delete
+    cosmetic: bool = False
+
+
+def count_words(text: str) -> int:
+    """Words in TEXT as the change stats count them (runs of letters and digits)."""
+    return len(_WORD.findall(text))
+
+
+def _encode(items: Sequence[str], vocab: dict[str, str]) -> str:
+    """ITEMS as one string, a private-use character per distinct item."""
+    out = []
+    for item in items:
+        char = vocab.get(item)
+        if char is None:
+            n = len(vocab)
+            char = chr(0xE000 + n) if n < 6400 else chr(0xF0000 + n - 6400)
+            vocab[item] = char
+        out.append(char)
+    return "".join(out)
+
+
+def _diff_items(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, list[str]]]:
+    """diff-match-patch over sequences of strings: [(op, items)], op -1/0/1."""
+    vocab: dict[str, str] = {}
+    ea, eb = _encode(a, vocab), _encode(b, vocab)
+    diffs = _DMP.diff_main(ea, eb, False)
+    _DMP.diff_cleanupSemantic(diffs)
+    back = {char: item for item, char in vocab.items()}
+    return [(op, [back[c] for c in chars]) for op, chars in diffs]
+
+
+def diff_words(old: str, new: str) -> tuple[tuple[str, str], ...]:
+    """Word-level diff of two lines: ((op, text), …), op in equal|insert|delete."""
+    diffs = _diff_items(_TOKEN.findall(old), _TOKEN.findall(new))
+    return tuple((_OPS[op], "".join(tokens)) for op, tokens in diffs if tokens)
+
+
+def _sentence_pair(old: str, new: str, *, cosmetic: bool | None = None) -> SentenceChange:
+    if cosmetic is None:
+        cosmetic = fold_strict(old) == fold_strict(new)
+    return SentenceChange(MODIFIED, old, new, diff_words(old, new), cosmetic)
+
+
+def added_line(line: str) -> SentenceChange:
+    return SentenceChange(ADDED, None, line, (), not fold_strict(line))
+
+
+def removed_line(line: str) -> SentenceChange:
+    return SentenceChange(REMOVED, line, None, (), not fold_strict(line))
+
+
+def _similar(a: str, b: str) -> float:
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
+        return 0.0
+    return matcher.ratio()
+
+
+def _pair_block(a: Sequence[str], b: Sequence[str]) -> list[SentenceChange]:
+    """A replaced block: pair the most similar lines (in order), the rest added/removed."""
+    if fold_strict(" ".join(a)) == fold_strict(" ".join(b)):  # re-wrapped or retyped only
+        out = [_sentence_pair(x, y, cosmetic=True) for x, y in zip(a, b, strict=False)]
+        out += [removed_line(x) for x in a[len(b) :]] + [added_line(y) for y in b[len(a) :]]
+        return [SentenceChange(c.kind, c.old, c.new, c.words, True) for c in out]
+    if len(a) == 1 and len(b) == 1:
+        return [_sentence_pair(a[0], b[0])]
+    best, best_i, best_j = 0.5, -1, -1
+    if len(a) * len(b) <= _PAIR_SEARCH_LIMIT:
+        for i, x in enumerate(a):
+            if not x.strip():
+                continue
+            for j, y in enumerate(b):
+                if y.strip() and (score := _similar(x, y)) > best:
+                    best, best_i, best_j = score, i, j
+    if best_i < 0:
+        return [removed_line(x) for x in a] + [added_line(y) for y in b]
+    return (
+        (
+            _pair_block(a[:best_i], b[:best_j])
+            if best_i and best_j
+            else [removed_line(x) for x in a[:best_i]] + [added_line(y) for y in b[:best_j]]
+        )
+        + [_sentence_pair(a[best_i], b[best_j])]
+        + (
+            _pair_block(a[best_i + 1 :], b[best_j + 1 :])
+            if best_i + 1 < len(a) and best_j + 1 < len(b)
+            else [removed_line(x) for x in a[best_i + 1 :]]
+            + [added_line(y) for y in b[best_j + 1 :]]
+        )
+    )
+
+
+def align_sentences(a: Sequence[str], b: Sequence[str]) -> list[SentenceChange]:
+    """Lines A → lines B as a list of sentence changes covering both, in order."""
+    out: list[SentenceChange] = []
+    pending_old: list[str] = []
+    pending_new: list[str] = []
+
+    def flush() -> None:
+        if pending_old and pending_new:
+            out.extend(_pair_block(pending_old, pending_new))
+        else:
+            out.extend(removed_line(x) for x in pending_old)
+            out.extend(added_line(y) for y in pending_new)
+        pending_old.clear()
+        pending_new.clear()
+
+    for op, lines in _diff_items(a, b):
+        if op == 0:
+            flush()
+            out.extend(SentenceChange(EQUAL, line, line) for line in lines)
+        elif op < 0:
+            pending_old.extend(lines)
+        else:
+            pending_new.extend(lines)
+    flush()
+    return out
