@@ -1,0 +1,364 @@
+"""Low-level git plumbing for the archive: a controlled environment, batch processes.
+
+Everything here talks to the real `git` executable. Reads go through one
+long-lived `git cat-file --batch`; new trees through one long-lived
+`git mktree --batch`; blobs through one long-lived `git hash-object --stdin-paths`.
+A commit then costs three short processes: `commit-tree`, `update-ref` (a
+compare-and-swap on HEAD) and `update-index` (the user's index entry for the
+one path). Plumbing runs no commit hooks (pre-commit, commit-msg, post-commit).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from conductatlas_cli.errors import StoreError
+
+DEFAULT_NAME = "ConductAtlas"
+DEFAULT_EMAIL = "atlas@localhost"
+FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin"
+# Variables that would point git at another repository or index than ours.
+FOREIGN_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR")
+INDEX_LOCK_WAIT = 2.0  # seconds to wait for a user's short git command to release index.lock
+
+
+def git_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment every git process runs with: C locale, no prompts, no pager."""
+    env = dict(os.environ if base is None else base)
+    for name in FOREIGN_VARS:
+        env.pop(name, None)
+    env.update(
+        LC_ALL="C",
+        LANG="C",
+        LANGUAGE="C",
+        GIT_TERMINAL_PROMPT="0",
+        GIT_PAGER="cat",
+        PAGER="cat",
+        GIT_FLUSH="1",
+    )
+    if not env.get("PATH"):
+        env["PATH"] = FALLBACK_PATH
+    return env
+
+
+def find_git(env: dict[str, str]) -> str:
+    """The git executable, on PATH or in the usual places (cron's PATH is minimal)."""
+    found = shutil.which("git", path=env.get("PATH"))
+    if found:
+        return found
+    for candidate in ("/usr/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"):
+        if os.access(candidate, os.X_OK):
+            return candidate
+    raise StoreError("git is not installed (no 'git' on PATH)")
+
+
+def first_line(stderr: bytes) -> str:
+    """Git's first non-empty stderr line, decoded, for a one-line error."""
+    for line in stderr.decode("utf-8", "replace").splitlines():
+        if line.strip():
+            return line.strip()
+    return "no error message"
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    mode: int
+    name: bytes
+    oid: str
+
+    @property
+    def type(self) -> str:
+        if self.mode == 0o040000:
+            return "tree"
+        if self.mode == 0o160000:
+            return "commit"
+        return "blob"
+
+
+class _BatchProcess:
+    """One long-lived git process fed on stdin and read on stdout, restarted when it dies."""
+
+    def __init__(self, git: Git, args: list[str]):
+        self.git = git
+        self.args = args
+        self.proc: subprocess.Popen | None = None
+        self.errfile = None
+
+    def start(self) -> subprocess.Popen:
+        if self.proc is None or self.proc.poll() is not None:
+            self.close()
+            self.errfile = tempfile.TemporaryFile()
+            try:
+                self.proc = subprocess.Popen(
+                    [self.git.exe, *self.args],
+                    cwd=self.git.cwd,
+                    env=self.git.env,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=self.errfile,
+                )
+            except OSError as exc:
+                raise StoreError(f"cannot run 'git {self.args[0]}': {exc.strerror}") from None
+        return self.proc
+
+    def failure(self) -> StoreError:
+        message = "it stopped unexpectedly"
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        if self.errfile is not None:
+            self.errfile.seek(0)
+            err = self.errfile.read()
+            if err.strip():
+                message = first_line(err)
+        self.close()
+        return StoreError(f"git {self.args[0]} failed: {message}")
+
+    def send(self, data: bytes) -> subprocess.Popen:
+        proc = self.start()
+        try:
+            proc.stdin.write(data)
+            proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise self.failure() from None
+        return proc
+
+    def readline(self) -> bytes:
+        line = self.proc.stdout.readline()
+        if not line.endswith(b"\n"):
+            raise self.failure()
+        return line
+
+    def close(self) -> None:
+        if self.proc is not None:
+            for stream in (self.proc.stdin, self.proc.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+        if self.errfile is not None:
+            self.errfile.close()
+            self.errfile = None
+
+
+class Git:
+    """One work tree's repository: short git commands and the batch processes."""
+
+    def __init__(self, start: Path):
+        self.env = git_environment()
+        self.exe = find_git(self.env)
+        self.cwd = start
+        out = self.run("rev-parse", "--absolute-git-dir", "--show-object-format", "--show-toplevel")
+        lines = out.decode("utf-8", "surrogateescape").splitlines()
+        if len(lines) != 3:
+            raise StoreError(f"'{start}' is not inside a git work tree")
+        self.git_dir = Path(lines[0])
+        self.hash_len = 64 if lines[1] == "sha256" else 40
+        self.top = Path(lines[2])
+        self.cwd = self.top
+        self._cat = _BatchProcess(self, ["cat-file", "--batch"])
+        self._mktree = _BatchProcess(self, ["mktree", "-z", "--missing", "--batch"])
+        self._hash = _BatchProcess(self, ["hash-object", "-w", "--no-filters", "--stdin-paths"])
+
+    # -- short commands ------------------------------------------------------
+
+    def run(
+        self,
+        *args: str,
+        input: bytes | None = None,
+        check: bool = True,
+        env: dict[str, str] | None = None,
+    ) -> bytes:
+        """Run `git ARGS`; on failure raise StoreError naming the command and git's reason."""
+        full_env = self.env if not env else {**self.env, **env}
+        try:
+            proc = subprocess.run(
+                [self.exe, *args],
+                cwd=self.cwd,
+                env=full_env,
+                input=input,
+                stdin=subprocess.DEVNULL if input is None else None,
+                capture_output=True,
+                check=False,
+            )
+        except OSError as exc:
+            raise StoreError(f"cannot run 'git {args[0]}': {exc.strerror}") from None
+        if check and proc.returncode != 0:
+            raise StoreError(f"git {args[0]} failed: {first_line(proc.stderr)}")
+        return proc.stdout
+
+    def run_status(self, *args: str) -> tuple[int, bytes]:
+        proc = subprocess.run(
+            [self.exe, *args],
+            cwd=self.cwd,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+        )
+        return proc.returncode, proc.stdout
+
+    # -- reading -------------------------------------------------------------
+
+    def read_object(self, name: str) -> tuple[str, str, bytes] | None:
+        """(oid, type, content) of NAME (any `git rev-parse` name), or None when missing."""
+        if "\n" in name or "\r" in name:
+            return None
+        proc = self._cat.send(name.encode("utf-8", "surrogateescape") + b"\n")
+        header = self._cat.readline()
+        parts = header.split()
+        if len(parts) != 3 or not parts[2].isdigit():
+            return None  # "<name> missing" or "<name> ambiguous"
+        size = int(parts[2])
+        data = proc.stdout.read(size)
+        if len(data) != size or proc.stdout.read(1) != b"\n":
+            raise self._cat.failure()
+        return parts[0].decode(), parts[1].decode(), data
+
+    def head(self) -> tuple[str, str] | None:
+        """(commit, tree) of HEAD, or None in a repository with no commit yet."""
+        found = self.read_object("HEAD")
+        if found is None:
+            return None
+        oid, kind, data = found
+        if kind != "commit" or not data.startswith(b"tree "):
+            raise StoreError("git HEAD does not point to a commit")
+        return oid, data[5 : 5 + self.hash_len].decode()
+
+    def tree_entries(self, tree: str) -> list[TreeEntry]:
+        found = self.read_object(tree)
+        if found is None or found[1] != "tree":
+            raise StoreError(f"git tree {tree} is missing from the repository")
+        data, entries, pos, raw = found[2], [], 0, self.hash_len // 2
+        while pos < len(data):
+            space = data.index(b" ", pos)
+            nul = data.index(b"\0", space)
+            mode = int(data[pos:space], 8)
+            oid = data[nul + 1 : nul + 1 + raw].hex()
+            entries.append(TreeEntry(mode, data[space + 1 : nul], oid))
+            pos = nul + 1 + raw
+        return entries
+
+    # -- writing -------------------------------------------------------------
+
+    def hash_file(self, path: Path) -> str:
+        """Write the file's bytes as a blob (no filters) and return its id."""
+        self._hash.send(os.fsencode(path) + b"\n")
+        return self._hash.readline().strip().decode()
+
+    def mktree(self, entries: list[TreeEntry]) -> str:
+        lines = b"".join(
+            b"%o %s %s\t%s\0" % (e.mode, e.type.encode(), e.oid.encode(), e.name) for e in entries
+        )
+        self._mktree.send(lines + b"\0")
+        return self._mktree.readline().strip().decode()
+
+    def tree_with_blob(self, root_tree: str | None, parts: list[str], blob: str) -> str:
+        """A new root tree: ROOT_TREE with the file at PARTS set to BLOB (mode 100644)."""
+        names = [os.fsencode(p) for p in parts]
+        levels: list[list[TreeEntry]] = []
+        tree = root_tree
+        for depth, name in enumerate(names):
+            entries = self.tree_entries(tree) if tree else []
+            levels.append(entries)
+            if depth == len(names) - 1:
+                break
+            child = next((e for e in entries if e.name == name), None)
+            if child is None:
+                tree = None
+            elif child.mode == 0o040000:
+                tree = child.oid
+            else:
+                where = "/".join(parts[: depth + 1])
+                raise StoreError(f"'{where}' is a file in the last commit, not a folder")
+        oid, mode = blob, 0o100644
+        for name, entries in zip(reversed(names), reversed(levels), strict=True):
+            kept = [e for e in entries if e.name != name]
+            oid = self.mktree([*kept, TreeEntry(mode, name, oid)])
+            mode = 0o040000
+        return oid
+
+    def commit_tree(self, tree: str, parent: str | None, message: str, env: dict[str, str]) -> str:
+        args = ["commit-tree", tree]
+        if parent:
+            args += ["-p", parent]
+        body = message if message.endswith("\n") else message + "\n"
+        out = self.run(*args, "-F", "-", input=body.encode("utf-8"), env=env)
+        return out.decode().strip()
+
+    def update_head(self, new: str, old: str | None, *, reason: str) -> None:
+        """Move HEAD's branch from OLD to NEW, or fail if someone moved it meanwhile."""
+        self.run("update-ref", "-m", reason, "HEAD", new, old or "0" * self.hash_len)
+
+    def set_index_entry(self, path: str, blob: str) -> bool:
+        """Point the user's index entry for PATH at BLOB; False when the index is busy."""
+        code, _ = self.run_status("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}")
+        return code == 0
+
+    def index_entries(self, paths: list[str]) -> dict[str, str]:
+        """Blob ids the user's index holds for PATHS (absent paths are left out)."""
+        if not paths:
+            return {}
+        out = self.run("ls-files", "-s", "-z", "--", *paths)
+        result = {}
+        for record in out.split(b"\0"):
+            if record:
+                meta, _, name = record.partition(b"\t")
+                result[name.decode("utf-8", "surrogateescape")] = meta.split()[1].decode()
+        return result
+
+    # -- safety --------------------------------------------------------------
+
+    def check_can_commit(self) -> None:
+        """Refuse (StoreError) when committing now could surprise or corrupt."""
+        git_dir = self.git_dir
+        states = [
+            (("rebase-merge", "rebase-apply"), "a rebase in progress"),
+            (("MERGE_HEAD",), "a merge in progress"),
+            (("CHERRY_PICK_HEAD",), "a cherry-pick in progress"),
+            (("REVERT_HEAD",), "a revert in progress"),
+            (("BISECT_LOG",), "a bisect in progress"),
+        ]
+        for names, what in states:
+            if any((git_dir / name).exists() for name in names):
+                raise StoreError(f"git repository has {what}; finish or abort it first")
+        try:
+            head = (git_dir / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+        except OSError as exc:
+            raise StoreError(f"cannot read git HEAD: {exc.strerror}") from None
+        if not head.startswith("ref: refs/heads/"):
+            raise StoreError("git HEAD is detached (not on a branch); check out a branch first")
+        lock = git_dir / "index.lock"
+        deadline = time.monotonic() + INDEX_LOCK_WAIT
+        while lock.exists():
+            if time.monotonic() > deadline:
+                raise StoreError(
+                    f"git index is locked ('{lock}' exists); "
+                    "if no other git command is running, delete that file"
+                )
+            time.sleep(0.05)
+
+    def blob_id(self, data: bytes) -> str:
+        """The id git gives DATA as a blob, computed here (no process)."""
+        import hashlib
+
+        algo = hashlib.sha256 if self.hash_len == 64 else hashlib.sha1
+        return algo(b"blob %d\0" % len(data) + data).hexdigest()
+
+    def close(self) -> None:
+        for batch in (self._cat, self._mktree, self._hash):
+            batch.close()
