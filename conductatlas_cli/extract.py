@@ -1,11 +1,263 @@
-"""Body bytes → Markdown text. (Contract stub: to be implemented.)
+"""Body bytes → the document's Markdown (headings, lists, tables), not yet normalized.
 
 Public interface (used by conductatlas_cli/pipeline.py):
 
     extract_text(body: bytes, *, content_type: str, url: str, charset: str | None = None,
                  select: Sequence[str] = (), remove: Sequence[str] = ()) -> str
-        Markdown (headings, lists, tables), NOT yet normalized; raises ExtractError.
+        raises ExtractError (one line) for a corrupt/encrypted PDF, binary or
+        undecodable input, or HTML too deep/large for the parser's limits.
     extractor_id() -> str   e.g. "atlas 0.1.0; trafilatura 2.3.1"
 
-`import trafilatura` happens inside the functions only (it costs ~110 ms).
+By content type: HTML/XHTML → the HTML path below; text/plain and text/markdown →
+the decoded text as it is; PDF (declared, or any body starting with `%PDF-`) →
+pypdf's text, page by page. Anything else binary → ExtractError.
+
+The HTML path (see `container.py`): parse with lxml; drop what is never document
+text (scripts, hidden elements, navigation, cookie banners, share/feedback
+widgets), apply the source's `remove` then `select` selectors, find the element
+holding the document (the deepest one holding most of the non-link text), then
+run trafilatura on that element wrapped in `<article>`. trafilatura drops headings
+or text on some layouts, so its output is checked against our own conversion of
+the same element: when it lost a heading or a noticeable share of the words, our
+conversion is used. Deterministic: trafilatura's deduplication cache is off.
+
+lxml, trafilatura and pypdf are imported inside the functions that use them:
+`atlas --help` and `atlas diff` must not pay for them.
 """
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Sequence
+
+from conductatlas_cli import __version__
+from conductatlas_cli.errors import ExtractError
+
+_HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml"}
+_TEXT_TYPES = {"text/plain", "text/markdown", "text/x-markdown"}
+_SNIFF_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|p|h[1-6])\b",
+                         re.I | re.S)  # fmt: skip
+_WORD = re.compile(r"\w+")
+
+
+def extractor_id() -> str:
+    """What produced a snapshot's text, for the `Atlas-Extractor` commit trailer."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        traf = version("trafilatura")
+    except PackageNotFoundError:  # pragma: no cover - a declared dependency
+        traf = "unknown"
+    return f"atlas {__version__}; trafilatura {traf}"
+
+
+def extract_text(
+    body: bytes,
+    *,
+    content_type: str,
+    url: str,
+    charset: str | None = None,
+    select: Sequence[str] = (),
+    remove: Sequence[str] = (),
+) -> str:
+    """The document in `body` as Markdown; raises ExtractError when it has no text to give."""
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    if body.lstrip()[:5] == b"%PDF-" or ctype == "application/pdf":
+        return _pdf_text(body, url)
+    if ctype in _HTML_TYPES or ctype.endswith("+xml"):
+        return _html_text(_decode(body, charset, url), url, select=select, remove=remove)
+    if ctype in _TEXT_TYPES:
+        return _decode(body, charset, url)
+    if ctype in _SNIFF_TYPES or ctype.startswith("text/"):
+        text = _decode(body, charset, url)
+        if _HTML_START.match(text):
+            return _html_text(text, url, select=select, remove=remove)
+        return text
+    raise ExtractError(f"'{url}' is served as '{ctype}', which has no text to extract")
+
+
+# ---- decoding ---------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_WHATWG_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
+                   "us-ascii": "cp1252", "ascii": "cp1252"}  # fmt: skip
+
+
+def _decode(body: bytes, declared: str | None, url: str) -> str:
+    """Bytes → str: fetch.decode_text when available, else BOM, header, <meta>, UTF-8."""
+    try:
+        from conductatlas_cli.fetch import decode_text
+    except ImportError:
+        decode_text = None
+    text = None
+    if decode_text is not None:
+        try:
+            text = decode_text(body, declared=declared)
+        except NotImplementedError:
+            text = None
+    if text is None:
+        text = _fallback_decode(body, declared)
+    if "\x00" in text[:65536] or _control_share(text[:65536]) > 0.05:
+        raise ExtractError(f"'{url}' is not text in any charset it declares")
+    return text
+
+
+def _fallback_decode(body: bytes, declared: str | None) -> str:
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return body.decode(encoding, errors="replace")
+    candidates = []
+    if declared:
+        candidates.append(declared)
+    meta = _META_CHARSET.search(body[:4096])
+    if meta:
+        candidates.append(meta.group(1).decode("ascii", "replace"))
+    for name in candidates:
+        name = _WHATWG_ALIASES.get(name.strip().lower(), name.strip().lower())
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            continue
+        if name.replace("_", "-") in ("utf-8", "utf8"):
+            break
+        return body.decode(name, errors="replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("cp1252", errors="replace")
+
+
+def _control_share(text: str) -> float:
+    if not text:
+        return 0.0
+    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return bad / len(text)
+
+
+# ---- PDF --------------------------------------------------------------------
+
+
+def _pdf_text(body: bytes, url: str) -> str:
+    """pypdf's text, page by page, a blank line between pages."""
+    import io
+    import logging
+
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(body), strict=False)
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")
+            except Exception:  # noqa: BLE001 - any failure means we cannot read it
+                opened = 0
+            if not opened:
+                raise ExtractError(f"'{url}' is an encrypted PDF that needs a password")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except ExtractError:
+        raise
+    except RecursionError:
+        raise ExtractError(f"'{url}' is a PDF too deeply nested to read") from None
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many types on corrupt files
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise ExtractError(f"'{url}' is not a readable PDF ({reason})") from None
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    return text + "\n" if text else ""
+
+
+# ---- HTML -------------------------------------------------------------------
+
+
+def _parse_html(text: str, url: str):
+    import lxml.etree
+    import lxml.html
+
+    text = _XML_DECL.sub("", text, count=1)
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+    try:
+        root = lxml.html.document_fromstring(text or "<html></html>", parser=parser)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    for error in parser.error_log:
+        if error.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in error.message:
+            raise ExtractError(f"'{url}' is HTML beyond the parser's limits ({error.message})")
+    return root
+
+
+def _html_text(text: str, url: str, *, select: Sequence[str], remove: Sequence[str]) -> str:
+    from conductatlas_cli import container
+
+    root = _parse_html(text, url)
+    if root is None:
+        return ""
+    try:
+        chosen, matched = container.apply_selectors(root, select=select, remove=remove)
+        container.clean_tree(chosen if select and matched else root)
+        if not (select and matched):
+            chosen = container.find_container(root)
+        own = container.to_markdown(chosen)
+        if not USE_TRAFILATURA:
+            return own
+        traf = _trafilatura_markdown(chosen)
+        return traf if _keeps_everything(traf, own, container.heading_texts(chosen)) else own
+    except RecursionError:
+        raise ExtractError(f"'{url}' is HTML nested too deeply to extract") from None
+
+
+USE_TRAFILATURA = True
+
+
+def _trafilatura_markdown(element) -> str:
+    """trafilatura's Markdown for `element`, wrapped in <article> so it keeps headings."""
+    import lxml.html
+    import trafilatura
+
+    from html import escape
+
+    inner = [escape(element.text or "", quote=False)]
+    inner += [lxml.html.tostring(child, encoding="unicode") for child in element]
+    html = "<html><body><article>" + "".join(inner) + "</article></body></html>"
+    try:
+        out = trafilatura.extract(
+            html,
+            output_format="markdown",
+            favor_recall=True,
+            include_tables=True,
+            include_formatting=False,
+            include_links=False,
+            include_images=False,
+            include_comments=False,
+            deduplicate=False,
+            with_metadata=False,
+        )
+    except (RecursionError, ValueError):
+        return ""
+    return (out.strip() + "\n") if out and out.strip() else ""
+
+
+_ATX = re.compile(r"^#{1,6}\s+(.*?)\s*$", re.M)
+
+
+def _keeps_everything(candidate: str, own: str, headings: list[str]) -> bool:
+    """Whether `candidate` kept every heading and nearly every word of `own`."""
+    if not candidate:
+        return False
+    kept = {_words(h) for h in _ATX.findall(candidate)}
+    if any(_words(h) not in kept for h in headings):
+        return False
+    return len(_WORD.findall(candidate)) >= 0.97 * len(_WORD.findall(own))
+
+
+def _words(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))

@@ -1,0 +1,180 @@
+"""Measure extraction quality on real captures against hand-made reference extractions.
+
+Usage:  .venv/bin/python benchmarks/extract_quality.py /work/shared/realpages [--only WORD]
+
+For every capture in PATH/manifest.json, extract its text twice, "out of the box"
+(no select/remove): with plain trafilatura (markdown, favor_recall) as the baseline,
+and with atlas's `extract_text`. Both are normalized (`normalize_text` when it is
+implemented, else a minimal sentence split) and compared with the capture's
+`.reference.md`, word by word (lowercase, Markdown markup and punctuation stripped):
+
+- recall: share of the reference's sentences found in the extracted text
+- precision: share of the extracted sentences found in the reference
+- headings: share of the reference's headings present as headings in the output
+- ms: milliseconds per page for the extraction alone
+
+Figures are averaged over a document's captures, then over documents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from conductatlas_cli.errors import ExtractError  # noqa: E402
+from conductatlas_cli.extract import extract_text  # noqa: E402
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_NONWORD = re.compile(r"[\W_]+", re.UNICODE)
+_SPLIT = re.compile(r"(?<=[.!?])\s+|\n")
+_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)")
+_SETEXT = re.compile(r"^(=+|-+)\s*$")
+_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def _normalizer():
+    """`normalize_text` when it is implemented, else the identity (our split does the rest)."""
+    try:
+        from conductatlas_cli.normalize import normalize_text
+
+        normalize_text("A sentence. Another one.\n")
+        return normalize_text
+    except (ImportError, NotImplementedError, AttributeError):
+        return lambda text: text
+
+
+NORMALIZE = _normalizer()
+
+
+def words(text: str) -> str:
+    """Compare by words: drop link targets and markup, lowercase, collapse whitespace."""
+    text = _LINK.sub(r"\1", text)
+    return " ".join(_NONWORD.sub(" ", text.lower()).split())
+
+
+def sentences(text: str) -> list[str]:
+    """The comparable sentences of a Markdown text (empty ones and setext rules dropped)."""
+    out = []
+    text = _EMPHASIS.sub("", _LINK.sub(r"\1", NORMALIZE(text)))
+    for piece in _SPLIT.split(text):
+        if _SETEXT.match(piece.strip()):
+            continue
+        w = words(piece)
+        if w:
+            out.append(w)
+    return out
+
+
+def headings(text: str) -> list[str]:
+    """ATX and setext headings, as words."""
+    lines = text.splitlines()
+    found = []
+    for i, line in enumerate(lines):
+        m = _ATX.match(line)
+        if m:
+            found.append(words(m.group(2)))
+        elif (
+            i + 1 < len(lines)
+            and line.strip()
+            and re.fullmatch(r"(=+|-{2,})\s*", lines[i + 1])
+            and not line.lstrip().startswith(("|", "-", "*", ">"))
+            and (i == 0 or not lines[i - 1].strip())
+        ):
+            found.append(words(line))
+    return [h for h in found if h]
+
+
+def score(got: str, reference: str) -> tuple[float, float, float]:
+    ref_s, got_s = sentences(reference), sentences(got)
+    got_set, ref_set = set(got_s), set(ref_s)
+    recall = sum(s in got_set for s in ref_s) / len(ref_s) if ref_s else 1.0
+    precision = sum(s in ref_set for s in got_s) / len(got_s) if got_s else 0.0
+    ref_h, got_h = headings(reference), set(headings(got))
+    kept = sum(h in got_h for h in ref_h) / len(ref_h) if ref_h else 1.0
+    return recall, precision, kept
+
+
+def baseline(body: bytes) -> str:
+    import trafilatura
+
+    out = trafilatura.extract(
+        body, output_format="markdown", favor_recall=True, include_tables=True, deduplicate=False
+    )
+    return out or ""
+
+
+def atlas(body: bytes, content_type: str, url: str) -> str:
+    try:
+        return extract_text(body, content_type=content_type, url=url)
+    except ExtractError as exc:
+        print(f"  extract error: {exc}", file=sys.stderr)
+        return ""
+
+
+def timed(fn, *args) -> tuple[str, float]:
+    start = time.perf_counter()
+    out = fn(*args)
+    return out, (time.perf_counter() - start) * 1000
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--only", help="only documents whose key contains this")
+    parser.add_argument("--dump", type=Path, help="write atlas's output per capture here")
+    args = parser.parse_args(argv)
+    manifest = json.loads((args.path / "manifest.json").read_text("utf-8"))
+    baseline(b"<html><body><p>warm up</p></body></html>")  # pay the import outside timings
+    atlas(b"<html><body><p>warm up</p></body></html>", "text/html", "https://example.com/")
+
+    cols = ("b.rec", "b.prec", "b.head", "b.ms", "a.rec", "a.prec", "a.head", "a.ms")
+    print(f"{'document':46}" + "".join(f"{c:>8}" for c in cols))
+    rows = []
+    for doc in manifest:
+        key = f"{doc['platform']}/{doc['document']}"
+        if args.only and args.only not in key:
+            continue
+        per_capture = []
+        for cap in doc["captures"]:
+            if not cap.get("reference") or not cap.get("page"):
+                continue  # a capture without a reference cannot be scored
+            folder = args.path / doc["platform"] / doc["document"]
+            body = gzip.decompress((folder / cap["page"]).read_bytes())
+            reference = (folder / cap["reference"]).read_text("utf-8")
+            ctype = "application/pdf" if cap["page"].endswith(".pdf.gz") else "text/html"
+            b_text, b_ms = timed(baseline, body)
+            a_text, a_ms = timed(atlas, body, ctype, "https://example.com/")
+            if args.dump:
+                out = args.dump / doc["platform"] / doc["document"]
+                out.mkdir(parents=True, exist_ok=True)
+                (out / cap["page"].replace(".gz", ".md")).write_text(a_text, "utf-8")
+            per_capture.append((*score(b_text, reference), b_ms, *score(a_text, reference), a_ms))
+        if not per_capture:
+            continue
+        row = [sum(c[i] for c in per_capture) / len(per_capture) for i in range(8)]
+        rows.append(row)
+        print(f"{key:46}" + "".join(_fmt(i, v) for i, v in enumerate(row)))
+    if rows:
+        avg = [sum(r[i] for r in rows) / len(rows) for i in range(8)]
+        print(
+            f"{'AVERAGE (' + str(len(rows)) + ' documents)':46}"
+            + "".join(_fmt(i, v) for i, v in enumerate(avg))
+        )
+        worst = [min(r[i] for r in rows) for i in range(8)]
+        print(f"{'WORST document':46}" + "".join(_fmt(i, v) for i, v in enumerate(worst)))
+    return 0
+
+
+def _fmt(i: int, value: float) -> str:
+    return f"{value:8.1f}" if i in (3, 7) else f"{value:8.3f}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

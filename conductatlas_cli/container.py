@@ -1,0 +1,471 @@
+"""HTML tree → the document's own Markdown: cleaning, container detection, conversion.
+
+Used by `extract.py`; no per-site rules. The steps, each a function:
+
+- `clean_tree(root)`: drop what is never document text (scripts, hidden elements,
+  navigation, cookie/consent banners, share and feedback widgets, skip-links).
+- `apply_selectors(root, select=…, remove=…)`: a source's own CSS selectors.
+- `find_container(root)`: the element that holds the document (most of the
+  non-link text), plus the page title when it sits outside that element.
+- `to_markdown(element)`: headings, paragraphs, nested lists, tables → Markdown.
+- `heading_texts(element)`: the headings a conversion must keep (to check one).
+
+lxml is imported lazily by the caller; this module only walks trees it is given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+# Elements whose content is never document text.
+_JUNK_TAGS = {
+    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object",
+    "embed", "video", "audio", "picture", "img", "button", "input", "select",
+    "textarea", "option", "dialog", "head", "link", "meta", "map", "math",
+}  # fmt: skip
+_NAV_ROLES = {"navigation", "search", "dialog", "alertdialog", "menu", "menubar", "toolbar"}
+_BLOCK_TAGS = {
+    "address", "article", "aside", "blockquote", "body", "dd", "details", "dialog",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1",
+    "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li", "main",
+    "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
+    "th", "thead", "tr", "ul", "center", "caption", "legend", "menu",
+}  # fmt: skip
+_HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_SR_ONLY = re.compile(
+    r"(?:^|[\s_-])(sr-only|visually-hidden|screen-reader-text|screenreader)", re.I
+)
+_RESPONSIVE_SHOW = re.compile(r":(?:block|flex|grid|inline|inline-block|table|contents)$")
+# Consent UI: always a banner or preference centre, never the document.
+_CONSENT = re.compile(
+    r"consent|gdpr|onetrust|cookiebot|cookielaw|cc-(?:banner|window)|didomi|usercentrics|"
+    r"truste|osano|cookie-?(?:banner|bar|notice|popup|modal|prompt|wall)",
+    re.I,
+)
+_COOKIE = re.compile(r"cookie", re.I)
+# Page furniture: dropped when it is mostly links or has no text of its own.
+_FURNITURE = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|breadcrumbs?|sidebar|toc|table-of-contents|"
+    r"related|share|sharing|social|pagination|pager|skip|footer|header|topbar|feedback|"
+    r"banner|toolbar|subscribe|newsletter)(?:$|[\s_-])",
+    re.I,
+)
+_FEEDBACK_TEXT = re.compile(
+    r"^(?:was this (?:page |article |information )?helpful|did this (?:page |article )?"
+    r"(?:help|answer)|is this page helpful|rate this (?:page|article)|give feedback|"
+    r"share this (?:page|article)|skip to (?:main )?content|back to top)\b",
+    re.I,
+)
+_WS = re.compile(r"\s+")
+_BR = "\x1e"  # a <br> while a paragraph is being gathered (source newlines are spaces)
+
+
+def _attr_words(el) -> str:
+    return f"{el.get('id', '')} {el.get('class', '')}"
+
+
+def _text_len(el) -> int:
+    return len(_WS.sub("", el.text_content()))
+
+
+def _link_len(el) -> int:
+    return sum(len(_WS.sub("", a.text_content())) for a in el.iter("a"))
+
+
+def _is_hidden(el) -> bool:
+    if el.get("hidden") is not None or el.get("aria-hidden", "").lower() == "true":
+        return True
+    if _HIDDEN_STYLE.search(el.get("style", "")):
+        return True
+    classes = el.get("class", "")
+    if _SR_ONLY.search(classes):
+        return True
+    tokens = classes.split()
+    return "hidden" in tokens and not any(_RESPONSIVE_SHOW.search(t) for t in tokens)
+
+
+def _drop(el) -> None:
+    """Remove an element but keep its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def clean_tree(root) -> None:
+    """Drop from `root` every element that is never document text (see module doc).
+
+    Class-based rules never drop an element that holds half or more of the page's
+    text: a cookie *policy* may well live in a `div.cookie-policy`.
+    """
+    junk = []
+    for el in root.iter():
+        tag = el.tag if isinstance(el.tag, str) else None
+        if tag is None:  # comments, processing instructions
+            junk.append(el)
+        elif tag in _JUNK_TAGS:
+            if tag == "button" and any(a.tag in _HEADING_TAGS for a in el.iterancestors()):
+                continue  # accordion headings: <h3><button>Title</button></h3>
+            junk.append(el)
+    for el in junk:
+        _drop(el)
+
+    body = root.find("body") if root.tag == "html" else root
+    if body is None:
+        body = root
+    total = max(_text_len(body), 1)
+
+    candidates = []
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el is body:
+            continue
+        role = el.get("role", "").lower()
+        attrs = _attr_words(el)
+        if _is_hidden(el) or role in _NAV_ROLES or el.get("aria-modal") == "true":
+            candidates.append((el, "hidden"))
+        elif el.tag in ("nav", "aside"):
+            candidates.append((el, "nav"))
+        elif el.tag in ("header", "footer") or role in ("banner", "contentinfo"):
+            candidates.append((el, "furniture"))
+        elif _CONSENT.search(attrs) or (
+            _COOKIE.search(attrs) and (el.find(".//a") is not None or role == "region")
+        ):
+            candidates.append((el, "consent"))
+        elif _FURNITURE.search(attrs):
+            candidates.append((el, "furniture"))
+        elif el.tag == "a" and el.get("href", "").startswith("#"):
+            if _FEEDBACK_TEXT.match(_WS.sub(" ", el.text_content()).strip()):
+                candidates.append((el, "hidden"))
+        elif el.tag in _BLOCK_TAGS and len(el) <= 8:
+            text = _WS.sub(" ", el.text_content()).strip()
+            if text and len(text) < 200 and _FEEDBACK_TEXT.match(text):
+                candidates.append((el, "hidden"))
+
+    removed: set = set()
+    for el, kind in candidates:
+        if any(anc in removed for anc in el.iterancestors()):
+            continue
+        size = _text_len(el)
+        if size * 2 >= total:
+            continue  # never drop the bulk of the page on a class name or attribute
+        if kind == "furniture" and not _is_furniture(el, size):
+            continue
+        removed.add(el)
+    for el in removed:
+        _drop(el)
+
+
+def _is_furniture(el, size: int) -> bool:
+    """A header/footer/menu-like block: mostly links, or no real text, or tiny."""
+    if size == 0:
+        return True
+    if _link_len(el) * 2 >= size:
+        return True
+    if el.tag == "header" or el.get("role", "").lower() == "banner":
+        # an article's own header holds its title: keep one that has a heading
+        return not any(h.tag in _HEADING_TAGS for h in el.iter())
+    return size < 200 and not any(h.tag in _HEADING_TAGS for h in el.iter())
+
+
+def apply_selectors(root, *, select: Sequence[str], remove: Sequence[str]):
+    """Drop `remove` matches, then keep only the outermost `select` matches.
+
+    Returns (element to convert, whether `select` matched); when `select` matches
+    nothing, the whole page is returned and the flag is False.
+    """
+    from lxml.cssselect import CSSSelector
+
+    for selector in remove:
+        for el in CSSSelector(selector)(root):
+            _drop(el)
+    if not select:
+        return root, True
+    matches: list = []
+    for selector in select:
+        matches.extend(CSSSelector(selector)(root))
+    if not matches:
+        return root, False
+    chosen = set(matches)
+    outer = [el for el in matches if not any(a in chosen for a in el.iterancestors())]
+    order = {el: i for i, el in enumerate(root.iter())}
+    outer = sorted(set(outer), key=lambda el: order.get(el, 0))
+    import lxml.html
+
+    wrapper = lxml.html.Element("div")
+    for el in outer:
+        el.tail = None
+        wrapper.append(el)
+    return wrapper, True
+
+
+def find_container(root, *, share: float = 0.85):
+    """The deepest element holding `share` of the page's non-link text, or the body.
+
+    When the page's only `<h1>` (its title) lies before that element, it is
+    prepended to a wrapper so the document keeps its title.
+    """
+    body = root.find("body") if root.tag == "html" else root
+    if body is None:
+        body = root
+    weights = _text_weights(body)
+    total = weights.get(body, 0)
+    if total == 0:
+        return body
+    node = body
+    while True:
+        best = None
+        for child in node:
+            if isinstance(child.tag, str) and weights.get(child, 0) >= share * total:
+                best = child
+                break
+        if best is None:
+            break
+        node = best
+    if node is body or any(el.tag == "h1" for el in node.iter()):
+        return node
+    titles = [h for h in body.iter("h1")]
+    order = {el: i for i, el in enumerate(body.iter())}
+    before = [h for h in titles if order[h] < order[node]]
+    if len(titles) != 1 or not before:
+        return node
+    import lxml.html
+
+    wrapper = lxml.html.Element("div")
+    title = lxml.html.Element("h1")
+    title.text = _WS.sub(" ", before[0].text_content()).strip()
+    wrapper.append(title)
+    wrapper.append(node)
+    return wrapper
+
+
+def _text_weights(body) -> dict:
+    """Non-link text characters under each element (one pass, no recursion)."""
+    elements = [el for el in body.iter() if isinstance(el.tag, str)]
+    in_link: dict = {}
+    own: dict = {}
+    for el in elements:
+        parent = el.getparent()
+        linked = el.tag == "a" or in_link.get(parent, False)
+        in_link[el] = linked
+        own[el] = 0 if linked else len(_WS.sub("", el.text or ""))
+    for el in elements:
+        parent = el.getparent()
+        if parent is not None and parent in own and el.tail and not in_link.get(parent, False):
+            own[parent] += len(_WS.sub("", el.tail))
+    weights = dict(own)
+    for el in reversed(elements):
+        parent = el.getparent()
+        if parent is not None and parent in weights and el is not body:
+            weights[parent] += weights[el]
+    return weights
+
+
+# ---- conversion -------------------------------------------------------------
+
+
+def _heading_level(el) -> int | None:
+    if el.tag in _HEADING_TAGS:
+        return _HEADING_TAGS[el.tag]
+    if el.get("role", "").lower() == "heading":
+        try:
+            return min(max(int(el.get("aria-level", "2")), 1), 6)
+        except ValueError:
+            return 2
+    return None
+
+
+def _is_pseudo_heading(el) -> bool:
+    """A short block whose whole text is bold: a heading in div-soup pages."""
+    if el.tag not in ("p", "div") or len(el) == 0:
+        return False
+    text = _WS.sub(" ", el.text_content()).strip()
+    if not text or len(text) > 120 or text.endswith((":", ",", ";")):
+        return False
+    if el.text and el.text.strip():
+        return False
+    bold = 0
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tail and child.tail.strip():
+            return False
+        if child.tag in ("b", "strong") or (child.tag == "span" and _is_bold_style(child)):
+            bold += len(_WS.sub(" ", child.text_content()).strip())
+        elif child.tag == "br":
+            continue
+        else:
+            return False
+    return bold >= len(text) - 1
+
+
+def _is_bold_style(el) -> bool:
+    return bool(re.search(r"font-weight\s*:\s*(bold|[6-9]00)", el.get("style", ""), re.I))
+
+
+def heading_texts(element) -> list[str]:
+    """Texts of the headings in `element` (tags, ARIA headings), whitespace collapsed."""
+    found = []
+    for el in element.iter():
+        if isinstance(el.tag, str) and _heading_level(el) is not None:
+            text = _WS.sub(" ", el.text_content()).strip()
+            if text:
+                found.append(text)
+    return found
+
+
+class _Converter:
+    def __init__(self, pseudo_level: int) -> None:
+        self.pseudo_level = pseudo_level
+
+    def blocks(self, el) -> list[str]:
+        """Markdown blocks (paragraphs, headings, lists, tables) for el's content."""
+        out: list[str] = []
+        inline: list[str] = []
+        self._content(el, out, inline)
+        self._flush(out, inline)
+        return out
+
+    def _flush(self, out: list[str], inline: list[str]) -> None:
+        text = "".join(inline)
+        inline.clear()
+        lines = [_WS.sub(" ", line).strip() for line in text.split(_BR)]
+        para = "\n".join(line for line in lines if line)
+        if para:
+            out.append(para)
+
+    def _content(self, el, out: list[str], inline: list[str]) -> None:
+        if el.text:
+            inline.append(el.text)
+        for child in el:
+            if isinstance(child.tag, str):
+                self._element(child, out, inline)
+            if child.tail:
+                inline.append(child.tail)
+
+    def _element(self, el, out: list[str], inline: list[str]) -> None:
+        tag = el.tag
+        level = _heading_level(el)
+        if level is None and self.pseudo_level and _is_pseudo_heading(el):
+            level = self.pseudo_level
+        if level is not None:
+            self._flush(out, inline)
+            text = _WS.sub(" ", el.text_content()).strip()
+            if text:
+                out.append("#" * level + " " + text)
+            return
+        if tag == "br":
+            inline.append(_BR)
+        elif tag in ("ul", "ol", "menu"):
+            self._flush(out, inline)
+            block = self._list(el)
+            if block:
+                out.append(block)
+        elif tag == "table":
+            self._flush(out, inline)
+            out.extend(self._table(el))
+        elif tag == "pre":
+            self._flush(out, inline)
+            text = el.text_content().strip("\n")
+            if text.strip():
+                out.append("\n".join(line.rstrip() for line in text.split("\n")))
+        elif tag == "blockquote":
+            self._flush(out, inline)
+            for block in self.blocks(el):
+                out.append("\n".join("> " + line for line in block.split("\n")))
+        elif tag == "hr":
+            self._flush(out, inline)
+        elif tag in _BLOCK_TAGS:
+            self._flush(out, inline)
+            self._content(el, out, inline)
+            self._flush(out, inline)
+        else:
+            inline.append(" " if tag in ("td", "th") else "")
+            self._content(el, out, inline)
+
+    def _list(self, el) -> str:
+        items = []
+        number = _int(el.get("start"), 1)
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag in ("ul", "ol"):  # malformed nesting: list directly in list
+                nested = self._list(child)
+                if nested and items:
+                    items[-1] += "\n" + _indent(nested, "  ")
+                elif nested:
+                    items.append(nested)
+                continue
+            blocks = self.blocks(child) if child.tag == "li" else self.blocks(child)
+            if not blocks:
+                continue
+            marker = f"{number}. " if el.tag == "ol" else "- "
+            number += 1
+            body = "\n".join(blocks)
+            items.append(marker + _indent(body, " " * len(marker)).lstrip(" "))
+        return "\n".join(items)
+
+    def _table(self, table) -> list[str]:
+        rows = []
+        for part in [table, *[c for c in table if c.tag in ("thead", "tbody", "tfoot")]]:
+            for tr in part:
+                if getattr(tr, "tag", None) == "tr":
+                    rows.append([c for c in tr if c.tag in ("td", "th")])
+        width = max((sum(_int(c.get("colspan"), 1) for c in r) for r in rows), default=0)
+        layout = (
+            width < 2
+            or len(rows) < 2
+            or table.find(".//table") is not None
+            or any(_heading_level(h) for h in table.iter() if isinstance(h.tag, str))
+        )
+        if layout:
+            out: list[str] = []
+            for row in rows:
+                for cell in row:
+                    out.extend(self.blocks(cell))
+            return out
+        lines = []
+        for i, row in enumerate(rows):
+            cells = []
+            for cell in row:
+                text = " ".join(self.blocks(cell)).replace("\n", " ").replace("|", "\\|")
+                cells.append(_WS.sub(" ", text).strip())
+                cells.extend([""] * (min(_int(cell.get("colspan"), 1), 50) - 1))
+            cells.extend([""] * (width - len(cells)))
+            lines.append("| " + " | ".join(cells) + " |")
+            if i == 0:
+                lines.append("|" + "|".join([" --- "] * width) + "|")
+        return ["\n".join(lines)]
+
+
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else line for line in text.split("\n"))
+
+
+def to_markdown(element) -> str:
+    """Markdown for `element`: headings, paragraphs, nested lists, pipe tables."""
+    levels = [lv for lv in (_heading_level(e) for e in _elements(element)) if lv]
+    pseudo = min(max(levels) + 1, 6) if levels else 2
+    if levels and max(levels) >= 3:
+        pseudo = 0  # a page with a real heading outline: bold lines are emphasis
+    blocks = _Converter(pseudo).blocks(element)
+    return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def _elements(element) -> Iterable:
+    return (el for el in element.iter() if isinstance(el.tag, str))
