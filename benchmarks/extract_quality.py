@@ -66,7 +66,7 @@ def sentences(text: str) -> list[str]:
     for piece in _SPLIT.split(text):
         if _SETEXT.match(piece.strip()):
             continue
-        w = words(piece)
+        w = words(piece).replace(" ", "")  # spaces too: PDF references glue words at line ends
         if w:
             out.append(w)
     return out

@@ -128,40 +128,62 @@ def clean_tree(root) -> None:
     for el in body.iter():
         if not isinstance(el.tag, str) or el is body:
             continue
-        role = el.get("role", "").lower()
-        attrs = _attr_words(el)
-        if _is_hidden(el) or role in _NAV_ROLES or el.get("aria-modal") == "true":
-            candidates.append((el, "hidden"))
-        elif el.tag in ("nav", "aside"):
-            candidates.append((el, "nav"))
-        elif el.tag in ("header", "footer") or role in ("banner", "contentinfo"):
-            candidates.append((el, "furniture"))
-        elif _CONSENT.search(attrs) or (
-            _COOKIE.search(attrs) and (el.find(".//a") is not None or role == "region")
-        ):
-            candidates.append((el, "consent"))
-        elif _FURNITURE.search(attrs):
-            candidates.append((el, "furniture"))
-        elif el.tag == "a" and el.get("href", "").startswith("#"):
-            if _FEEDBACK_TEXT.match(_WS.sub(" ", el.text_content()).strip()):
-                candidates.append((el, "hidden"))
-        elif el.tag in _BLOCK_TAGS and len(el) <= 8:
-            text = _WS.sub(" ", el.text_content()).strip()
-            if text and len(text) < 200 and _FEEDBACK_TEXT.match(text):
-                candidates.append((el, "hidden"))
+        kind = _junk_kind(el)
+        if kind:
+            candidates.append((el, kind))
 
-    removed: set = set()
+    removed: list = []
+    removed_set: set = set()
+    hidden_total = 0
     for el, kind in candidates:
-        if any(anc in removed for anc in el.iterancestors()):
+        if any(anc in removed_set for anc in el.iterancestors()):
             continue
         size = _text_len(el)
-        if size * 2 >= total:
-            continue  # never drop the bulk of the page on a class name or attribute
-        if kind == "furniture" and not _is_furniture(el, size):
+        if kind != "tag" and size * 2 >= total:
+            continue  # never drop the bulk of the page on a class name or an attribute
+        if kind in ("furniture", "tag") and not _is_furniture(el, size):
             continue
-        removed.add(el)
-    for el in removed:
+        if kind == "hidden":
+            hidden_total += size
+        removed.append((el, kind, size))
+        removed_set.add(el)
+    # Collapsed accordions hide most of a document until a click: when hidden
+    # elements hold much of the page's text, only the small hidden bits go.
+    collapsed = hidden_total * 5 >= total * 2
+    for el, kind, size in removed:
+        if collapsed and kind == "hidden" and size >= 200:
+            continue
         _drop(el)
+
+
+def _junk_kind(el) -> str | None:
+    """Why `el` is page furniture, or None: "hidden", "tag", "consent", "furniture"."""
+    role = el.get("role", "").lower()
+    attrs = _attr_words(el)
+    if _CONSENT.search(attrs) or (
+        _COOKIE.search(attrs) and (el.find(".//a") is not None or role in ("region", "dialog"))
+    ):
+        return "consent"
+    if role in _NAV_ROLES or el.get("aria-modal") == "true":
+        return "consent" if role in ("dialog", "alertdialog") else "nav"
+    if _is_hidden(el):
+        return "hidden"
+    if el.tag in ("nav", "footer") or role == "contentinfo":
+        return "tag"
+    if el.tag == "aside":
+        return "nav"
+    if el.tag == "header" or role == "banner":
+        return "furniture"
+    if _FURNITURE.search(attrs):
+        return "furniture"
+    if el.tag == "a" and el.get("href", "").startswith("#"):
+        if _FEEDBACK_TEXT.match(_WS.sub(" ", el.text_content()).strip()):
+            return "nav"
+    elif el.tag in _BLOCK_TAGS and len(el) <= 8:
+        text = _WS.sub(" ", el.text_content()).strip()
+        if text and len(text) < 200 and _FEEDBACK_TEXT.match(text):
+            return "nav"
+    return None
 
 
 def _is_furniture(el, size: int) -> bool:
@@ -170,6 +192,8 @@ def _is_furniture(el, size: int) -> bool:
         return True
     if _link_len(el) * 2 >= size:
         return True
+    if el.tag in ("nav", "footer") or el.get("role", "").lower() == "contentinfo":
+        return True  # navigation; a page's footer: links, newsletter forms, copyright
     if el.tag == "header" or el.get("role", "").lower() == "banner":
         # an article's own header holds its title: keep one that has a heading
         return not any(h.tag in _HEADING_TAGS for h in el.iter())
@@ -221,6 +245,9 @@ def find_container(root, *, share: float = 0.85):
     if total == 0:
         return body
     node = body
+    mains = [el for el in body.iter() if el.tag == "main" or el.get("role") == "main"]
+    if len(mains) == 1 and weights.get(mains[0], 0) >= 0.5 * total:
+        node, total = mains[0], weights.get(mains[0], 0)  # the page names its content
     while True:
         best = None
         for child in node:
@@ -424,7 +451,11 @@ class _Converter:
             width < 2
             or len(rows) < 2
             or table.find(".//table") is not None
-            or any(_heading_level(h) for h in table.iter() if isinstance(h.tag, str))
+            or any(
+                _heading_level(h) and not any(a.tag == "th" for a in h.iterancestors())
+                for h in table.iter()
+                if isinstance(h.tag, str)
+            )
         )
         if layout:
             out: list[str] = []

@@ -164,7 +164,7 @@ def _pdf_text(body: bytes, url: str) -> str:
                 opened = 0
             if not opened:
                 raise ExtractError(f"'{url}' is an encrypted PDF that needs a password")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_page_text(page) for page in reader.pages]
     except ExtractError:
         raise
     except RecursionError:
@@ -172,8 +172,51 @@ def _pdf_text(body: bytes, url: str) -> str:
     except Exception as exc:  # noqa: BLE001 - pypdf raises many types on corrupt files
         reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
         raise ExtractError(f"'{url}' is not a readable PDF ({reason})") from None
-    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    text = "\n\n".join(p for p in pages if p)
     return text + "\n" if text else ""
+
+
+_PDF_BULLET = re.compile(r"^[\u2022\u25cf\u25aa\u25e6\u2023\u2043\u00b7\uf0b7\u25a0\u2013-]\s+")
+
+
+def _page_text(page) -> str:
+    """One page's text as paragraphs: pypdf's layout mode, lines reflowed.
+
+    The plain mode puts every word on its own line for some producers (Google
+    Docs); the layout mode keeps lines and blank lines between paragraphs.
+    """
+    try:
+        raw = page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # noqa: BLE001 - layout mode is the fragile one: try the plain mode
+        raw = page.extract_text() or ""
+    lines = [line.rstrip() for line in raw.splitlines()]
+    lengths = sorted(len(line) for line in lines if line)
+    width = lengths[int(len(lengths) * 0.9)] if lengths else 0  # the text's right margin
+    paragraphs: list[str] = []
+    current = ""
+    for line in lines:
+        words = " ".join(line.split())
+        bullet = _PDF_BULLET.match(words)
+        if re.search(r"\S {8,}\S", line):  # columns (a running footer, a table row)
+            if current:
+                paragraphs.append(current)
+            paragraphs.append(words)
+            current = ""
+            continue
+        if bullet:  # a list item starts a block of its own
+            if current:
+                paragraphs.append(current)
+            current, words = "- " + words[bullet.end() :], ""
+        elif current and words:
+            current += ("" if re.search(r"\w-$", current) else " ") + words
+        elif words:
+            current = words
+        if current and (not line.strip() or len(line) < 0.75 * width):
+            paragraphs.append(current)  # a blank line, or a line ending short of the margin
+            current = ""
+    if current:
+        paragraphs.append(current)
+    return "\n\n".join(paragraphs)
 
 
 # ---- HTML -------------------------------------------------------------------
@@ -220,10 +263,10 @@ USE_TRAFILATURA = True
 
 def _trafilatura_markdown(element) -> str:
     """trafilatura's Markdown for `element`, wrapped in <article> so it keeps headings."""
+    from html import escape
+
     import lxml.html
     import trafilatura
-
-    from html import escape
 
     inner = [escape(element.text or "", quote=False)]
     inner += [lxml.html.tostring(child, encoding="unicode") for child in element]
