@@ -275,6 +275,15 @@ def _raise_for(exc: BaseException, limit: float, url: str) -> NoReturn:
     def has(*types) -> bool:
         return any(isinstance(c, types) for c in causes)
 
+    if has(requests.exceptions.InvalidHeader):
+        raise FetchError("invalid request header") from None
+    if has(
+        requests.exceptions.InvalidURL,
+        requests.exceptions.InvalidSchema,
+        requests.exceptions.MissingSchema,
+        urllib3.exceptions.LocationValueError,
+    ):
+        raise FetchError(f"invalid URL {_quote(url)}") from None
     if has(urllib3.exceptions.IncompleteRead, http.client.IncompleteRead):
         raise _Transient("connection closed before the end of the body") from None
     if has(http.client.RemoteDisconnected):
@@ -292,8 +301,6 @@ def _raise_for(exc: BaseException, limit: float, url: str) -> NoReturn:
         raise FetchError("tls certificate verification failed") from None
     if has(ssl.SSLError, requests.exceptions.SSLError, urllib3.exceptions.SSLError):
         raise FetchError("tls error") from None
-    if has(requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema):
-        raise FetchError(f"invalid URL {_quote(url)}") from None
     if has(urllib3.exceptions.DecodeError):
         raise FetchError("cannot decode the body") from None
     if has(http.client.HTTPException, urllib3.exceptions.ProtocolError):
@@ -388,15 +395,12 @@ _BOMS = (
 )
 # Labels that browsers (WHATWG Encoding Standard) decode as a superset.
 _ALIASES = {
-    "latin1": "cp1252",
     "iso8859_1": "cp1252",
     "ascii": "cp1252",
-    "cp1252": "cp1252",
     "iso8859_9": "cp1254",
     "iso8859_11": "cp874",
     "tis_620": "cp874",
     "shift_jis": "cp932",
-    "cp932": "cp932",
     "euc_kr": "cp949",
     "gb2312": "gb18030",
     "gbk": "gb18030",
@@ -460,8 +464,8 @@ def _guess(body: bytes) -> str:
         return body.decode(codec, errors="replace")
 
     best = from_bytes(body).best()
-    if best is not None and best.encoding.startswith(("utf_16", "utf_32")) and b"\x00" not in body:
-        best = None  # UTF-16/32 without a BOM and without NUL bytes is a misreading
+    if best is not None and best.encoding.startswith(("utf_16", "utf_32")):
+        best = None  # UTF-16/32 without a BOM or NUL-filled bytes is a misreading
     if best is not None:
         text = str(best)
         letters = [ch for ch in text if ch.isalpha() and not ch.isascii()]

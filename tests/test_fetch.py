@@ -322,6 +322,57 @@ def test_gzip_bomb_stops_at_max_bytes(server, session):
     assert grown_mb < 200
 
 
+def test_corrupt_gzip(server, session, sleeps):
+    """A body that is not the gzip it claims to be fails, naming the encoding."""
+    url = server.set("/p", b"this is not gzip at all", headers={"Content-Encoding": "gzip"})
+    assert failure(session, url, sleeps) == "cannot decode the body (content-encoding 'gzip')"
+    assert sleeps == []
+
+
+def test_unsupported_content_encoding(server, session):
+    """A Content-Encoding we cannot decode fails instead of returning encoded bytes."""
+    url = server.set("/p", b"\x1f\x9d\x90", headers={"Content-Encoding": "compress"})
+    assert failure(session, url) == "unsupported content-encoding 'compress'"
+
+
+def test_redirect_without_location(server, session):
+    """A redirect status without a Location header fails with its status line."""
+    url = server.set("/p", b"", status=302)
+    assert failure(session, url) == "HTTP 302 Found without a Location header"
+
+
+def test_non_http_url_is_refused(session):
+    """A URL that is not http(s) is refused before any request."""
+    assert failure(session, "file:///etc/passwd") == "not an http(s) URL 'file:///etc/passwd'"
+
+
+def test_bad_validator_is_not_retried(server, session, sleeps):
+    """A stored ETag that cannot be sent as a header fails at once, without a request."""
+    url = server.set("/p", PAGE)
+    assert failure(session, url, sleeps, etag='"v1"\r\nX-Evil: 1') == "invalid request header"
+    assert server.hits["/p"] == 0
+    assert sleeps == []
+
+
+def test_session_reuses_connections(server, session):
+    """Two fetches through one session travel over one TCP connection."""
+    ports = []
+
+    def page(h):
+        ports.append(h.client_address[1])
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Content-Length", str(len(PAGE)))
+        h.end_headers()
+        h.wfile.write(PAGE.encode())
+
+    server.routes["/a"] = page
+    server.routes["/b"] = page
+    fetch(session, server.url("/a"))
+    fetch(session, server.url("/b"))
+    assert len(ports) == 2 and ports[0] == ports[1]
+
+
 def test_empty_body(server, session, sleeps):
     """A 200 with no body is a failure."""
     url = server.set("/p", b"")
