@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from diff_match_patch import diff_match_patch
 
@@ -28,7 +29,11 @@ EQUAL, ADDED, REMOVED, MODIFIED, MOVED, RENAMED = (
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD = re.compile(r"\w+")
 _DMP = diff_match_patch()
-_DMP.Diff_Timeout = 0
+_DMP.Diff_Timeout = 0  # words: always the minimal diff
+# Lines: a safety valve for unrelated texts without headings (one huge section), where a
+# minimal line diff is quadratic; past it, the rest of that diff is "all replaced".
+_DMP_LINES = diff_match_patch()
+_DMP_LINES.Diff_Timeout = 2.0
 _OPS = {0: "equal", 1: "insert", -1: "delete"}
 _PAIR_SEARCH_LIMIT = 900  # old × new lines in one replaced block searched for best pairs
 
@@ -62,12 +67,14 @@ def _encode(items: Sequence[str], vocab: dict[str, str]) -> str:
     return "".join(out)
 
 
-def _diff_items(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, list[str]]]:
+def _diff_items(
+    a: Sequence[str], b: Sequence[str], *, dmp: diff_match_patch = _DMP
+) -> list[tuple[int, list[str]]]:
     """diff-match-patch over sequences of strings: [(op, items)], op -1/0/1."""
     vocab: dict[str, str] = {}
     ea, eb = _encode(a, vocab), _encode(b, vocab)
-    diffs = _DMP.diff_main(ea, eb, False)
-    _DMP.diff_cleanupSemantic(diffs)
+    diffs = dmp.diff_main(ea, eb, False)
+    dmp.diff_cleanupSemantic(diffs)
     back = {char: item for item, char in vocab.items()}
     return [(op, [back[c] for c in chars]) for op, chars in diffs]
 
@@ -92,11 +99,29 @@ def removed_line(line: str) -> SentenceChange:
     return SentenceChange(REMOVED, line, None, (), not fold_strict(line))
 
 
-def _similar(a: str, b: str) -> float:
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
-        return 0.0
-    return matcher.ratio()
+@lru_cache(maxsize=8192)
+def _words_of(line: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(line))
+
+
+def _best_pair(a: Sequence[str], b: Sequence[str]) -> tuple[int, int]:
+    """Indexes of the most similar (word-level ratio ≥ 0.5) pair of lines, or (-1, -1)."""
+    best, best_i, best_j = 0.5, -1, -1
+    matcher = SequenceMatcher(None, autojunk=False)
+    for j, y in enumerate(b):
+        if not y.strip():
+            continue
+        matcher.set_seq2(_words_of(y))
+        for i, x in enumerate(a):
+            if not x.strip():
+                continue
+            matcher.set_seq1(_words_of(x))
+            if matcher.real_quick_ratio() <= best or matcher.quick_ratio() <= best:
+                continue
+            score = matcher.ratio()
+            if score > best:
+                best, best_i, best_j = score, i, j
+    return best_i, best_j
 
 
 def _pair_block(a: Sequence[str], b: Sequence[str]) -> list[SentenceChange]:
@@ -107,14 +132,9 @@ def _pair_block(a: Sequence[str], b: Sequence[str]) -> list[SentenceChange]:
         return [SentenceChange(c.kind, c.old, c.new, c.words, True) for c in out]
     if len(a) == 1 and len(b) == 1:
         return [_sentence_pair(a[0], b[0])]
-    best, best_i, best_j = 0.5, -1, -1
+    best_i, best_j = -1, -1
     if len(a) * len(b) <= _PAIR_SEARCH_LIMIT:
-        for i, x in enumerate(a):
-            if not x.strip():
-                continue
-            for j, y in enumerate(b):
-                if y.strip() and (score := _similar(x, y)) > best:
-                    best, best_i, best_j = score, i, j
+        best_i, best_j = _best_pair(a, b)
     if best_i < 0:
         return [removed_line(x) for x in a] + [added_line(y) for y in b]
     return (
@@ -148,7 +168,7 @@ def align_sentences(a: Sequence[str], b: Sequence[str]) -> list[SentenceChange]:
         pending_old.clear()
         pending_new.clear()
 
-    for op, lines in _diff_items(a, b):
+    for op, lines in _diff_items(a, b, dmp=_DMP_LINES):
         if op == 0:
             flush()
             out.extend(SentenceChange(EQUAL, line, line) for line in lines)

@@ -84,6 +84,11 @@ class SectionChange:
     new_line: str | None = None
 
     @property
+    def renumbered_only(self) -> bool:
+        """Only the heading's number changed: neither order, text nor body."""
+        return self.renumbered and self.kind == MOVED and not (self.moved or self.renamed)
+
+    @property
     def heading(self) -> str | None:
         """The heading to show: the new one, or the old one for a removed section."""
         return self.new_heading if self.new_index is not None else self.old_heading
@@ -91,13 +96,20 @@ class SectionChange:
 
 @dataclass(frozen=True)
 class Stats:
-    """Counts over a summary; cosmetic-only sections are counted only in `cosmetic`."""
+    """Counts over a summary.
+
+    `sections_changed` counts sections with a real change; sections whose only
+    change is cosmetic are counted in `cosmetic`, and those whose only change is
+    their number (a clause inserted before them) in `sections_renumbered`.
+    `sections_moved` counts order or level changes.
+    """
 
     sections_added: int = 0
     sections_removed: int = 0
     sections_modified: int = 0
     sections_moved: int = 0
     sections_renamed: int = 0
+    sections_renumbered: int = 0
     sections_changed: int = 0
     words_added: int = 0
     words_removed: int = 0
@@ -289,19 +301,20 @@ def summarize_changes(old: str | None, new: str) -> ChangeSummary:
 
 
 def _stats(changes: Sequence[SectionChange], new: str) -> Stats:
-    counts = dict.fromkeys(("added", "removed", "modified", "moved", "renamed", "cosmetic"), 0)
+    names = ("added", "removed", "modified", "moved", "renamed", "renumbered", "cosmetic")
+    counts = dict.fromkeys(names, 0)
     words_added = words_removed = changed = 0
     for c in changes:
         if c.kind == EQUAL:
             continue
-        if c.cosmetic:
-            counts["cosmetic"] += 1
+        if c.cosmetic or c.renumbered_only:
+            counts["cosmetic" if c.cosmetic else "renumbered"] += 1
             continue
         changed += 1
         counts["added"] += c.kind == ADDED
         counts["removed"] += c.kind == REMOVED
         counts["modified"] += c.modified
-        counts["moved"] += c.moved or c.renumbered
+        counts["moved"] += c.moved
         counts["renamed"] += c.renamed
         added, removed = _words_in(c.sentences)
         if c.kind == ADDED:
@@ -319,6 +332,7 @@ def _stats(changes: Sequence[SectionChange], new: str) -> Stats:
         sections_modified=counts["modified"],
         sections_moved=counts["moved"],
         sections_renamed=counts["renamed"],
+        sections_renumbered=counts["renumbered"],
         sections_changed=changed,
         words_added=words_added,
         words_removed=words_removed,

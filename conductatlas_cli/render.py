@@ -54,7 +54,10 @@ JSON_SCHEMA_DOC = """\
   "first": false,                # true when there was no old version
   "stats": {
     "sections_added": 0, "sections_removed": 0, "sections_modified": 0,
-    "sections_moved": 0, "sections_renamed": 0, "sections_changed": 0,
+    "sections_moved": 0,         # order or level changed
+    "sections_renamed": 0,
+    "sections_renumbered": 0,    # only the heading's number changed
+    "sections_changed": 0,       # real changes (not renumbered-only, not cosmetic)
     "words_added": 0, "words_removed": 0,
     "cosmetic": 0,               # sections whose only change is cosmetic
     "words": 0                   # words in the new version
@@ -111,17 +114,27 @@ def _n(count: int, word: str) -> str:
 
 
 def stat_line(summary: ChangeSummary, *, show_all: bool = False) -> str:
-    """One line: "3 sections changed (+120 -45 words)", "first snapshot (N words)", …"""
+    """One line: "3 sections changed (+120 -45 words)", "first snapshot (N words)", …
+
+    Sections that were only renumbered, and cosmetic changes, are added at the end:
+    "1 section changed (+10 -0 words), 4 renumbered (2 cosmetic hidden)".
+    """
     st = summary.stats
     if summary.first:
         return f"first snapshot ({_n(st.words, 'word')})"
     cosmetic = ""
     if st.cosmetic:
         cosmetic = f" ({st.cosmetic} cosmetic{'' if show_all else ' hidden'})"
-    if not st.sections_changed:
-        return f"no changes{cosmetic}"
-    changed = _n(st.sections_changed, "section")
-    return f"{changed} changed (+{st.words_added} -{st.words_removed} words){cosmetic}"
+    if st.sections_changed:
+        changed = _n(st.sections_changed, "section")
+        line = f"{changed} changed (+{st.words_added} -{st.words_removed} words)"
+        if st.sections_renumbered:
+            line += f", {st.sections_renumbered} renumbered"
+    elif st.sections_renumbered:
+        line = f"{_n(st.sections_renumbered, 'section')} renumbered"
+    else:
+        line = "no changes"
+    return line + cosmetic
 
 
 def _label(change: SectionChange) -> str:
@@ -329,6 +342,7 @@ def summary_to_dict(summary: ChangeSummary, *, from_ref=None, to_ref=None) -> di
             "sections_modified",
             "sections_moved",
             "sections_renamed",
+            "sections_renumbered",
             "sections_changed",
             "words_added",
             "words_removed",
@@ -382,8 +396,9 @@ def _one_line(text: str) -> str:
 def commit_message(key: str, summary: ChangeSummary, *, trailers: Mapping[str, str]) -> str:
     """The snapshot commit message: subject, changed sections, `Atlas-*` trailers."""
     st = summary.stats
-    if summary.first or st.sections_changed:
-        subject = stat_line(summary)
+    real = st.sections_changed or st.sections_renumbered
+    if summary.first or real:
+        subject = stat_line(summary, show_all=True)
     elif st.cosmetic:
         subject = f"cosmetic changes only ({_n(st.cosmetic, 'section')})"
     else:
@@ -391,11 +406,10 @@ def commit_message(key: str, summary: ChangeSummary, *, trailers: Mapping[str, s
     parts = [f"{_one_line(key)}: {subject}"]
     body = []
     if not summary.first:
-        body = [
-            f"{MARKERS[c.kind]} {_one_line(_label(c))}"
-            for c in summary.sections
-            if c.kind != EQUAL and (not c.cosmetic or not st.sections_changed)
-        ]
+        listed = [c for c in summary.sections if c.kind != EQUAL and not (c.cosmetic and real)]
+        # Real changes first, so a mass renumbering cannot push them past the cap.
+        listed.sort(key=lambda c: c.renumbered_only)
+        body = [f"{MARKERS[c.kind]} {_one_line(_label(c))}" for c in listed]
         if len(body) > COMMIT_BODY_LINES:
             more = len(body) - COMMIT_BODY_LINES + 1
             body = body[: COMMIT_BODY_LINES - 1] + [f"… and {more} more"]

@@ -112,6 +112,7 @@ def test_renumbered_section_is_moved_not_removed_and_added():
     liability = summary.sections[-1]
     assert liability.renumbered and not liability.moved and liability.old_heading == "3. Liability"
     assert summary.stats.sections_removed == 0 and summary.stats.sections_added == 1
+    assert (summary.stats.sections_changed, summary.stats.sections_renumbered) == (1, 1)
 
 
 def test_reordered_section_is_moved():

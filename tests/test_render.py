@@ -171,6 +171,21 @@ def test_commit_message_sanitises_and_caps_body():
     assert len(body) == 50 and body[-1] == "… and 31 more"
 
 
+def test_commit_message_lists_real_changes_before_renumbering():
+    """A clause inserted early renumbers the rest; the real change still leads the body."""
+    old = "".join(f"## {i}. Part {i}\n\nText {i}.\n\n" for i in range(1, 60))
+    new = old.replace("## 1. Part 1", "## 1. New\n\nNew text.\n\n## 2. Part 1")
+    for i in range(59, 1, -1):
+        new = new.replace(f"## {i}. Part {i}", f"## {i + 1}. Part {i}")
+    new = new.replace("Text 40.", "Text forty.")
+    got = commit_message("a/b", summarize_changes(old, new), trailers={})
+    subject, body = got.split("\n\n")[:2]
+    assert subject == "a/b: 2 sections changed (+5 -1 words), 58 renumbered"
+    lines = body.splitlines()
+    assert lines[:3] == ["+ 1. New", "~ 40. Part 40 → 41. Part 40", "> 1. Part 1 → 2. Part 1"]
+    assert lines[-1] == "… and 11 more"
+
+
 def test_commit_message_cosmetic_only():
     """A cosmetic-only change, if ever recorded, says so in the subject."""
     got = commit_message("a/b", summary(OLD, OLD.replace("fees apply", "fees  apply")), trailers={})
