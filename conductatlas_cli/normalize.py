@@ -1,15 +1,326 @@
-"""Text → canonical snapshot text. (Contract stub: to be implemented.)
+"""Text → canonical snapshot text, noise keys and word counts. Pure, stdlib only.
 
-Public interface:
+normalize_text(text) -> str: the snapshot format of SPEC.md. Idempotent, deterministic.
 
-    normalize_text(text: str) -> str
-        The snapshot format of SPEC.md: one sentence per line, blank line between
-        paragraphs, NFC, no control/zero-width chars, no NBSP, no trailing spaces,
-        exactly one final newline ("" stays ""). Idempotent.
-    noise_key(text: str, *, ignore: Sequence[str] = ()) -> str
-        A canonical form for deciding "is this change only noise": typography folded,
-        whitespace collapsed, `ignore` regex lines dropped, volatile fragments
-        (tracking query params, "updated N days ago") removed. Two texts whose
-        noise_key is equal differ only by noise.
-    count_words(text: str) -> int
+  Characters: CRLF, CR, VT, FF, NEL, U+2028/9 → LF; tabs → spaces (tab stops of 4);
+  C0/C1 controls other than LF, lone surrogates, zero-width and bidi characters
+  (U+00AD, U+061C, U+180E, U+200B–U+200F, U+202A–U+202E, U+2060–U+206F, U+FEFF) are
+  removed; NBSP and Unicode spaces (U+1680, U+2000–U+200A, U+202F, U+205F, U+3000) →
+  space; then NFC.
+
+  Blocks, classified on the line without its indentation, first match wins:
+  - code fence (``` or ~~~) up to its closing fence: lines kept as they are, except
+    trailing spaces and runs of blank lines (as everywhere: at most one blank line);
+  - heading (1–6 `#` then a space or the line end): column 0, one space after the
+    `#`s, spaces collapsed, closing `#`s removed; never split;
+  - thematic break (---, * * *, ___), table row (starts with `|`), block quote
+    (starts with `>`): spaces collapsed, never joined or split;
+  - list item (`-`, `*`, `+`, `•◦▪‣●∙`, `1.`, `1)`): bullets become `-`, numbers are
+    kept. A nested item is indented to its parent's content column (2 under `- `,
+    3 under `1. `, as CommonMark needs); input indentation only decides the nesting;
+  - anything else is prose. A prose line directly after a prose or list line
+    continues it (re-wrapping), unless it starts with an enumerator such as `(a)`,
+    `a)`, `iv.`, `A.`, `2.3` or `2.3.` (PDF clauses), which starts a new paragraph.
+    A paragraph after a blank line inside a list, indented, is indented to the
+    content column of the item it belongs to; otherwise prose is at column 0.
+  Blank lines: at most one between blocks, none at the start or the end; none added.
+
+  Sentences: a paragraph or list item is joined into one line, spaces collapsed, then
+  split one sentence per line; a list item's later sentences go on continuation lines
+  indented to its content column. A sentence ends at `.`, `!` or `?` (optionally
+  followed by closing quotes, brackets or `*`/`_`), then a space, then an uppercase
+  letter or digit (after optional `*`, `_`, backticks), or an opening quote or bracket.
+  No split after: an ellipsis (`..`, `…`); a single letter (`J.`, `p.`); dotted
+  abbreviations (`e.g.`, `i.e.`, `U.S.`, `E.U.`); the words in _ABBREVIATIONS (titles,
+  company suffixes, `No.`, `Art.`, `Sec.`, months, `vs.`, `cf.`, `approx.`, …); an
+  enumerator opening its sentence (`1.`, `2.3.`, `iv.`); and never where the new line
+  would read as a heading, list item, table row, quote or fence. Decimals, versions,
+  URLs and e-mail addresses have no space after their dots, so they never split.
+  Hyphenated words broken across lines are joined with a space, not repaired.
+
+noise_key(text, *, ignore=()) -> str: equal keys mean the texts differ only by noise.
+  1. normalize_text; drop every line on which any `ignore` regex matches (re.search);
+  2. NFKC (full-width, ligatures, `…` → `...`, NBSP);
+  3. quotes ‘’‚‛′‹› → ', “”„‟″«» → ", dashes ‐‑‒–—―−⁃ → -;
+  4. Markdown: `![alt](url)` → alt, `[text](url)` → text, `<url>` → url, backticks
+     dropped, emphasis runs of `*`/`_`/`~` at word edges dropped (snake_case stays);
+  5. URLs lose tracking query parameters (utm_*, gclid, fbclid, mc_cid, mc_eid,
+     _hsenc, _hsmi, hsCtaTracking, ref, msclkid, …);
+  6. volatile fragments: "N minutes/hours/days/weeks/months/years ago" (also "a",
+     "an", "a few") → "<ago>", "N min read" → "<read>", a year after © or
+     "Copyright" → "YEAR". Absolute dates ("Last updated: March 3, 2026") are kept;
+  7. all whitespace, line breaks included, collapsed to one space. Case is kept.
+
+count_words(text) -> int: whitespace-separated tokens holding a letter or digit, after
+  dropping link targets and list markers (so `#`, `-`, `|`, `|---|`, `1.` do not count).
 """
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+__all__ = ["count_words", "noise_key", "normalize_text"]
+
+# --- characters ---------------------------------------------------------------
+
+_NEWLINES = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+_DROP = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff"
+    "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]"
+)
+_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+# --- blocks ---------------------------------------------------------------------
+
+_FENCE = re.compile(r"(`{3,}|~{3,})")
+_HEADING = re.compile(r"(#{1,6})(?: (.*))?$")
+_CLOSING_HASHES = re.compile(r"(?: #+)+$")
+_RULE = re.compile(r"([-*_])(?: *\1){2,}$")
+_LIST_ITEM = re.compile(r"(?:([-*+]|\d{1,9}[.)])(?= |$)|[\u2022\u25e6\u25aa\u2023\u25cf\u2219]) *")
+_ROMAN = r"[ivxlcdm]{1,6}|[IVXLCDM]{1,6}"
+_ENUM_START = re.compile(
+    rf"(?:\((?:\d{{1,3}}|[A-Za-z]|{_ROMAN})\)|(?:[A-Za-z]|{_ROMAN})[.)]"
+    r"|\d{1,3}(?:\.\d{1,3})+\.?(?= [^a-z]))(?: |$)"
+)
+
+# --- sentences ------------------------------------------------------------------
+
+_CANDIDATE = re.compile(  # a terminator, closers, a space, then what may open a sentence
+    r"[.!?]+[)\]\"'\u201d\u2019\u00bb*_]* (?=[\"'\u201c\u2018\u00ab\u201e(\[]|[*_`]*[^\W_a-z])"
+)
+_OPENERS = "\"'\u201c\u2018\u00ab\u201e([*_`"
+_QUOTE_OPENERS = "\"'\u201c\u2018\u00ab\u201e(["
+_TOKEN_LEAD = "\"'\u201c\u2018\u00ab\u201e([*_`"
+_DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+_ENUM_TOKEN = re.compile(rf"\(?(?:\d{{1,3}}(?:\.\d{{1,3}})*|{_ROMAN})\)?")
+_ABBREVIATIONS = frozenset(
+    "Mr Mrs Ms Mx Dr Prof St Jr Sr Hon Rev Gen Gov Sen Rep Capt Lt Col Sgt "
+    "Inc Ltd Co Corp LLC LLP PLC Pty Bros Dept Assn Ave Blvd Rd "
+    "No Nos Art Arts Sec Secs Sect Ch Chap Cl Fig Figs Vol Vols Para Paras Pt Pts Reg Ref "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec "
+    "Mon Tue Tues Wed Thu Thur Thurs Fri Sat Sun".split()
+)
+_ABBREVIATIONS_ANY_CASE = frozenset(
+    "vs cf approx para paras pp incl excl esp resp viz al ibid".split()
+)
+
+
+def _clean_characters(text: str) -> str:
+    text = _NEWLINES.sub("\n", text)
+    text = _DROP.sub("", text).expandtabs(4)
+    text = _SPACES.sub(" ", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def _is_block(stripped: str) -> bool:
+    """Whether a line (without indentation) reads as anything but prose."""
+    return bool(
+        stripped[:1] in ("|", ">")
+        or _FENCE.match(stripped)
+        or _HEADING.match(stripped)
+        or _RULE.match(stripped)
+        or _LIST_ITEM.match(stripped)
+    )
+
+
+def _is_sentence_end(text: str, start: int, match: re.Match[str]) -> bool:
+    """Whether the candidate MATCH (terminator, closers, space) in TEXT ends a sentence."""
+    terminator = match.group().rstrip(" )]\"'\u201d\u2019\u00bb*_")
+    if ".." in terminator:
+        return False
+    rest = text[match.end() :]
+    lead = len(rest) - len(rest.lstrip(_OPENERS))
+    opened = any(c in _QUOTE_OPENERS for c in rest[:lead])
+    following = rest[lead : lead + 1]
+    if not (opened or following.isupper() or following.isdigit()):
+        return False
+    if _is_block(rest):
+        return False
+    if terminator != ".":
+        return True
+    space = text.rfind(" ", start, match.start())
+    opens_sentence = space < start or text[space - 1] in ".!?:;"
+    token = text[max(space + 1, start) : match.start()].lstrip(_TOKEN_LEAD)
+    if len(token) == 1 and token.isalpha():
+        return False
+    if token in _ABBREVIATIONS or token.lower() in _ABBREVIATIONS_ANY_CASE:
+        return False
+    if _DOTTED.fullmatch(token):
+        return False
+    return not (opens_sentence and _ENUM_TOKEN.fullmatch(token))
+
+
+def _split_sentences(text: str) -> list[str]:
+    sentences = []
+    start = 0
+    for match in _CANDIDATE.finditer(text):
+        if match.start() > start and _is_sentence_end(text, start, match):
+            sentences.append(text[start : match.end() - 1])
+            start = match.end()
+    sentences.append(text[start:])
+    return sentences
+
+
+class _Blocks:
+    """The block pass of normalize_text: one instance per call."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.stack: list[tuple[int, int]] = []  # open list items: (input indent, content col)
+        self.parts: list[str] | None = None  # the open paragraph or list item
+        self.first = ""  # prefix of its first line
+        self.rest = ""  # prefix of its continuation lines
+        self.blank = False
+
+    def flush(self) -> None:
+        if self.parts is None:
+            return
+        sentences = _split_sentences(" ".join(p for p in self.parts if p))
+        self.out.append((self.first + sentences[0]).rstrip(" "))
+        self.out.extend(self.rest + s for s in sentences[1:])
+        self.parts = None
+
+    def begin(self) -> None:
+        """Close what is open; put the pending blank line before the next block."""
+        self.flush()
+        if self.blank and self.out:
+            self.out.append("")
+        self.blank = False
+
+    def indent_for(self, width: int) -> int:
+        """Output indentation of a non-item block whose input indentation is WIDTH."""
+        if width:
+            for item_width, column in reversed(self.stack):
+                if item_width < width:
+                    return column
+        self.stack.clear()
+        return 0
+
+    def run(self, lines: list[str]) -> list[str]:
+        fence = ""
+        for line in lines:
+            stripped = line.strip(" ")
+            if fence:
+                if stripped or self.out[-1]:
+                    self.out.append(line.rstrip(" "))
+                if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                    fence = ""
+                continue
+            if not stripped:
+                self.flush()
+                self.blank = True
+                continue
+            width = len(line) - len(line.lstrip(" "))
+            self.line(stripped, width, line)
+            if (m := _FENCE.match(stripped)) is not None:
+                fence = m.group(1)
+        self.flush()
+        while self.out and not self.out[-1]:
+            self.out.pop()
+        return self.out
+
+    def line(self, stripped: str, width: int, line: str) -> None:
+        if _FENCE.match(stripped):
+            self.begin()
+            self.out.append(line.rstrip(" "))
+        elif (m := _HEADING.match(stripped)) is not None:
+            self.begin()
+            self.stack.clear()
+            title = _CLOSING_HASHES.sub("", " " + " ".join((m.group(2) or "").split())).strip()
+            self.out.append(f"{m.group(1)} {title}".rstrip(" "))
+        elif stripped[:1] in ("|", ">") or _RULE.match(stripped):
+            self.begin()
+            self.out.append(" " * self.indent_for(width) + " ".join(stripped.split()))
+        elif (m := _LIST_ITEM.match(stripped)) is not None:
+            self.begin()
+            while self.stack and width <= self.stack[-1][0]:
+                self.stack.pop()
+            indent = self.stack[-1][1] if self.stack else 0
+            marker = m.group(1) if m.group(1) and m.group(1)[0].isdigit() else "-"
+            self.stack.append((width, indent + len(marker) + 1))
+            self.first = " " * indent + marker + " "
+            self.rest = " " * (indent + len(marker) + 1)
+            self.parts = [" ".join(stripped[m.end() :].split())]
+        else:
+            prose = " ".join(stripped.split())
+            if self.parts is None or _ENUM_START.match(prose):
+                self.begin()
+                self.first = self.rest = " " * self.indent_for(width)
+                self.parts = []
+            self.parts.append(prose)
+
+
+def normalize_text(text: str) -> str:
+    """TEXT (Markdown or plain text from an extractor) in the snapshot format."""
+    lines = _Blocks().run(_clean_characters(text).split("\n"))
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+# --- noise ----------------------------------------------------------------------
+
+_TYPOGRAPHY = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u2039\u203a", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043", "-"),
+        "`": None,
+    }
+)
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?: \"[^\"\n]*\")?\)")
+_AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
+_EMPHASIS = re.compile(r"(?<![\w*~])[*_~]+(?=[^\s*_~])|(?<=[^\s*_~])[*_~]+(?![\w*~])")
+_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+_TRACKING = re.compile(
+    r"(?:utm_\w*|gclid|gclsrc|dclid|gbraid|wbraid|fbclid|msclkid|yclid|igshid|twclid|"
+    r"mc_cid|mc_eid|_hsenc|_hsmi|hsctatracking|_ga|_gl|ref|ref_src|spm|trk|si)",
+    re.IGNORECASE,
+)
+_AGO = re.compile(
+    r"\b(?:\d+|an?|one|a few|few|several)\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?"
+    r"|days?|weeks?|months?|years?)\s+ago\b",
+    re.IGNORECASE,
+)
+_READ_TIME = re.compile(r"\b\d+(?:\s*|-)(?:min|mins|minute|minutes)\s+read\b", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"(©|\bCopyright\b)(\s*©)?(\s*)\d{4}(?:\s*-\s*\d{4})?\b", re.IGNORECASE)
+
+
+def _strip_tracking(match: re.Match[str]) -> str:
+    url = match.group()
+    base, sep, query = url.partition("?")
+    if not sep:
+        return url
+    query, hash_, fragment = query.partition("#")
+    kept = [p for p in query.split("&") if p and not _TRACKING.fullmatch(p.split("=", 1)[0])]
+    return base + ("?" + "&".join(kept) if kept else "") + hash_ + fragment
+
+
+def noise_key(text: str, *, ignore: Sequence[str] = ()) -> str:
+    """A canonical form of TEXT: equal keys mean the only differences are noise."""
+    lines = normalize_text(text).split("\n")
+    if ignore:
+        patterns = [re.compile(p) for p in ignore]
+        lines = [ln for ln in lines if not any(p.search(ln) for p in patterns)]
+    key = unicodedata.normalize("NFKC", "\n".join(lines)).translate(_TYPOGRAPHY)
+    key = _AUTOLINK.sub(r"\1", _LINK.sub(r"\1", key))
+    key = _EMPHASIS.sub("", key)
+    key = _URL.sub(_strip_tracking, key)
+    key = _AGO.sub("<ago>", key)
+    key = _READ_TIME.sub("<read>", key)
+    key = _COPYRIGHT.sub(r"© YEAR", key)
+    return " ".join(key.split())
+
+
+# --- words ----------------------------------------------------------------------
+
+_MARKERS = re.compile(r"^[ \t]*(?:#{1,6}|>|[-*+\u2022]|\d{1,9}[.)])(?=[ \t]|$)", re.MULTILINE)
+_WORD_CHAR = re.compile(r"\w")
+
+
+def count_words(text: str) -> int:
+    """How many words TEXT holds, Markdown markers and link targets not counted."""
+    text = _MARKERS.sub(" ", _LINK.sub(r" \1 ", text))
+    return sum(1 for token in text.split() if _WORD_CHAR.search(token) and token != "_")
