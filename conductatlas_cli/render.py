@@ -13,7 +13,8 @@ Plain format (stable, for piping), one block per changed section:
 
 Section markers: `+` added, `-` removed, `~` modified, `=` renamed, `>` moved
 (order, level or numbering changed). A heading that changed reads `Old → New`;
-a modified section that also moved says `(moved)`. Cosmetic changes (whitespace,
+a section that moved says `(moved)` unless its marker already says so (`>` with
+no arrow is a plain move; `>` with `Old → New` and no note is a renumbering). Cosmetic changes (whitespace,
 typography, punctuation) are hidden unless show_all, and counted in the stat line.
 A first version lists its sections only. Page text is always passed through
 `textsafe.plain`, and rich output is built from `Text` objects, never markup.
@@ -145,6 +146,11 @@ def _label(change: SectionChange) -> str:
     return _safe(change.heading or "(preamble)")
 
 
+def _moved_note(change: SectionChange) -> bool:
+    """Whether to say "(moved)": the marker alone would read as another change."""
+    return change.moved and (change.kind != MOVED or change.renumbered)
+
+
 def _trail(change: SectionChange) -> str:
     return SEPARATOR.join([_safe(p) for p in change.path[:-1]] + [_label(change)])
 
@@ -205,7 +211,7 @@ def _lines(summary, *, context: int, show_all: bool, title: str | None) -> list[
         header: Line = [(marker, marker + " "), ("heading", _trail(change))]
         if change.cosmetic:
             header.append(("note", " (cosmetic)"))
-        elif change.moved and change.kind != MOVED:
+        elif _moved_note(change):
             header.append(("note", " (moved)"))
         lines.append(header)
         if not summary.first:
@@ -275,7 +281,7 @@ def _markdown(summary: ChangeSummary, *, context: int, show_all: bool, title) ->
         label = " → ".join(_md(part) for part in _label(change).split(" → "))
         trail = SEPARATOR.join([_md(p) for p in change.path[:-1]] + [label])
         notes = " (cosmetic)" if change.cosmetic else ""
-        notes += " (moved)" if change.moved and change.kind != MOVED else ""
+        notes += " (moved)" if _moved_note(change) else ""
         out += [f"### {NAMES[change.kind]}: {trail}{notes}", ""]
         bullets = []
         for line in [] if summary.first else _section_sentences(change, context, show_all):
@@ -409,7 +415,10 @@ def commit_message(key: str, summary: ChangeSummary, *, trailers: Mapping[str, s
         listed = [c for c in summary.sections if c.kind != EQUAL and not (c.cosmetic and real)]
         # Real changes first, so a mass renumbering cannot push them past the cap.
         listed.sort(key=lambda c: c.renumbered_only)
-        body = [f"{MARKERS[c.kind]} {_one_line(_label(c))}" for c in listed]
+        body = [
+            f"{MARKERS[c.kind]} {_one_line(_label(c))}{' (moved)' if _moved_note(c) else ''}"
+            for c in listed
+        ]
         if len(body) > COMMIT_BODY_LINES:
             more = len(body) - COMMIT_BODY_LINES + 1
             body = body[: COMMIT_BODY_LINES - 1] + [f"… and {more} more"]

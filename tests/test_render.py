@@ -238,3 +238,41 @@ def test_unknown_format_is_rejected():
     """An unknown format name is an error, not silently plain."""
     with pytest.raises(ValueError):
         render_summary(summary(), fmt="html")
+
+
+def test_first_version_lists_sections_only():
+    """A first version lists its sections (the text itself is for `atlas show`)."""
+    got = render_summary(summarize_changes(None, OLD), fmt="plain", title="a/b")
+    assert got == (
+        "a/b\n"
+        "\n"
+        "+ Usage Policy\n"
+        "+ Usage Policy › 1. Scope\n"
+        "+ Usage Policy › 2. Payment\n"
+        "\n"
+        "first snapshot (24 words)\n"
+    )
+
+
+def test_moved_and_renumbered_section_says_moved():
+    """A section that moved and was renumbered is told apart from a mere renumbering."""
+    old = "## 1. A\n\nAa.\n\n## 2. B\n\nBb.\n\n## 3. C\n\nCc.\n"
+    new = "## 1. A\n\nAa.\n\n## 2. C\n\nCc.\n\n## 3. B\n\nBb.\n"
+    got = render_summary(summarize_changes(old, new), fmt="plain")
+    assert (
+        got
+        == "> 3. C → 2. C (moved)\n> 2. B → 3. B\n\n1 section changed (+0 -0 words), 1 renumbered\n"
+    )
+
+
+def test_render_module_does_not_import_rich_until_needed():
+    """Importing changes and render (what `atlas log` needs) leaves rich and typer unloaded."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, conductatlas_cli.changes, conductatlas_cli.render as r;"
+        "print(sorted(m for m in ('rich', 'typer') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
