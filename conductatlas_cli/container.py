@@ -187,7 +187,7 @@ def _junk_kind(el) -> str | None:
 
 
 def _is_furniture(el, size: int) -> bool:
-    """A header/footer/menu-like block: mostly links, or no real text, or tiny."""
+    """A header/footer/menu-like block: mostly links, or no text; a header without a heading."""
     if size == 0:
         return True
     if _link_len(el) * 2 >= size:
@@ -197,7 +197,7 @@ def _is_furniture(el, size: int) -> bool:
     if el.tag == "header" or el.get("role", "").lower() == "banner":
         # an article's own header holds its title: keep one that has a heading
         return not any(h.tag in _HEADING_TAGS for h in el.iter())
-    return size < 200 and not any(h.tag in _HEADING_TAGS for h in el.iter())
+    return False  # a class name alone (utility classes say "toc-visible:…") is not enough
 
 
 def apply_selectors(root, *, select: Sequence[str], remove: Sequence[str]):
@@ -266,10 +266,19 @@ def find_container(root, *, share: float = 0.85):
         return node
     import lxml.html
 
+    # The title's own block (a hero: the title, a date line) comes along, if short.
+    block = before[0]
+    ancestors = set(node.iterancestors())
+    while True:
+        parent = block.getparent()
+        if parent is None or parent in ancestors or parent is body:
+            break
+        size = _text_len(parent)
+        if size > 400 or _link_len(parent) * 2 > size:
+            break
+        block = parent
     wrapper = lxml.html.Element("div")
-    title = lxml.html.Element("h1")
-    title.text = _WS.sub(" ", before[0].text_content()).strip()
-    wrapper.append(title)
+    wrapper.append(block)
     wrapper.append(node)
     return wrapper
 
@@ -467,7 +476,8 @@ class _Converter:
         for i, row in enumerate(rows):
             cells = []
             for cell in row:
-                text = " ".join(self.blocks(cell)).replace("\n", " ").replace("|", "\\|")
+                # GFM cells hold one line: line breaks and paragraphs become <br>
+                text = "<br>".join(self.blocks(cell)).replace("\n", "<br>").replace("|", "\\|")
                 cells.append(_WS.sub(" ", text).strip())
                 cells.extend([""] * (min(_int(cell.get("colspan"), 1), 50) - 1))
             cells.extend([""] * (width - len(cells)))
