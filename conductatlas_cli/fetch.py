@@ -468,7 +468,7 @@ def _guess(body: bytes) -> str:
         best = None  # UTF-16/32 without a BOM or NUL-filled bytes is a misreading
     if best is not None:
         text = str(best)
-        letters = [ch for ch in text if ch.isalpha() and not ch.isascii()]
+        letters = [ch for ch in text[:100_000] if ch.isalpha() and not ch.isascii()]
         foreign = sum(1 for ch in letters if ord(ch) > 0x24F)
         if letters and foreign * 2 > len(letters):
             return text
