@@ -49,9 +49,9 @@ class SentenceChange:
     cosmetic: bool = False
 
 
-def count_words(text: str) -> int:
-    """Words in TEXT as the change stats count them (runs of letters and digits)."""
-    return len(_WORD.findall(text))
+def segment_words(text: str) -> int:
+    """Words in a piece of a word diff: space-separated tokens holding a letter or digit."""
+    return sum(1 for token in text.split() if _WORD.search(token))
 
 
 def _encode(items: Sequence[str], vocab: dict[str, str]) -> str:

@@ -28,10 +28,11 @@ from .align import (
     SentenceChange,
     added_line,
     align_sentences,
-    count_words,
     diff_words,
     removed_line,
+    segment_words,
 )
+from .normalize import count_words
 from .sections import Section, fold_strict, parse_sections, strip_numbering
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "apply_changes",
     "count_words",
     "diff_words",
+    "segment_words",
     "new_text",
     "old_text",
     "summarize_changes",
@@ -141,8 +143,8 @@ def _words_in(changes: Sequence[SentenceChange]) -> tuple[int, int]:
         elif c.kind == REMOVED:
             removed += count_words(c.old or "")
         else:
-            added += sum(count_words(t) for op, t in c.words if op == "insert")
-            removed += sum(count_words(t) for op, t in c.words if op == "delete")
+            added += sum(segment_words(t) for op, t in c.words if op == "insert")
+            removed += sum(segment_words(t) for op, t in c.words if op == "delete")
     return added, removed
 
 
@@ -276,7 +278,7 @@ def summarize_changes(old: str | None, new: str) -> ChangeSummary:
     new_sections = parse_sections(new)
     if old is None:
         changes = [_one_sided(s, kind=ADDED) for s in new_sections]
-        return ChangeSummary(tuple(changes), _stats(changes, new), first=True)
+        return ChangeSummary(tuple(changes), _stats(changes, new, first=True), first=True)
     old_sections = parse_sections(old)
     pairs = match_sections(old_sections, new_sections)
     stable = _stable(pairs)
@@ -300,7 +302,7 @@ def summarize_changes(old: str | None, new: str) -> ChangeSummary:
     return ChangeSummary(tuple(changes), _stats(changes, new))
 
 
-def _stats(changes: Sequence[SectionChange], new: str) -> Stats:
+def _stats(changes: Sequence[SectionChange], new: str, *, first: bool = False) -> Stats:
     names = ("added", "removed", "modified", "moved", "renamed", "renumbered", "cosmetic")
     counts = dict.fromkeys(names, 0)
     words_added = words_removed = changed = 0
@@ -318,14 +320,15 @@ def _stats(changes: Sequence[SectionChange], new: str) -> Stats:
         counts["renamed"] += c.renamed
         added, removed = _words_in(c.sentences)
         if c.kind == ADDED:
-            added += count_words(c.new_heading or "")
+            added += count_words(c.new_line or "")
         elif c.kind == REMOVED:
-            removed += count_words(c.old_heading or "")
+            removed += count_words(c.old_line or "")
         elif c.renamed:
-            added += sum(count_words(t) for op, t in c.heading_words if op == "insert")
-            removed += sum(count_words(t) for op, t in c.heading_words if op == "delete")
+            added += sum(segment_words(t) for op, t in c.heading_words if op == "insert")
+            removed += sum(segment_words(t) for op, t in c.heading_words if op == "delete")
         words_added += added
         words_removed += removed
+    words = count_words(new)
     return Stats(
         sections_added=counts["added"],
         sections_removed=counts["removed"],
@@ -334,10 +337,10 @@ def _stats(changes: Sequence[SectionChange], new: str) -> Stats:
         sections_renamed=counts["renamed"],
         sections_renumbered=counts["renumbered"],
         sections_changed=changed,
-        words_added=words_added,
+        words_added=words if first else words_added,
         words_removed=words_removed,
         cosmetic=counts["cosmetic"],
-        words=count_words(new),
+        words=words,
     )
 
 

@@ -251,3 +251,13 @@ def test_text_against_itself_is_unchanged(doc):
     """Property: a text compared with itself has no changes at all."""
     summary = summarize_changes(doc, doc)
     assert all(c.kind == EQUAL for c in summary.sections)
+
+
+def test_word_counts_agree_with_normalize():
+    """A first version's word count is normalize.count_words, as in the fetch report."""
+    from conductatlas_cli.normalize import count_words
+
+    text = POLICY + "\n- See [the terms](https://example.com/terms) and don't stop.\n"
+    summary = summarize_changes(None, text)
+    assert summary.stats.words == summary.stats.words_added == count_words(text)
+    assert summarize_changes(POLICY, text).stats.words_added == count_words(text) - 38

@@ -231,7 +231,7 @@ def test_markdown_marks_and_escapes():
     )
     assert "- **Changed:** Invoices are due within ~~30~~**60** days." in got
     assert "- **Added:** Use \\*all\\* \\[x\\](y)." in got
-    assert got.startswith("**2 sections changed (+8 -1 words)**\n")
+    assert got.startswith("**2 sections changed (+7 -1 words)**\n")
 
 
 def test_unknown_format_is_rejected():
