@@ -1,11 +1,14 @@
 """Low-level git plumbing for the archive: a controlled environment, batch processes.
 
-Everything here talks to the real `git` executable. Reads go through one
-long-lived `git cat-file --batch`; new trees through one long-lived
-`git mktree --batch`; blobs through one long-lived `git hash-object --stdin-paths`.
-A commit then costs three short processes: `commit-tree`, `update-ref` (a
-compare-and-swap on HEAD) and `update-index` (the user's index entry for the
-one path). Plumbing runs no commit hooks (pre-commit, commit-msg, post-commit).
+Everything here talks to the real `git` executable, mostly through long-lived
+batch processes (one each per Archive): `cat-file --batch` for reads,
+`hash-object --stdin-paths` for blobs and for commit objects, `mktree --batch`
+for trees and `update-ref --stdin` for the compare-and-swap of HEAD. The only
+process started per commit is `update-index --cacheinfo`, which points the
+user's index entry for the one path at the new blob.
+
+Plumbing runs no commit hooks (pre-commit, commit-msg, post-commit) and signs
+nothing; `reference-transaction` hooks do run, as for any ref update.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ DEFAULT_EMAIL = "atlas@localhost"
 FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin"
 # Variables that would point git at another repository or index than ours.
 FOREIGN_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR")
+TREE_CACHE_SIZE = 256  # parsed trees kept in memory (trees never change)
 INDEX_LOCK_WAIT = 2.0  # seconds to wait for a user's short git command to release index.lock
 
 
@@ -79,6 +83,11 @@ class TreeEntry:
         if self.mode == 0o160000:
             return "commit"
         return "blob"
+
+
+def _tree_order(entry: TreeEntry) -> bytes:
+    """Git's tree order: names compared as if folders ended with '/'."""
+    return entry.name + b"/" if entry.mode == 0o040000 else entry.name
 
 
 class _BatchProcess:
@@ -173,6 +182,13 @@ class Git:
         self._cat = _BatchProcess(self, ["cat-file", "--batch"])
         self._mktree = _BatchProcess(self, ["mktree", "-z", "--missing", "--batch"])
         self._hash = _BatchProcess(self, ["hash-object", "-w", "--no-filters", "--stdin-paths"])
+        self._commits = _BatchProcess(
+            self, ["hash-object", "-t", "commit", "-w", "--no-filters", "--stdin-paths"]
+        )
+        self._refs = _BatchProcess(self, ["update-ref", "-m", "atlas: record", "--stdin"])
+        self._idents: dict[tuple, tuple[str, str]] = {}
+        self._commit_file = None
+        self._trees: dict[str, list[TreeEntry]] = {}
 
     # -- short commands ------------------------------------------------------
 
@@ -240,6 +256,10 @@ class Git:
         return oid, data[5 : 5 + self.hash_len].decode()
 
     def tree_entries(self, tree: str) -> list[TreeEntry]:
+        """Entries of TREE; trees are immutable, so recent ones are kept in memory."""
+        cached = self._trees.get(tree)
+        if cached is not None:
+            return cached
         found = self.read_object(tree)
         if found is None or found[1] != "tree":
             raise StoreError(f"git tree {tree} is missing from the repository")
@@ -251,7 +271,13 @@ class Git:
             oid = data[nul + 1 : nul + 1 + raw].hex()
             entries.append(TreeEntry(mode, data[space + 1 : nul], oid))
             pos = nul + 1 + raw
+        self._remember(tree, entries)
         return entries
+
+    def _remember(self, tree: str, entries: list[TreeEntry]) -> None:
+        if len(self._trees) >= TREE_CACHE_SIZE:
+            self._trees.pop(next(iter(self._trees)))
+        self._trees[tree] = entries
 
     # -- writing -------------------------------------------------------------
 
@@ -288,21 +314,70 @@ class Git:
         oid, mode = blob, 0o100644
         for name, entries in zip(reversed(names), reversed(levels), strict=True):
             kept = [e for e in entries if e.name != name]
-            oid = self.mktree([*kept, TreeEntry(mode, name, oid)])
+            kept.append(TreeEntry(mode, name, oid))
+            oid = self.mktree(kept)
+            self._remember(oid, sorted(kept, key=_tree_order))
             mode = 0o040000
         return oid
 
-    def commit_tree(self, tree: str, parent: str | None, message: str, env: dict[str, str]) -> str:
-        args = ["commit-tree", tree]
-        if parent:
-            args += ["-p", parent]
-        body = message if message.endswith("\n") else message + "\n"
-        out = self.run(*args, "-F", "-", input=body.encode("utf-8"), env=env)
-        return out.decode().strip()
+    def identity(self, env: dict[str, str]) -> tuple[str, str]:
+        """('Name <email>', 'Name <email>') for author and committer, as git resolves them."""
+        key = tuple(sorted(env.items()))
+        if key not in self._idents:
+            found = []
+            for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+                line = self.run("var", var, env=env).decode("utf-8", "surrogateescape").strip()
+                found.append(line.rsplit(" ", 2)[0])  # drop "<timestamp> <tz>"
+            self._idents[key] = (found[0], found[1])
+        return self._idents[key]
 
-    def update_head(self, new: str, old: str | None, *, reason: str) -> None:
-        """Move HEAD's branch from OLD to NEW, or fail if someone moved it meanwhile."""
-        self.run("update-ref", "-m", reason, "HEAD", new, old or "0" * self.hash_len)
+    def write_commit(self, tree: str, parent: str | None, message: str, env: dict[str, str]) -> str:
+        """Write a commit object (no hooks, no signing) and return its id.
+
+        The object is the one `git commit-tree` makes, written through the
+        long-lived `hash-object -t commit` (which checks its format). An
+        explicit GIT_AUTHOR_DATE or GIT_COMMITTER_DATE goes through commit-tree.
+        """
+        body = message if message.endswith("\n") else message + "\n"
+        if self.env.get("GIT_AUTHOR_DATE") or self.env.get("GIT_COMMITTER_DATE"):
+            args = ["commit-tree", tree, *(["-p", parent] if parent else []), "-F", "-"]
+            return self.run(*args, input=body.encode("utf-8"), env=env).decode().strip()
+        author, committer = self.identity(env)
+        now = time.time()
+        offset = time.localtime(now).tm_gmtoff // 60
+        stamp = (
+            f"{int(now)} {'-' if offset < 0 else '+'}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
+        )
+        lines = [f"tree {tree}"]
+        if parent:
+            lines.append(f"parent {parent}")
+        lines += [f"author {author} {stamp}", f"committer {committer} {stamp}", "", body]
+        data = "\n".join(lines).encode("utf-8", "surrogateescape")
+        try:
+            if self._commit_file is None:
+                self._commit_file = tempfile.NamedTemporaryFile(
+                    prefix="atlas-commit-", suffix=".tmp"
+                )
+            handle = self._commit_file
+            handle.seek(0)
+            handle.truncate()
+            handle.write(data)
+            handle.flush()
+        except OSError as exc:
+            raise StoreError(f"cannot write a temporary file: {exc.strerror}") from None
+        self._commits.send(os.fsencode(handle.name) + b"\n")
+        return self._commits.readline().strip().decode()
+
+    def update_head(self, new: str, old: str | None) -> None:
+        """Move HEAD's branch from OLD to NEW in one ref transaction (compare-and-swap).
+
+        Fails (StoreError) when someone moved the branch meanwhile.
+        """
+        expected = old or "0" * self.hash_len
+        self._refs.send(f"start\nupdate HEAD {new} {expected}\nprepare\ncommit\n".encode())
+        for answer in (b"start: ok\n", b"prepare: ok\n", b"commit: ok\n"):
+            if self._refs.readline() != answer:
+                raise self._refs.failure()
 
     def set_index_entry(self, path: str, blob: str) -> bool:
         """Point the user's index entry for PATH at BLOB; False when the index is busy."""
@@ -360,5 +435,8 @@ class Git:
         return algo(b"blob %d\0" % len(data) + data).hexdigest()
 
     def close(self) -> None:
-        for batch in (self._cat, self._mktree, self._hash):
+        for batch in (self._cat, self._mktree, self._hash, self._commits, self._refs):
             batch.close()
+        if self._commit_file is not None:
+            self._commit_file.close()
+            self._commit_file = None

@@ -95,11 +95,12 @@ class Archive:
 
     @property
     def git(self) -> Git:
-        if self._git is None:
-            if not self.root.is_dir():
-                raise StoreError(f"project folder '{self.root}' does not exist")
-            self._git = Git(self.root)
-        return self._git
+        with self._mutex:
+            if self._git is None:
+                if not self.root.is_dir():
+                    raise StoreError(f"project folder '{self.root}' does not exist")
+                self._git = Git(self.root)
+            return self._git
 
     def lock(self, wait: bool = False):
         """Context manager: the archive's one-writer lock (LockedError when held elsewhere)."""
@@ -121,14 +122,17 @@ class Archive:
             raise StoreError(f"snapshots folder '{snap}' is not inside the project '{self.root}'")
         return self.root.resolve(), [*inner, platform, f"{document}.md"]
 
-    def snapshot_relpath(self, key: str) -> str:
-        """The snapshot's path relative to the repository's top level, e.g. 'snapshots/a/b.md'."""
+    def _rel_parts(self, key: str) -> list[str]:
         root_real, parts = self._snapshot_parts(key)
         try:
             base = root_real.relative_to(self.git.top.resolve())
         except ValueError:
             raise StoreError(f"project '{self.root}' is not inside '{self.git.top}'") from None
-        return "/".join([*base.parts, *parts])
+        return [*base.parts, *parts]
+
+    def snapshot_relpath(self, key: str) -> str:
+        """The snapshot's path relative to the repository's top level, e.g. 'snapshots/a/b.md'."""
+        return "/".join(self._rel_parts(key))
 
     def snapshot_path(self, key: str) -> Path:
         """The snapshot file in the work tree; StoreError when a folder on the way is a symlink."""
@@ -166,7 +170,7 @@ class Archive:
             "core.quotePath=false",
             "log",
             "--no-merges",
-            "--diff-filter=AM",
+            "--diff-filter=d",
             f"--format={fmt}",
             *extra,
             *args,
@@ -258,7 +262,7 @@ class Archive:
         return sorted(k for k in keys if k)
 
     def _snapshots_rel(self) -> str:
-        return self.snapshot_relpath("x/x").rsplit("/", 2)[0]
+        return "/".join(self._rel_parts("x/x")[:-2])
 
     # -- writing -------------------------------------------------------------
 
@@ -294,8 +298,8 @@ class Archive:
                     git.set_index_entry(rel, blob)
                     return self.versions(key)[0].commit
                 env = self._identity_env(force_identity)
-                commit = git.commit_tree(tree, head[0] if head else None, message, env)
-                git.update_head(commit, head[0] if head else None, reason=f"atlas: {key}")
+                commit = git.write_commit(tree, head[0] if head else None, message, env)
+                git.update_head(commit, head[0] if head else None)
             except BaseException:
                 _unlink(tmp)
                 raise
