@@ -95,16 +95,22 @@ def check_page(text: str, *, body: bytes = b"", min_chars: int = 0) -> str | Non
     stripped = text.strip()
     if not stripped:
         return "the page has no text"
+    if len(words(stripped)) <= WALL_MAX_WORDS:
+        wall = _wall(stripped, body)
+        if wall:
+            return wall
     if len(stripped) < min_chars:
         return f"extracted text too short ({len(stripped)} characters, minimum {min_chars})"
-    count = len(words(stripped))
-    if count > WALL_MAX_WORDS:
-        return None
+    return None
+
+
+def _wall(text: str, body: bytes) -> str | None:
+    """What kind of wall or error page a short TEXT (from BODY) is, if any."""
     title = page_title(body)
-    head = f"{title}\n{stripped[:1500]}"
+    head = f"{title}\n{text[:1500]}"
     for name, pattern in _WALLS:
         if pattern.search(head):
-            shown = title or stripped.splitlines()[0]
+            shown = title or text.splitlines()[0]
             return f"looks like a {name}, not the document ('{shown[:60]}')"
     if body and _RAW_WALL.search(body[:262144]):
         return "looks like a bot wall, not the document (challenge markup in the page)"
