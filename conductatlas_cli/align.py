@@ -86,6 +86,8 @@ def diff_words(old: str, new: str) -> tuple[tuple[str, str], ...]:
 
 
 def _sentence_pair(old: str, new: str, *, cosmetic: bool | None = None) -> SentenceChange:
+    if old == new:  # a block boundary can split off a line that did not change
+        return SentenceChange(EQUAL, old, new)
     if cosmetic is None:
         cosmetic = fold_strict(old) == fold_strict(new)
     return SentenceChange(MODIFIED, old, new, diff_words(old, new), cosmetic)
@@ -129,7 +131,10 @@ def _pair_block(a: Sequence[str], b: Sequence[str]) -> list[SentenceChange]:
     if fold_strict(" ".join(a)) == fold_strict(" ".join(b)):  # re-wrapped or retyped only
         out = [_sentence_pair(x, y, cosmetic=True) for x, y in zip(a, b, strict=False)]
         out += [removed_line(x) for x in a[len(b) :]] + [added_line(y) for y in b[len(a) :]]
-        return [SentenceChange(c.kind, c.old, c.new, c.words, True) for c in out]
+        return [
+            c if c.kind == EQUAL else SentenceChange(c.kind, c.old, c.new, c.words, True)
+            for c in out
+        ]
     if len(a) == 1 and len(b) == 1:
         return [_sentence_pair(a[0], b[0])]
     best_i, best_j = -1, -1

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_MD_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))??(?:[ \t]+#+)?[ \t]*$")
 _CLAUSE = re.compile(
     r"^(?:(?:section|article|clause|part)\s+\d+(?:\.\d+)*|§+\s*\d+(?:\.\d+)*|\d+(?:\.\d+)+\.?|\d+\.)"
     r"(?:[ \t]+(?P<title>.*))?$",
@@ -136,7 +136,7 @@ def parse_sections(text: str) -> list[Section]:
         if markdown:
             m = _MD_HEADING.match(line)
             if m:
-                starts.append((number, len(m.group(1)), m.group(2)))
+                starts.append((number, len(m.group(1)), m.group(2) or ""))
         else:
             level = _clause_level(line)
             if level is not None:

@@ -261,3 +261,24 @@ def test_word_counts_agree_with_normalize():
     summary = summarize_changes(None, text)
     assert summary.stats.words == summary.stats.words_added == count_words(text)
     assert summarize_changes(POLICY, text).stats.words_added == count_words(text) - 38
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40), st.text(max_size=40))
+def test_word_diff_rebuilds_both_lines(old, new):
+    """Property: equal+insert pieces give the new line, equal+delete pieces the old one."""
+    words = diff_words(old, new)
+    assert "".join(t for op, t in words if op != "delete") == new
+    assert "".join(t for op, t in words if op != "insert") == old
+
+
+RETYPE = str.maketrans({"'": "’", '"': "”", "-": "–"})
+
+
+@settings(max_examples=150, deadline=None)
+@given(DOC)
+def test_typography_and_spacing_alone_change_no_words(doc):
+    """Property: curly quotes, dashes and doubled spaces are cosmetic: zero words changed."""
+    retyped = doc.translate(RETYPE).replace(" ", "  ")
+    stats = summarize_changes(doc, retyped).stats
+    assert (stats.sections_changed, stats.words_added, stats.words_removed) == (0, 0, 0)
