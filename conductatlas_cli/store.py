@@ -170,7 +170,7 @@ class Archive:
             "core.quotePath=false",
             "log",
             "--no-merges",
-            "--diff-filter=d",
+            "--diff-filter=ACMRT",
             f"--format={fmt}",
             *extra,
             *args,
@@ -296,7 +296,8 @@ class Archive:
                 if head is not None and tree == head[1]:
                     _replace(tmp, path)
                     git.set_index_entry(rel, blob)
-                    return self.versions(key)[0].commit
+                    latest = self.versions(key)
+                    return latest[0].commit if latest else head[0]
                 env = self._identity_env(force_identity)
                 commit = git.write_commit(tree, head[0] if head else None, message, env)
                 git.update_head(commit, head[0] if head else None)
