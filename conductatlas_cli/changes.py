@@ -127,6 +127,16 @@ class ChangeSummary:
     stats: Stats = field(default_factory=Stats)
     first: bool = False  # old was None: the first version
 
+    def has_changes(self, *, show_all: bool = False) -> bool:
+        """Whether anything changed (cosmetic changes only count with SHOW_ALL)."""
+        st = self.stats
+        return bool(
+            self.first
+            or st.sections_changed
+            or st.sections_renumbered
+            or (show_all and st.cosmetic)
+        )
+
     @property
     def changes(self) -> tuple[SectionChange, ...]:
         """The sections that changed at all (cosmetic ones included)."""

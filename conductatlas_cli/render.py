@@ -282,7 +282,8 @@ def _markdown(summary: ChangeSummary, *, context: int, show_all: bool, title) ->
         trail = SEPARATOR.join([_md(p) for p in change.path[:-1]] + [label])
         notes = " (cosmetic)" if change.cosmetic else ""
         notes += " (moved)" if _moved_note(change) else ""
-        out += [f"### {NAMES[change.kind]}: {trail}{notes}", ""]
+        name = "Renumbered" if change.renumbered_only else NAMES[change.kind]
+        out += [f"### {name}: {trail}{notes}", ""]
         bullets = []
         for line in [] if summary.first else _section_sentences(change, context, show_all):
             role = line[0][0]

@@ -282,3 +282,11 @@ def test_typography_and_spacing_alone_change_no_words(doc):
     retyped = doc.translate(RETYPE).replace(" ", "  ")
     stats = summarize_changes(doc, retyped).stats
     assert (stats.sections_changed, stats.words_added, stats.words_removed) == (0, 0, 0)
+
+
+def test_has_changes_ignores_cosmetic_unless_asked():
+    """has_changes (for `diff --exit-code`) is false for cosmetic-only changes by default."""
+    retyped = summarize_changes(POLICY, POLICY.replace("It covers", "It  covers"))
+    assert not retyped.has_changes() and retyped.has_changes(show_all=True)
+    assert summarize_changes(POLICY, POLICY + "More.\n").has_changes()
+    assert not summarize_changes(POLICY, POLICY).has_changes(show_all=True)

@@ -276,3 +276,13 @@ def test_render_module_does_not_import_rich_until_needed():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_markdown_names_renumbered_sections():
+    """In Markdown a section whose number alone changed is headed "Renumbered"."""
+    new = OLD.replace("## 1. Scope", "## 1. New\n\nNew.\n\n## 2. Scope").replace(
+        "## 2. Payment", "## 3. Payment"
+    )
+    got = render_summary(summarize_changes(OLD, new), fmt="markdown")
+    assert "### Renumbered: Usage Policy › 2. Payment → 3. Payment\n" in got
+    assert "### Added: Usage Policy › 1. New\n\n- **Added:** New.\n" in got
