@@ -78,23 +78,26 @@ _FENCE = re.compile(r"(`{3,}|~{3,})")
 _HEADING = re.compile(r"(#{1,6})(?: (.*))?$")
 _CLOSING_HASHES = re.compile(r"(?: #+)+$")
 _RULE = re.compile(r"([-*_])(?: *\1){2,}$")
-_LIST_ITEM = re.compile(r"(?:([-*+]|\d{1,9}[.)])(?= |$)|[\u2022\u25e6\u25aa\u2023\u25cf\u2219]) *")
+_LIST_ITEM = re.compile(
+    r"(?:([-*+]|[0-9]{1,9}[.)])(?= |$)|[\u2022\u25e6\u25aa\u2023\u25cf\u2219]) *"
+)
 _ROMAN = r"[ivxlcdm]{1,6}|[IVXLCDM]{1,6}"
 _ENUM_START = re.compile(
-    rf"(?:\((?:\d{{1,3}}|[A-Za-z]|{_ROMAN})\)|(?:[A-Za-z]|{_ROMAN})[.)]"
-    r"|\d{1,3}(?:\.\d{1,3})+\.?(?= [^a-z]))(?: |$)"
+    rf"(?:\((?:[0-9]{{1,3}}|[A-Za-z]|{_ROMAN})\)|(?:[A-Za-z]|{_ROMAN})[.)]"
+    r"|[0-9]{1,3}(?:\.[0-9]{1,3})+\.?(?= [^a-z]))(?: |$)"
 )
 
 # --- sentences ------------------------------------------------------------------
 
 _CANDIDATE = re.compile(  # a terminator, closers, a space, then what may open a sentence
-    r"[.!?]+[)\]\"'\u201d\u2019\u00bb*_]* (?=[\"'\u201c\u2018\u00ab\u201e(\[]|[*_`]*[^\W_a-z])"
+    r"([.!?]+)[)\]\"'\u201d\u2019\u00bb*_]* (?=[\"'\u201c\u2018\u00ab\u201e(\[]|[*_`]*[^\W_a-z])"
 )
-_OPENERS = "\"'\u201c\u2018\u00ab\u201e([*_`"
+_LEAD = re.compile("[\"'\u201c\u2018\u00ab\u201e(\\[*_`]*")
+_BLOCK_STARTS = frozenset("|>`~#-*_+0123456789\u2022\u25e6\u25aa\u2023\u25cf\u2219")
 _QUOTE_OPENERS = "\"'\u201c\u2018\u00ab\u201e(["
 _TOKEN_LEAD = "\"'\u201c\u2018\u00ab\u201e([*_`"
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
-_ENUM_TOKEN = re.compile(rf"\(?(?:\d{{1,3}}(?:\.\d{{1,3}})*|{_ROMAN})\)?")
+_ENUM_TOKEN = re.compile(rf"\(?(?:[0-9]{{1,3}}(?:\.[0-9]{{1,3}})*|{_ROMAN})\)?")
 _ABBREVIATIONS = frozenset(
     "Mr Mrs Ms Mx Dr Prof St Jr Sr Hon Rev Gen Gov Sen Rep Capt Lt Col Sgt "
     "Inc Ltd Co Corp LLC LLP PLC Pty Bros Dept Assn Ave Blvd Rd "
@@ -116,29 +119,31 @@ def _clean_characters(text: str) -> str:
     return text
 
 
-def _is_block(stripped: str) -> bool:
-    """Whether a line (without indentation) reads as anything but prose."""
-    return bool(
-        stripped[:1] in ("|", ">")
-        or _FENCE.match(stripped)
-        or _HEADING.match(stripped)
-        or _RULE.match(stripped)
-        or _LIST_ITEM.match(stripped)
+def _is_block(line: str, pos: int = 0) -> bool:
+    """Whether LINE from POS (no indentation) reads as anything but prose."""
+    return line[pos : pos + 1] in _BLOCK_STARTS and bool(
+        line[pos] in "|>"
+        or _FENCE.match(line, pos)
+        or _HEADING.match(line, pos)
+        or _RULE.match(line, pos)
+        or _LIST_ITEM.match(line, pos)
     )
 
 
 def _is_sentence_end(text: str, start: int, match: re.Match[str]) -> bool:
     """Whether the candidate MATCH (terminator, closers, space) in TEXT ends a sentence."""
-    terminator = match.group().rstrip(" )]\"'\u201d\u2019\u00bb*_")
+    terminator = match.group(1)
     if ".." in terminator:
         return False
-    rest = text[match.end() :]
-    lead = len(rest) - len(rest.lstrip(_OPENERS))
-    opened = any(c in _QUOTE_OPENERS for c in rest[:lead])
-    following = rest[lead : lead + 1]
-    if not (opened or following.isupper() or following.isdigit()):
-        return False
-    if _is_block(rest):
+    after = match.end()
+    first = text[after]  # the candidate pattern's lookahead guarantees one
+    if not (first.isupper() or first.isdigit()):
+        lead = _LEAD.match(text, after).end()
+        following = text[lead : lead + 1]
+        opened = any(c in _QUOTE_OPENERS for c in text[after:lead])
+        if not (opened or following.isupper() or following.isdigit()):
+            return False
+    if first in _BLOCK_STARTS and _is_block(text, after):
         return False
     if terminator != ".":
         return True
@@ -215,19 +220,22 @@ class _Blocks:
                 self.blank = True
                 continue
             width = len(line) - len(line.lstrip(" "))
-            self.line(stripped, width, line)
-            if (m := _FENCE.match(stripped)) is not None:
-                fence = m.group(1)
+            if stripped[0] in _BLOCK_STARTS:
+                fence = self.block(stripped, width, line)
+            else:
+                self.prose(stripped, width)
         self.flush()
         while self.out and not self.out[-1]:
             self.out.pop()
         return self.out
 
-    def line(self, stripped: str, width: int, line: str) -> None:
-        if _FENCE.match(stripped):
+    def block(self, stripped: str, width: int, line: str) -> str:
+        """Handle a line that may be Markdown structure; return the fence it opens, if any."""
+        if (m := _FENCE.match(stripped)) is not None:
             self.begin()
             self.out.append(line.rstrip(" "))
-        elif (m := _HEADING.match(stripped)) is not None:
+            return m.group(1)
+        if (m := _HEADING.match(stripped)) is not None:
             self.begin()
             self.stack.clear()
             title = _CLOSING_HASHES.sub("", " " + " ".join((m.group(2) or "").split())).strip()
@@ -246,12 +254,16 @@ class _Blocks:
             self.rest = " " * (indent + len(marker) + 1)
             self.parts = [" ".join(stripped[m.end() :].split())]
         else:
-            prose = " ".join(stripped.split())
-            if self.parts is None or _ENUM_START.match(prose):
-                self.begin()
-                self.first = self.rest = " " * self.indent_for(width)
-                self.parts = []
-            self.parts.append(prose)
+            self.prose(stripped, width)
+        return ""
+
+    def prose(self, stripped: str, width: int) -> None:
+        text = " ".join(stripped.split())
+        if self.parts is None or _ENUM_START.match(text):
+            self.begin()
+            self.first = self.rest = " " * self.indent_for(width)
+            self.parts = []
+        self.parts.append(text)
 
 
 def normalize_text(text: str) -> str:
@@ -272,7 +284,7 @@ _TYPOGRAPHY = str.maketrans(
 )
 _LINK = re.compile(r"!?\[([^\]\n]*)\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?: \"[^\"\n]*\")?\)")
 _AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
-_EMPHASIS = re.compile(r"(?<![\w*~])[*_~]+(?=[^\s*_~])|(?<=[^\s*_~])[*_~]+(?![\w*~])")
+_EMPHASIS = re.compile(r"[*_]+|~~+")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 _TRACKING = re.compile(
     r"(?:utm_\w*|gclid|gclsrc|dclid|gbraid|wbraid|fbclid|msclkid|yclid|igshid|twclid|"
@@ -286,6 +298,16 @@ _AGO = re.compile(
 )
 _READ_TIME = re.compile(r"\b\d+(?:\s*|-)(?:min|mins|minute|minutes)\s+read\b", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"(©|\bCopyright\b)(\s*©)?(\s*)\d{4}(?:\s*-\s*\d{4})?\b", re.IGNORECASE)
+
+
+def _drop_emphasis(match: re.Match[str]) -> str:
+    """Drop a run of `*`, `_` or `~~` that opens or closes emphasis (not one inside a word)."""
+    text, (start, end) = match.string, match.span()
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    opens = not (before.isalnum() or before == "_" or after.isspace())
+    closes = not (before.isspace() or after.isalnum() or after == "_")
+    return "" if opens or closes else match.group()
 
 
 def _strip_tracking(match: re.Match[str]) -> str:
@@ -306,21 +328,27 @@ def noise_key(text: str, *, ignore: Sequence[str] = ()) -> str:
         lines = [ln for ln in lines if not any(p.search(ln) for p in patterns)]
     key = unicodedata.normalize("NFKC", "\n".join(lines)).translate(_TYPOGRAPHY)
     key = _AUTOLINK.sub(r"\1", _LINK.sub(r"\1", key))
-    key = _EMPHASIS.sub("", key)
+    key = _EMPHASIS.sub(_drop_emphasis, key)
     key = _URL.sub(_strip_tracking, key)
-    key = _AGO.sub("<ago>", key)
-    key = _READ_TIME.sub("<read>", key)
-    key = _COPYRIGHT.sub(r"© YEAR", key)
+    lower = key.lower()  # the volatile patterns are slow: run them only where they can match
+    if "ago" in lower:
+        key = _AGO.sub("<ago>", key)
+    if "read" in lower:
+        key = _READ_TIME.sub("<read>", key)
+    if "©" in key or "copyright" in lower:
+        key = _COPYRIGHT.sub("© YEAR", key)
     return " ".join(key.split())
 
 
 # --- words ----------------------------------------------------------------------
 
-_MARKERS = re.compile(r"^[ \t]*(?:#{1,6}|>|[-*+\u2022]|\d{1,9}[.)])(?=[ \t]|$)", re.MULTILINE)
-_WORD_CHAR = re.compile(r"\w")
+_MARKERS = re.compile(r"^[ \t]*(?:#{1,6}|>|[-*+\u2022]|[0-9]{1,9}[.)])(?=[ \t]|$)", re.M)
+_WORD_CHAR = re.compile(r"[^\W_]")
 
 
 def count_words(text: str) -> int:
     """How many words TEXT holds, Markdown markers and link targets not counted."""
-    text = _MARKERS.sub(" ", _LINK.sub(r" \1 ", text))
-    return sum(1 for token in text.split() if _WORD_CHAR.search(token) and token != "_")
+    if "](" in text:
+        text = _LINK.sub(r" \1 ", text)
+    tokens = _MARKERS.sub(" ", text).split()
+    return len(tokens) - sum(1 for t in tokens if not t.isalnum() and not _WORD_CHAR.search(t))
