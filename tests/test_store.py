@@ -603,3 +603,90 @@ def test_init_on_a_file_is_usage_error(tmp_path):
     with pytest.raises(UsageError, match="is a file"):
         init_project(path)
     assert path.read_text() == "x"
+
+
+# -- more git shapes --------------------------------------------------------------
+
+
+def test_sees_and_builds_on_commits_made_meanwhile(project, archive):
+    """A commit made by someone else after the Archive started is read and built upon."""
+    archive.record_version(KEY, "Ours.\n", message="ours")
+    project.snapshot(KEY).write_text("Theirs.\n")
+    project.git("commit", "-qam", "theirs")
+    theirs = project.commits()[0]
+    assert archive.read_latest(KEY) == "Theirs.\n"
+    sha = archive.record_version(KEY, "Ours again.\n", message="again")
+    assert git(project.root, "log", "-1", "--format=%P", sha).strip() == theirs
+
+
+def test_commit_hooks_do_not_run(project, archive):
+    """Failing pre-commit and commit-msg hooks neither run nor block a record."""
+    hooks = project.root / ".git" / "hooks"
+    for name in ("pre-commit", "commit-msg", "post-commit"):
+        (hooks / name).write_text(f"#!/bin/sh\ntouch {project.root}/ran-{name}\nexit 1\n")
+        (hooks / name).chmod(0o755)
+    archive.record_version(KEY, "Text.\n", message="first")
+    assert archive.read_latest(KEY) == "Text.\n"
+    assert not list(project.root.glob("ran-*"))
+
+
+def test_foreign_git_dir_variable_ignored(project, archive, tmp_path, monkeypatch):
+    """GIT_DIR/GIT_INDEX_FILE from the caller's environment do not redirect commits."""
+    other = tmp_path / "other"
+    other.mkdir()
+    git(other, "init", "-q")
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other / ".git" / "index"))
+    with make_archive(project.root) as arch:
+        arch.record_version(KEY, "Text.\n", message="first")
+    monkeypatch.delenv("GIT_DIR")
+    monkeypatch.delenv("GIT_INDEX_FILE")
+    assert git(project.root, "show", f"HEAD:{REL}") == "Text.\n"
+    assert git(other, "rev-parse", "--verify", "-q", "HEAD", check=False) == ""
+
+
+def test_crash_after_commit_is_repaired(project, archive, monkeypatch):
+    """If writing the file fails after the commit, the error says so and repair restores it."""
+    from conductatlas_cli import store
+
+    archive.record_version(KEY, "Old.\n", message="one")
+
+    def broken_replace(tmp, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "_replace", broken_replace)
+    with pytest.raises(StoreError, match="recorded 'cohere/usage-policy' as .* next fetch"):
+        archive.record_version(KEY, "New.\n", message="two")
+    monkeypatch.undo()
+    assert archive.read_latest(KEY) == "New.\n"
+    assert project.snapshot(KEY).read_text() == "Old.\n"
+    assert [p.name for p in project.snapshot(KEY).parent.iterdir()] == ["usage-policy.md"]
+    assert archive.repair([KEY]) == [KEY]
+    assert project.snapshot(KEY).read_text() == "New.\n"
+    assert status(project.root) == []
+
+
+def test_records_from_many_threads(project, archive):
+    """Records from eight threads at once all land, each as its own commit."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(4):
+                archive.record_version(
+                    f"t{n}/doc", f"Thread {n} version {i}.\n", message=f"{n}.{i}"
+                )
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(project.commits()) == 1 + 32
+    assert all(archive.read_latest(f"t{n}/doc") == f"Thread {n} version 3.\n" for n in range(8))
+    assert status(project.root) == []
