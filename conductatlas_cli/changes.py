@@ -35,6 +35,8 @@ from .align import (
 from .normalize import count_words
 from .sections import Section, fold_strict, parse_sections, strip_numbering
 
+_RENAME_SEARCH_LIMIT = 250_000  # unmatched old × new sections compared by body
+
 __all__ = [
     "ADDED",
     "EQUAL",
@@ -244,9 +246,11 @@ def match_sections(old: Sequence[Section], new: Sequence[Section]) -> dict[int, 
     lonely_old = [(s.index, _body_set(s)) for s in old if s.index not in used and s.heading]
     lonely_new = [(s.index, _body_set(s)) for s in new if s.index not in pairs and s.heading]
     scored = []
+    if len(lonely_old) * len(lonely_new) > _RENAME_SEARCH_LIMIT:
+        lonely_new = []  # unrelated texts: not worth a quadratic search for renames
     for j, bj in lonely_new:
         for i, bi in lonely_old:
-            if bi and bj:
+            if bi and bj and 2 * min(len(bi), len(bj)) >= max(len(bi), len(bj)):
                 score = len(bi & bj) / len(bi | bj)
                 if score >= 0.5:
                     scored.append((-score, j, i))
