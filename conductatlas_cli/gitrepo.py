@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,7 +95,9 @@ class _BatchProcess:
     """One long-lived git process fed on stdin and read on stdout, restarted when it dies."""
 
     def __init__(self, git: Git, args: list[str]):
-        self.git = git
+        self.command = [git.exe, *args]  # no reference to GIT: its finalizer closes us
+        self.cwd = git.cwd
+        self.env = git.env
         self.args = args
         self.proc: subprocess.Popen | None = None
         self.errfile = None
@@ -105,9 +108,9 @@ class _BatchProcess:
             self.errfile = tempfile.TemporaryFile()
             try:
                 self.proc = subprocess.Popen(
-                    [self.git.exe, *self.args],
-                    cwd=self.git.cwd,
-                    env=self.git.env,
+                    self.command,
+                    cwd=self.cwd,
+                    env=self.env,
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=self.errfile,
@@ -189,6 +192,16 @@ class Git:
         self._idents: dict[tuple, tuple[str, str]] = {}
         self._commit_file = None
         self._trees: dict[str, list[TreeEntry]] = {}
+        # Stop the batch processes when this object goes away without close().
+        self._finalizer = weakref.finalize(self, Git._close_all, self._batches())
+
+    def _batches(self) -> list[_BatchProcess]:
+        return [self._cat, self._mktree, self._hash, self._commits, self._refs]
+
+    @staticmethod
+    def _close_all(batches: list[_BatchProcess]) -> None:
+        for batch in batches:
+            batch.close()
 
     # -- short commands ------------------------------------------------------
 
@@ -338,7 +351,8 @@ class Git:
         long-lived `hash-object -t commit` (which checks its format). An
         explicit GIT_AUTHOR_DATE or GIT_COMMITTER_DATE goes through commit-tree.
         """
-        body = message if message.endswith("\n") else message + "\n"
+        body = message.replace("\0", "")
+        body = body if body.endswith("\n") else body + "\n"
         if self.env.get("GIT_AUTHOR_DATE") or self.env.get("GIT_COMMITTER_DATE"):
             args = ["commit-tree", tree, *(["-p", parent] if parent else []), "-F", "-"]
             return self.run(*args, input=body.encode("utf-8"), env=env).decode().strip()
@@ -380,9 +394,15 @@ class Git:
                 raise self._refs.failure()
 
     def set_index_entry(self, path: str, blob: str) -> bool:
-        """Point the user's index entry for PATH at BLOB; False when the index is busy."""
-        code, _ = self.run_status("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}")
-        return code == 0
+        """Point the user's index entry for PATH at BLOB; False when the index stays busy."""
+        deadline = time.monotonic() + INDEX_LOCK_WAIT
+        while True:
+            code, _ = self.run_status(
+                "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}"
+            )
+            if code == 0 or time.monotonic() > deadline:
+                return code == 0
+            time.sleep(0.05)
 
     def index_entries(self, paths: list[str]) -> dict[str, str]:
         """Blob ids the user's index holds for PATHS (absent paths are left out)."""
@@ -435,8 +455,7 @@ class Git:
         return algo(b"blob %d\0" % len(data) + data).hexdigest()
 
     def close(self) -> None:
-        for batch in (self._cat, self._mktree, self._hash, self._commits, self._refs):
-            batch.close()
+        self._finalizer()
         if self._commit_file is not None:
             self._commit_file.close()
             self._commit_file = None
