@@ -15,7 +15,11 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 from conductatlas_cli.changes import new_text, summarize_changes
 from conductatlas_cli.render import render_summary
@@ -134,12 +138,44 @@ def bench(size: int, runs: int) -> None:
     )
 
 
+PROCESS = """
+import sys
+from pathlib import Path
+from conductatlas_cli.changes import summarize_changes
+from conductatlas_cli.render import render_summary
+old, new = (Path(p).read_text(encoding="utf-8") for p in sys.argv[1:3])
+sys.stdout.write(render_summary(summarize_changes(old, new), fmt="plain"))
+"""
+
+
+def bench_process(size: int, runs: int) -> None:
+    """A fresh interpreter: start-up, imports, read both files, summarize, render."""
+    rng = random.Random(size)
+    old_sections = document(rng, size)
+    with tempfile.TemporaryDirectory() as tmp:
+        old, new = Path(tmp, "old.md"), Path(tmp, "new.md")
+        old.write_text(join(old_sections), encoding="utf-8")
+        new.write_text(join(edit(rng, old_sections)), encoding="utf-8")
+        best = float("inf")
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-c", PROCESS, str(old), str(new)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            best = min(best, time.perf_counter() - start)
+    print(f"{size / 1000:7.0f} KB  whole process (python -c …): {best * 1000:7.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     for size in (60_000, 600_000):
         bench(size, args.runs)
+    for size in (60_000, 600_000):
+        bench_process(size, args.runs)
 
 
 if __name__ == "__main__":
