@@ -122,13 +122,14 @@ def clean_tree(root) -> None:
     body = root.find("body") if root.tag == "html" else root
     if body is None:
         body = root
-    total = max(_text_len(body), 1)
 
+    sizes = _text_sizes(body)
+    total = max(sizes.get(body, (0, 0))[0], 1)
     candidates = []
     for el in body.iter():
         if not isinstance(el.tag, str) or el is body:
             continue
-        kind = _junk_kind(el)
+        kind = _junk_kind(el, sizes.get(el, (0, 0)))
         if kind:
             candidates.append((el, kind))
 
@@ -138,10 +139,10 @@ def clean_tree(root) -> None:
     for el, kind in candidates:
         if any(anc in removed_set for anc in el.iterancestors()):
             continue
-        size = _text_len(el)
+        size, links = sizes.get(el, (0, 0))
         if kind != "tag" and size * 2 >= total:
             continue  # never drop the bulk of the page on a class name or an attribute
-        if kind in ("furniture", "tag") and not _is_furniture(el, size):
+        if kind in ("furniture", "tag") and not _is_furniture(el, size, links):
             continue
         if kind == "hidden":
             hidden_total += size
@@ -156,7 +157,7 @@ def clean_tree(root) -> None:
         _drop(el)
 
 
-def _junk_kind(el) -> str | None:
+def _junk_kind(el, size: tuple[int, int]) -> str | None:
     """Why `el` is page furniture, or None: "hidden", "tag", "consent", "furniture"."""
     role = el.get("role", "").lower()
     attrs = _attr_words(el)
@@ -176,6 +177,8 @@ def _junk_kind(el) -> str | None:
         return "furniture"
     if _FURNITURE.search(attrs):
         return "furniture"
+    if size[0] >= 200:
+        return None
     if el.tag == "a" and el.get("href", "").startswith("#"):
         if _FEEDBACK_TEXT.match(_WS.sub(" ", el.text_content()).strip()):
             return "nav"
@@ -186,11 +189,11 @@ def _junk_kind(el) -> str | None:
     return None
 
 
-def _is_furniture(el, size: int) -> bool:
+def _is_furniture(el, size: int, links: int) -> bool:
     """A header/footer/menu-like block: mostly links, or no text; a header without a heading."""
     if size == 0:
         return True
-    if _link_len(el) * 2 >= size:
+    if links * 2 >= size:
         return True
     if el.tag in ("nav", "footer") or el.get("role", "").lower() == "contentinfo":
         return True  # navigation; a page's footer: links, newsletter forms, copyright
@@ -283,26 +286,34 @@ def find_container(root, *, share: float = 0.85):
     return wrapper
 
 
-def _text_weights(body) -> dict:
-    """Non-link text characters under each element (one pass, no recursion)."""
+def _text_sizes(body) -> dict:
+    """(all text, link text) characters under each element, whitespace excluded; one pass."""
     elements = [el for el in body.iter() if isinstance(el.tag, str)]
     in_link: dict = {}
-    own: dict = {}
+    sizes: dict = {}
     for el in elements:
-        parent = el.getparent()
-        linked = el.tag == "a" or in_link.get(parent, False)
+        linked = el.tag == "a" or in_link.get(el.getparent(), False)
         in_link[el] = linked
-        own[el] = 0 if linked else len(_WS.sub("", el.text or ""))
+        n = len(_WS.sub("", el.text or ""))
+        sizes[el] = [n, n if linked else 0]
     for el in elements:
         parent = el.getparent()
-        if parent is not None and parent in own and el.tail and not in_link.get(parent, False):
-            own[parent] += len(_WS.sub("", el.tail))
-    weights = dict(own)
+        if el.tail and parent in sizes:
+            n = len(_WS.sub("", el.tail))
+            sizes[parent][0] += n
+            if in_link.get(parent, False):
+                sizes[parent][1] += n
     for el in reversed(elements):
         parent = el.getparent()
-        if parent is not None and parent in weights and el is not body:
-            weights[parent] += weights[el]
-    return weights
+        if el is not body and parent in sizes:
+            sizes[parent][0] += sizes[el][0]
+            sizes[parent][1] += sizes[el][1]
+    return {el: (n, links) for el, (n, links) in sizes.items()}
+
+
+def _text_weights(body) -> dict:
+    """Non-link text characters under each element."""
+    return {el: n - links for el, (n, links) in _text_sizes(body).items()}
 
 
 # ---- conversion -------------------------------------------------------------

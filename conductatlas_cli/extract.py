@@ -42,6 +42,7 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|p|h[1-6])\b",
                          re.I | re.S)  # fmt: skip
 _WORD = re.compile(r"\w+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def extractor_id() -> str:
@@ -140,8 +141,7 @@ def _fallback_decode(body: bytes, declared: str | None) -> str:
 def _control_share(text: str) -> float:
     if not text:
         return 0.0
-    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return bad / len(text)
+    return len(_CONTROL.findall(text)) / len(text)
 
 
 # ---- PDF --------------------------------------------------------------------
@@ -246,25 +246,32 @@ def _html_text(text: str, url: str, *, select: Sequence[str], remove: Sequence[s
         return ""
     try:
         chosen, matched = container.apply_selectors(root, select=select, remove=remove)
-        container.clean_tree(chosen if select and matched else root)
-        if not (select and matched):
+        if select and matched:
+            container.clean_tree(chosen)
+        else:
+            container.clean_tree(root)
             chosen = container.find_container(root)
         own = container.to_markdown(chosen)
-        if not USE_TRAFILATURA:
+        if len(_WORD.findall(own)) >= _FALLBACK_WORDS or select and matched:
             return own
-        traf = _trafilatura_markdown(chosen)
-        return traf if _keeps_everything(traf, own, container.heading_texts(chosen)) else own
+        # Our cleaning left (next to) nothing: let trafilatura judge the whole page.
+        page = _parse_html(text, url)
+        body = page.find("body") if page is not None else None
+        fallback = _trafilatura_markdown(body if body is not None else page)
+        return fallback if len(_WORD.findall(fallback)) > len(_WORD.findall(own)) else own
     except RecursionError:
         raise ExtractError(f"'{url}' is HTML nested too deeply to extract") from None
 
 
-USE_TRAFILATURA = True
+_FALLBACK_WORDS = 20
 
 
 def _trafilatura_markdown(element) -> str:
     """trafilatura's Markdown for `element`, wrapped in <article> so it keeps headings."""
     from html import escape
 
+    if element is None:
+        return ""
     import lxml.html
     import trafilatura
 
@@ -287,20 +294,3 @@ def _trafilatura_markdown(element) -> str:
     except (RecursionError, ValueError):
         return ""
     return (out.strip() + "\n") if out and out.strip() else ""
-
-
-_ATX = re.compile(r"^#{1,6}\s+(.*?)\s*$", re.M)
-
-
-def _keeps_everything(candidate: str, own: str, headings: list[str]) -> bool:
-    """Whether `candidate` kept every heading and nearly every word of `own`."""
-    if not candidate:
-        return False
-    kept = {_words(h) for h in _ATX.findall(candidate)}
-    if any(_words(h) not in kept for h in headings):
-        return False
-    return len(_WORD.findall(candidate)) >= 0.97 * len(_WORD.findall(own))
-
-
-def _words(text: str) -> str:
-    return " ".join(_WORD.findall(text.lower()))
