@@ -53,8 +53,10 @@ _TYPO = str.maketrans(
         "\u200b": "",
     }
 )
-# Punctuation, except between two digits ("1.5", "1,000" keep theirs).
-_PUNCT = re.compile(r"(?<!\d)[^\w\s]|[^\w\s](?!\d)")
+# Punctuation and emphasis marks (after typography folding), except between two digits
+# ("1.5", "1,000" keep theirs). Symbols that carry meaning (% $ € § & + = / @) stay.
+_MARKS = r"[.,;:!?'\"()\[\]{}\-*_`]"
+_PUNCT = re.compile(rf"(?<!\d){_MARKS}|{_MARKS}(?!\d)")
 _SPACE = re.compile(r"\s+")
 
 

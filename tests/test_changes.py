@@ -163,6 +163,14 @@ def test_punctuation_inside_numbers_is_not_cosmetic():
     assert summary.stats.sections_changed == 1
 
 
+def test_meaningful_symbols_are_not_cosmetic():
+    """A changed %, $ or § is a real change; commas, quotes and emphasis are cosmetic."""
+    real = summarize_changes("Fee: 15% of revenue.\n", "Fee: 15$ of revenue.\n")
+    assert real.stats.sections_changed == 1
+    cosmetic = summarize_changes("Use, **not** abuse.\n", "Use “not” abuse.\n")
+    assert cosmetic.stats.sections_changed == 0 and cosmetic.stats.cosmetic == 1
+
+
 def test_first_version_is_all_added():
     """With no old text every section is added and the word count is the whole text."""
     summary = summarize_changes(None, POLICY)
