@@ -44,8 +44,11 @@ JSON_SCHEMA_DOC = """\
   ]
 }
 
-Cosmetic entries are always included (with "cosmetic": true); page text has
-control characters and terminal escape sequences removed.
+Cosmetic entries are always included (with "cosmetic": true), and `context` does
+not apply: unchanged sentences are never listed. A first version ("first": true)
+lists every section as added with all its sentences. Page text has control
+characters and terminal escape sequences removed. A section whose only change is
+its number has "kind": "moved", "renumbered": true, "moved": false.
 """
 
 
