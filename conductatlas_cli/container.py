@@ -162,7 +162,9 @@ def _junk_kind(el, size: tuple[int, int]) -> str | None:
     role = el.get("role", "").lower()
     attrs = _attr_words(el)
     if _CONSENT.search(attrs) or (
-        _COOKIE.search(attrs) and (el.find(".//a") is not None or role in ("region", "dialog"))
+        _COOKIE.search(attrs)
+        and el.tag not in _HEADING_TAGS
+        and (role in ("region", "dialog", "alertdialog", "alert") or _is_banner_text(el, size))
     ):
         return "consent"
     if role in _NAV_ROLES or el.get("aria-modal") == "true":
@@ -187,6 +189,18 @@ def _junk_kind(el, size: tuple[int, int]) -> str | None:
         if text and len(text) < 200 and _FEEDBACK_TEXT.match(text):
             return "nav"
     return None
+
+
+_BANNER_TEXT = re.compile(
+    r"\b(?:accept|reject|decline|allow all|deny|manage (?:cookies|preferences|settings)|"
+    r"cookie settings|cookie preferences|got it)\b",
+    re.I,
+)
+
+
+def _is_banner_text(el, size: tuple[int, int]) -> bool:
+    """A short block offering to accept or reject cookies."""
+    return size[0] < 1500 and bool(_BANNER_TEXT.search(el.text_content()))
 
 
 def _is_furniture(el, size: int, links: int) -> bool:

@@ -252,18 +252,15 @@ def _html_text(text: str, url: str, *, select: Sequence[str], remove: Sequence[s
             container.clean_tree(root)
             chosen = container.find_container(root)
         own = container.to_markdown(chosen)
-        if len(_WORD.findall(own)) >= _FALLBACK_WORDS or select and matched:
+        if own.strip() or (select and matched):
             return own
-        # Our cleaning left (next to) nothing: let trafilatura judge the whole page.
+        # Our cleaning left nothing: let trafilatura judge the whole page.
         page = _parse_html(text, url)
         body = page.find("body") if page is not None else None
         fallback = _trafilatura_markdown(body if body is not None else page)
-        return fallback if len(_WORD.findall(fallback)) > len(_WORD.findall(own)) else own
+        return fallback
     except RecursionError:
         raise ExtractError(f"'{url}' is HTML nested too deeply to extract") from None
-
-
-_FALLBACK_WORDS = 20
 
 
 def _trafilatura_markdown(element) -> str:
