@@ -296,7 +296,10 @@ class Git:
 
     def hash_file(self, path: Path) -> str:
         """Write the file's bytes as a blob (no filters) and return its id."""
-        self._hash.send(os.fsencode(path) + b"\n")
+        name = os.fsencode(path)
+        if b"\n" in name:
+            raise StoreError(f"cannot record under a path with a line break: '{path}'")
+        self._hash.send(name + b"\n")
         return self._hash.readline().strip().decode()
 
     def mktree(self, entries: list[TreeEntry]) -> str:

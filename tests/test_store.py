@@ -690,3 +690,31 @@ def test_records_from_many_threads(project, archive):
     assert len(project.commits()) == 1 + 32
     assert all(archive.read_latest(f"t{n}/doc") == f"Thread {n} version 3.\n" for n in range(8))
     assert status(project.root) == []
+
+
+def test_sha256_repository(tmp_path):
+    """A SHA-256 repository gets valid commits (fsck clean) and reads them back."""
+    root = tmp_path / "s256"
+    root.mkdir()
+    git(root, "init", "-q", "--object-format=sha256")
+    with make_archive(root) as arch:
+        first = arch.record_version(KEY, "One.\n", message="one")
+        arch.record_version(KEY, "Two.\n", message="two")
+        assert len(first) == 64
+        assert arch.resolve_ref(KEY, "~1").commit == first
+        assert arch.read_latest(KEY) == "Two.\n"
+    assert subprocess.run(["git", "fsck", "--strict"], cwd=root).returncode == 0
+    assert status(root) == []
+
+
+def test_linked_worktree(project, archive, tmp_path):
+    """In a `git worktree`, records go to that worktree's branch, not the main one."""
+    archive.record_version(KEY, "Main.\n", message="main")
+    main_head = project.commits()[0]
+    linked = tmp_path / "linked"
+    project.git("worktree", "add", "-q", "-b", "side", str(linked))
+    with make_archive(linked) as arch:
+        arch.record_version(KEY, "Side.\n", message="side")
+    assert git(project.root, "show", f"side:{REL}") == "Side.\n"
+    assert project.commits()[0] == main_head
+    assert status(linked) == []
