@@ -1,15 +1,18 @@
-"""The archive: snapshot paths, versions in git, the work tree, and `init`.
+"""The archive: snapshot paths, versions in git, the work tree.
 
 Each new version is one commit that touches only its snapshot path, made with
 plumbing (see `gitrepo`), so whatever the user has staged or modified stays as
-it was. Commit first, then the file: if the process dies in between, the file
-still equals an older committed version and `Archive.repair` puts HEAD's text
-back on the next run. Plumbing runs no commit hooks.
+it was; the user's index entry for that one path is pointed at the new blob.
+Commit first, then the file: if the process dies in between, the file still
+equals an older committed version and `Archive.repair(keys)` (call it under the
+lock at the start of a fetch) puts HEAD's text and index entry back.
+Plumbing runs no commit hooks.
 
 Refused (StoreError, nothing written): a detached HEAD, a rebase, merge,
 cherry-pick, revert or bisect in progress, an `index.lock` that stays more than
-two seconds, a snapshot path through a symbolic link. Tool state and the lock
-live in `statefile`.
+two seconds, a snapshot path through a symbolic link. Snapshot files are the
+tool's: a hand edit of one is overwritten by the next version or by `repair`.
+State and the lock live in `statefile`, `init` in `scaffold` (both re-exported).
 """
 
 from __future__ import annotations
