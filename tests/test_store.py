@@ -758,3 +758,17 @@ def test_kill_9_mid_record_leaves_a_repairable_archive(project):
         ["git", "fsck", "--strict", "--no-dangling"], cwd=project.root, capture_output=True
     )
     assert fsck.returncode == 0, fsck.stderr
+
+
+def test_explicit_commit_dates_are_honoured(project, monkeypatch):
+    """GIT_AUTHOR_DATE/GIT_COMMITTER_DATE in the environment date the commit, as in git."""
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-11-01T10:00:00Z")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-11-02T10:00:00Z")
+    with make_archive(project.root) as arch:
+        arch.record_version(KEY, "Dated.\n", message="dated")
+        (version,) = arch.versions(KEY)
+    assert git(project.root, "log", "-1", "--format=%at %ct").split() == [
+        "1793527200",
+        "1793613600",
+    ]
+    assert version.date == datetime(2026, 11, 2, 10, tzinfo=timezone.utc)
