@@ -32,6 +32,8 @@ _BLOCK_TAGS = {
     "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
     "th", "thead", "tr", "ul", "center", "caption", "legend", "menu",
 }  # fmt: skip
+# Elements that can hold a document; a list or a table is part of one, never all of it.
+_CONTAINER_TAGS = {"div", "section", "article", "main", "form", "center", "font", "span"}
 _HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SR_ONLY = re.compile(
@@ -248,7 +250,7 @@ def apply_selectors(root, *, select: Sequence[str], remove: Sequence[str]):
     return wrapper, True
 
 
-def find_container(root, *, share: float = 0.85):
+def find_container(root, *, share: float = 0.9):
     """The deepest element holding `share` of the page's non-link text, or the body.
 
     When the page's only `<h1>` (its title) lies before that element, it is
@@ -268,7 +270,7 @@ def find_container(root, *, share: float = 0.85):
     while True:
         best = None
         for child in node:
-            if isinstance(child.tag, str) and weights.get(child, 0) >= share * total:
+            if child.tag in _CONTAINER_TAGS and weights.get(child, 0) >= share * total:
                 best = child
                 break
         if best is None:
@@ -386,6 +388,7 @@ def heading_texts(element) -> list[str]:
 class _Converter:
     def __init__(self, pseudo_level: int) -> None:
         self.pseudo_level = pseudo_level
+        self.in_cell = False
 
     def blocks(self, el) -> list[str]:
         """Markdown blocks (paragraphs, headings, lists, tables) for el's content."""
@@ -399,7 +402,10 @@ class _Converter:
         text = "".join(inline)
         inline.clear()
         lines = [_WS.sub(" ", line).strip() for line in text.split(_BR)]
-        para = "\n".join(line for line in lines if line)
+        if self.in_cell:  # a table cell keeps its empty lines (<br><br>), not its margins
+            para = "\n".join(lines).strip("\n")
+        else:
+            para = "\n".join(line for line in lines if line)
         if para:
             out.append(para)
 
@@ -502,7 +508,12 @@ class _Converter:
             cells = []
             for cell in row:
                 # GFM cells hold one line: line breaks and paragraphs become <br>
-                text = "<br>".join(self.blocks(cell)).replace("\n", "<br>").replace("|", "\\|")
+                self.in_cell = True
+                try:
+                    text = "<br>".join(self.blocks(cell))
+                finally:
+                    self.in_cell = False
+                text = text.replace("\n", "<br>").replace("|", "\\|")
                 cells.append(_WS.sub(" ", text).strip())
                 cells.extend([""] * (min(_int(cell.get("colspan"), 1), 50) - 1))
             cells.extend([""] * (width - len(cells)))
