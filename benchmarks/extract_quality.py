@@ -32,6 +32,7 @@ from conductatlas_cli.errors import ExtractError  # noqa: E402
 from conductatlas_cli.extract import extract_text  # noqa: E402
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_BR_TAG = re.compile(r"<br\s*/?>", re.I)  # line breaks in table cells: markup too
 _NONWORD = re.compile(r"[\W_]+", re.UNICODE)
 _SPLIT = re.compile(r"(?<=[.!?])\s+|\n")
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)")
@@ -55,7 +56,7 @@ NORMALIZE = _normalizer()
 
 def words(text: str) -> str:
     """Compare by words: drop link targets and markup, lowercase, collapse whitespace."""
-    text = _LINK.sub(r"\1", text)
+    text = _BR_TAG.sub(" ", _LINK.sub(r"\1", text))
     return " ".join(_NONWORD.sub(" ", text.lower()).split())
 
 

@@ -278,12 +278,21 @@ def find_container(root, *, share: float = 0.9):
         node = best
     if node is body or any(el.tag == "h1" for el in node.iter()):
         return node
+    import lxml.html
+
     titles = [h for h in body.iter("h1")]
     order = {el: i for i, el in enumerate(body.iter())}
     before = [h for h in titles if order[h] < order[node]]
+    if not titles:  # a title styled by CSS alone: take a short block just before, if any
+        lead = _lead_block(node, body)
+        if lead is None:
+            return node
+        wrapper = lxml.html.Element("div")
+        wrapper.append(lead)
+        wrapper.append(node)
+        return wrapper
     if len(titles) != 1 or not before:
         return node
-    import lxml.html
 
     # The title's own block (a hero: the title, a date line) comes along, if short.
     block = before[0]
@@ -300,6 +309,24 @@ def find_container(root, *, share: float = 0.9):
     wrapper.append(block)
     wrapper.append(node)
     return wrapper
+
+
+def _lead_block(node, body):
+    """The element just before `node` (at its level or an ancestor's) if it is short prose."""
+    current = node
+    while current is not body and current is not None:
+        sibling = current.getprevious()
+        while sibling is not None and (
+            not isinstance(sibling.tag, str) or not sibling.text_content().strip()
+        ):
+            sibling = sibling.getprevious()
+        if sibling is not None:
+            size = _text_len(sibling)
+            if size <= 300 and _link_len(sibling) * 2 < size:
+                return sibling
+            return None
+        current = current.getparent()
+    return None
 
 
 def _text_sizes(body) -> dict:
