@@ -94,6 +94,7 @@ _CANDIDATE = re.compile(  # a terminator, closers, a space, then what may open a
 )
 _LEAD = re.compile("[\"'\u201c\u2018\u00ab\u201e(\\[*_`]*")
 _BLOCK_STARTS = frozenset("|>`~#-*_+0123456789\u2022\u25e6\u25aa\u2023\u25cf\u2219")
+_ENDS_SENTENCE = re.compile(r"[.!?:;,\u2026][)\]\"'\u201d\u2019\u00bb*_]*$")
 _QUOTE_OPENERS = "\"'\u201c\u2018\u00ab\u201e(["
 _TOKEN_LEAD = "\"'\u201c\u2018\u00ab\u201e([*_`"
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
@@ -177,6 +178,8 @@ class _Blocks:
         self.out: list[str] = []
         self.stack: list[tuple[int, int]] = []  # open list items: (input indent, content col)
         self.parts: list[str] | None = None  # the open paragraph or list item
+        self.kind = ""  # what is open: "prose", "clause" (enumerator first), "title", "item"
+        self.item_width = 0  # input indentation of the open list item
         self.first = ""  # prefix of its first line
         self.rest = ""  # prefix of its continuation lines
         self.blank = False
@@ -253,17 +256,30 @@ class _Blocks:
             self.first = " " * indent + marker + " "
             self.rest = " " * (indent + len(marker) + 1)
             self.parts = [" ".join(stripped[m.end() :].split())]
+            self.kind, self.item_width = "item", width
         else:
             self.prose(stripped, width)
         return ""
 
     def prose(self, stripped: str, width: int) -> None:
         text = " ".join(stripped.split())
-        if self.parts is None or _ENUM_START.match(text):
-            self.begin()
-            self.first = self.rest = " " * self.indent_for(width)
-            self.parts = []
-        self.parts.append(text)
+        clause = _ENUM_START.match(text) is not None
+        title = len(text) <= 80 and text.upper() == text != text.lower()
+        title = title and not _ENDS_SENTENCE.search(text) and not _CANDIDATE.search(text)
+        if self.parts is not None and not clause and not title and self.kind != "title":
+            continues = (
+                self.kind == "prose"
+                or (self.kind == "item" and width > self.item_width)
+                or not (text[0].isupper() or text[0].isdigit() or text[0] in _QUOTE_OPENERS)
+                or len(_split_sentences(" ".join(p for p in self.parts if p))) > 1
+            )
+            if continues:
+                self.parts.append(text)
+                return
+        self.begin()
+        self.first = self.rest = " " * self.indent_for(width)
+        self.parts = [text]
+        self.kind = "title" if title else "clause" if clause else "prose"
 
 
 def normalize_text(text: str) -> str:

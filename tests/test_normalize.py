@@ -175,6 +175,26 @@ BLOCKS = [
         id="clauses-start-paragraphs",
     ),
     pytest.param("Intro\n# Heading\nBody.", "Intro\n# Heading\nBody.\n", id="no-blank-added"),
+    pytest.param(
+        "1. Scope\nThese terms apply.\n2. Fees\n2.1 Payment\nFees are due\nmonthly.",
+        "1. Scope\nThese terms apply.\n2. Fees\n2.1 Payment\nFees are due monthly.\n",
+        id="clause-titles-stay-alone",
+    ),
+    pytest.param(
+        "LIMITATION OF LIABILITY\nNeither party is liable.",
+        "LIMITATION OF LIABILITY\nNeither party is liable.\n",
+        id="all-caps-title-stays-alone",
+    ),
+    pytest.param(
+        "THE SERVICES ARE PROVIDED AS IS.\nWE DISCLAIM ALL WARRANTIES.",
+        "THE SERVICES ARE PROVIDED AS IS.\nWE DISCLAIM ALL WARRANTIES.\n",
+        id="all-caps-sentences",
+    ),
+    pytest.param(
+        "- An item\nThe next paragraph.",
+        "- An item\nThe next paragraph.\n",
+        id="capitalised-line-after-item-is-new-paragraph",
+    ),
 ]
 
 
@@ -216,7 +236,7 @@ PIECES = [
     "\r\n", "\r", " ", "    ", "\t", "\u00a0", "\u200b", "\u2028", "\x00", "\x1b", "\x85",
     ". ", "! ", "? ", "...", "\u2026", "e.g.", "U.S.", "No. ", "Inc.", "J.", "3.5", "The",
     "the", "A", "x", "1", '"', "\u201c", "(", ")", "**", "_", "`", "e", "\u0301", "\u00ad",
-    "\u3000", "\ufeff", "\u202e", "\u01c5",
+    "\u3000", "\ufeff", "\u202e", "\u01c5", "TITLE ", "NO CAPS.", "B",
 ]  # fmt: skip
 TEXTS = st.one_of(
     st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=3)), max_size=40).map("".join),
