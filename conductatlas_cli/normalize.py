@@ -18,11 +18,15 @@ normalize_text(text) -> str: the snapshot format of SPEC.md. Idempotent, determi
   - list item (`-`, `*`, `+`, `•◦▪‣●∙`, `1.`, `1)`): bullets become `-`, numbers are
     kept. A nested item is indented to its parent's content column (2 under `- `,
     3 under `1. `, as CommonMark needs); input indentation only decides the nesting;
-  - anything else is prose. A prose line directly after a prose or list line
-    continues it (re-wrapping), unless it starts with an enumerator such as `(a)`,
-    `a)`, `iv.`, `A.`, `2.3` or `2.3.` (PDF clauses), which starts a new paragraph.
-    A paragraph after a blank line inside a list, indented, is indented to the
-    content column of the item it belongs to; otherwise prose is at column 0.
+  - anything else is prose. A prose line directly after a paragraph continues it
+    (re-wrapping), except that a new paragraph starts at: a clause, i.e. a line
+    opening with an enumerator (`(a)`, `a)`, `iv.`, `A.`, `2.3 X`, `2.3.`); a title, an
+    ALL-CAPS line of at most 80 characters with no sentence end, which takes no
+    continuation; and, after a list item or clause that is still one sentence, a line
+    opening like a sentence (uppercase, digit, opening quote) that is not indented
+    deeper than the item, so "1. Scope" + "These terms apply." stay two lines. A line
+    opening in lowercase always continues. A paragraph inside a list, indented, is
+    indented to the content column of its item; otherwise prose is at column 0.
   Blank lines: at most one between blocks, none at the start or the end; none added.
 
   Sentences: a paragraph or list item is joined into one line, spaces collapsed, then
@@ -43,7 +47,7 @@ noise_key(text, *, ignore=()) -> str: equal keys mean the texts differ only by n
   2. NFKC (full-width, ligatures, `…` → `...`, NBSP);
   3. quotes ‘’‚‛′‹› → ', “”„‟″«» → ", dashes ‐‑‒–—―−⁃ → -;
   4. Markdown: `![alt](url)` → alt, `[text](url)` → text, `<url>` → url, backticks
-     dropped, emphasis runs of `*`/`_`/`~` at word edges dropped (snake_case stays);
+     dropped, emphasis runs of `*`, `_`, `~~` at word edges dropped (snake_case stays);
   5. URLs lose tracking query parameters (utm_*, gclid, fbclid, mc_cid, mc_eid,
      _hsenc, _hsmi, hsCtaTracking, ref, msclkid, …);
   6. volatile fragments: "N minutes/hours/days/weeks/months/years ago" (also "a",
