@@ -152,6 +152,13 @@ def atlas_command() -> list[str] | None:
     return None
 
 
+def atlas_revision() -> str:
+    """The commit of this work tree, and whether the package has uncommitted changes."""
+    head = tool_version(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
+    dirty = tool_version(["git", "-C", str(ROOT), "status", "--porcelain", "conductatlas_cli"])
+    return f"commit {head}" + (" + uncommitted changes" if dirty else "")
+
+
 def atlas_env() -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
@@ -1064,6 +1071,7 @@ def main(argv: list[str] | None = None) -> int:
         "git": tool_version(["git", "--version"]),
         "urlwatch": tool_version([str(Urlwatch.venv / "bin" / "urlwatch"), "--version"]),
         "atlas": (tool_version(cmd + ["--version"]) if cmd else "not installed")
+        + f" at {atlas_revision()}"
         + ("" if has_fetch else " (no `atlas fetch` yet)"),
     }
     print(
