@@ -154,9 +154,14 @@ def clean_tree(root) -> None:
     # elements hold much of the page's text, only the small hidden bits go.
     collapsed = hidden_total * 5 >= total * 2
     for el, kind, size in removed:
-        if collapsed and kind == "hidden" and size >= 200:
+        if collapsed and kind == "hidden" and (size >= 200 or _has_blocks(el)):
             continue
         _drop(el)
+
+
+def _has_blocks(el) -> bool:
+    """Whether `el` holds paragraphs, lists or tables (content, not a label)."""
+    return any(d.tag in ("p", "li", "table", "dd", "blockquote") for d in el.iterdescendants())
 
 
 def _junk_kind(el, size: tuple[int, int]) -> str | None:
