@@ -224,22 +224,31 @@ def _is_furniture(el, size: int, links: int) -> bool:
     return False  # a class name alone (utility classes say "toc-visible:…") is not enough
 
 
+def _css(selector: str):
+    """A compiled CSS selector; ValueError names a selector that is not valid CSS."""
+    from cssselect import SelectorError
+    from lxml.cssselect import CSSSelector
+
+    try:
+        return CSSSelector(selector)
+    except SelectorError:
+        raise ValueError(f"selector '{selector}' is not valid CSS") from None
+
+
 def apply_selectors(root, *, select: Sequence[str], remove: Sequence[str]):
     """Drop `remove` matches, then keep only the outermost `select` matches.
 
     Returns (element to convert, whether `select` matched); when `select` matches
     nothing, the whole page is returned and the flag is False.
     """
-    from lxml.cssselect import CSSSelector
-
     for selector in remove:
-        for el in CSSSelector(selector)(root):
+        for el in _css(selector)(root):
             _drop(el)
     if not select:
         return root, True
     matches: list = []
     for selector in select:
-        matches.extend(CSSSelector(selector)(root))
+        matches.extend(_css(selector)(root))
     if not matches:
         return root, False
     chosen = set(matches)

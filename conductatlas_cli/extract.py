@@ -12,14 +12,23 @@ By content type: HTML/XHTML → the HTML path below; text/plain and text/markdow
 the decoded text as it is; PDF (declared, or any body starting with `%PDF-`) →
 pypdf's text, page by page. Anything else binary → ExtractError.
 
-The HTML path (see `container.py`): parse with lxml; drop what is never document
-text (scripts, hidden elements, navigation, cookie banners, share/feedback
-widgets), apply the source's `remove` then `select` selectors, find the element
-holding the document (the deepest one holding most of the non-link text), then
-run trafilatura on that element wrapped in `<article>`. trafilatura drops headings
-or text on some layouts, so its output is checked against our own conversion of
-the same element: when it lost a heading or a noticeable share of the words, our
-conversion is used. Deterministic: trafilatura's deduplication cache is off.
+The HTML path (see `container.py`), with no per-site rules: parse with lxml
+(its depth and text-size limits are ExtractErrors, not silent truncation); apply
+the source's `remove` then `select` selectors (outermost matches, in document
+order; a `select` that matches nothing falls back to the whole page and logs a
+warning); drop what is never document text (scripts, hidden elements,
+navigation, header/footer, cookie/consent banners, share/feedback widgets,
+skip-links); find the element holding the document (the deepest section-like
+element holding 90% of the non-link text, plus the page title or a short lead
+block just before it); convert it to Markdown ourselves (headings, including
+ARIA and bold pseudo-headings, nested lists, GFM tables).
+
+Why not trafilatura's own Markdown: measured on real policy pages, it drops
+every heading when it does not recognise the main container, loses cookie
+tables and list items, and its output style changes with its heuristics, which
+makes diffs noisy. It remains the fallback for a page our cleaning empties
+(`deduplicate=False`: its cache would make output depend on earlier pages).
+See benchmarks/extract_quality.py for the figures.
 
 lxml, trafilatura and pypdf are imported inside the functions that use them:
 `atlas --help` and `atlas diff` must not pay for them.
@@ -28,6 +37,7 @@ lxml, trafilatura and pypdf are imported inside the functions that use them:
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 from collections.abc import Sequence
 
@@ -150,7 +160,6 @@ def _control_share(text: str) -> float:
 def _pdf_text(body: bytes, url: str) -> str:
     """pypdf's text, page by page, a blank line between pages."""
     import io
-    import logging
 
     from pypdf import PdfReader
 
@@ -245,7 +254,16 @@ def _html_text(text: str, url: str, *, select: Sequence[str], remove: Sequence[s
     if root is None:
         return ""
     try:
-        chosen, matched = container.apply_selectors(root, select=select, remove=remove)
+        try:
+            chosen, matched = container.apply_selectors(root, select=select, remove=remove)
+        except ValueError as exc:
+            raise ExtractError(f"'{url}': {exc}") from None
+        if select and not matched:
+            logging.getLogger(__name__).warning(
+                "select %s matched nothing on '%s'; extracting the whole page",
+                ", ".join(repr(s) for s in select),
+                url,
+            )
         if select and matched:
             container.clean_tree(chosen)
         else:

@@ -172,8 +172,22 @@ def test_deterministic_and_independent_of_earlier_pages():
 def test_empty_page_falls_back_to_trafilatura_and_is_stable():
     """A page our cleaning empties is handed to trafilatura, deterministically."""
     page = "<html><body><nav><p>" + "Only navigation text here. " * 20 + "</p></nav></body></html>"
+    assert "Only navigation text here." in html(page)
     assert html(page) == html(page)
     assert html("<html><body></body></html>") == ""
+
+
+def test_select_matching_nothing_warns(caplog):
+    """A `select` that matches nothing logs a warning naming it, and extraction goes on."""
+    out = html((DATA / "select_matches_nothing.html").read_bytes(), select=["#nope"])
+    assert out.startswith("# Developer Terms")
+    assert "'#nope' matched nothing" in caplog.text
+
+
+def test_invalid_selector_is_an_error():
+    """A selector that is not valid CSS raises a one-line ExtractError naming it."""
+    with pytest.raises(ExtractError, match=r"'div\[' is not valid CSS"):
+        html("<p>text</p>", select=["div["])
 
 
 def test_deep_nesting_is_an_error_not_a_crash():
