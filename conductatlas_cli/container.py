@@ -472,7 +472,7 @@ class _Converter:
             return
         if tag == "br":
             inline.append(_BR)
-        elif tag in ("ul", "ol", "menu"):
+        elif tag in ("ul", "ol", "menu") and el.find("li") is not None:
             self._flush(out, inline)
             block = self._list(el)
             if block:
@@ -506,13 +506,16 @@ class _Converter:
             if not isinstance(child.tag, str):
                 continue
             if child.tag in ("ul", "ol"):  # malformed nesting: list directly in list
-                nested = self._list(child)
+                if child.find("li") is not None:
+                    nested = self._list(child)
+                else:  # a list with bare text: its text, as a paragraph
+                    nested = "\n".join(self.blocks(child))
                 if nested and items:
                     items[-1] += "\n" + _indent(nested, "  ")
                 elif nested:
                     items.append(nested)
                 continue
-            blocks = self.blocks(child) if child.tag == "li" else self.blocks(child)
+            blocks = self.blocks(child)
             if not blocks:
                 continue
             marker = f"{number}. " if el.tag == "ol" else "- "
