@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from conductatlas_cli import __version__
-from conductatlas_cli.errors import AtlasError, ConfigError, ExitCode
+from conductatlas_cli.errors import AtlasError, ConfigError, ExitCode, UsageError
 
 
 class _AtlasGroup(TyperGroup):
@@ -154,6 +154,7 @@ def fetch(
             wait_for_lock=wait,
             on_start=progress.start if progress else None,
             on_done=progress.advance if progress else None,
+            warn=_warn,
         )
     finally:
         if progress:
@@ -170,34 +171,212 @@ def fetch(
 
 @app.command()
 def status(config: Path | None = ConfigOption) -> None:
-    """Per document: last checked, last changed, versions, failing since, last error."""
-    from conductatlas_cli.status import status_rows
+    """Per document: versions, last checked, last changed, failing since, last error."""
+    from conductatlas_cli.history import status_rows
+    from conductatlas_cli.store import Archive, load_state
+    from conductatlas_cli.textsafe import plain
 
     sources = _load(config)
-    rows = status_rows(sources)
+    with Archive.from_sources(sources) as archive:
+        rows = status_rows(sources, archive, load_state(sources.state_dir, warn=_warn))
     width = max((len(r["document"]) for r in rows), default=8)
-    header = [
-        "document".ljust(width),
-        "versions",
-        "last checked",
-        "last changed",
-        "failing since",
-        "last error",
-    ]
-    typer.echo("  ".join(header).rstrip())
+    columns = ("versions", "last_checked", "last_changed", "failing_since")
+    typer.echo(
+        f"{'document':<{width}}  versions  {'last checked':<20}  {'last changed':<20}  "
+        f"{'failing since':<20}  last error"
+    )
     for r in rows:
-        typer.echo(
-            "  ".join(
-                [
-                    r["document"].ljust(width),
-                    str(r["versions"]).rjust(8),
-                    (r["last_checked"] or "-").ljust(12),
-                    (r["last_changed"] or "-").ljust(12),
-                    (r["failing_since"] or "-").ljust(13),
-                    r["last_error"] or "",
-                ]
-            ).rstrip()
+        cells = [f"{r['document']:<{width}}", f"{r[columns[0]]:>8}"]
+        cells += [f"{r[c] or '-':<20}" for c in columns[1:]]
+        cells.append(plain(r["last_error"] or ""))
+        typer.echo("  ".join(cells).rstrip())
+
+
+FORMAT_HELP = "rich (terminal default), plain (piped default), markdown, or json."
+
+
+@app.command()
+def diff(
+    target: str | None = typer.Argument(None, help="platform or platform/document."),
+    from_ref: str | None = typer.Option(
+        None, "--from", help="A date (YYYY-MM-DD, the version in force then), a commit, or ~N."
+    ),
+    to_ref: str | None = typer.Option(None, "--to", help="Same forms as --from; default latest."),
+    since: str | None = typer.Option(
+        None, "--since", help="Every document that changed since DATE (YYYY-MM-DD)."
+    ),
+    stat: bool = typer.Option(False, "--stat", help="Only the counts per document."),
+    context: int = typer.Option(
+        0, "--context", "-C", min=0, max=1000, help="Unchanged sentences around each change."
+    ),
+    show_all: bool = typer.Option(False, "--all", help="Also show cosmetic changes."),
+    fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
+    exit_code: bool = typer.Option(False, "--exit-code", help="Exit 3 when there are differences."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """What changed, section by section: default previous version → latest."""
+    import json
+
+    from conductatlas_cli import history
+    from conductatlas_cli.changes import summarize_changes
+    from conductatlas_cli.render import render_summary, stat_line, summary_to_dict
+    from conductatlas_cli.store import Archive
+
+    fmt = _format(fmt)
+    if target is None and since is None:
+        raise UsageError("give a TARGET (platform or platform/document) or --since DATE")
+    sources = _load(config)
+    with Archive.from_sources(sources) as archive:
+        keys = history.matching_keys(archive, sources, target)
+        if since is not None:
+            comparisons = history.comparisons_since(archive, history.parse_day(since), keys)
+        else:
+            lenient = len(keys) > 1
+            comparisons = [
+                history.compare(archive, k, from_ref=from_ref, to_ref=to_ref, lenient=lenient)
+                for k in keys
+            ]
+    color = fmt == "rich" and _color_wanted()
+    differs = False
+    documents, chunks = [], []
+    for comp in comparisons:
+        summary = summarize_changes(comp.old_text, comp.new_text)
+        differs = differs or summary.has_changes(show_all=show_all)
+        if fmt == "json":
+            data = summary_to_dict(
+                summary,
+                from_ref=comp.old.commit if comp.old else None,
+                to_ref=comp.new.commit,
+            )
+            documents.append({"key": comp.key, **data})
+        elif stat:
+            chunks.append(f"{comp.label}\n  {stat_line(summary, show_all=show_all)}\n")
+        else:
+            chunks.append(
+                render_summary(
+                    summary,
+                    fmt=fmt,
+                    context=context,
+                    show_all=show_all,
+                    title=comp.label,
+                    color=color,
+                    width=_width(),
+                )
+            )
+    if fmt == "json":
+        typer.echo(json.dumps({"documents": documents}, ensure_ascii=False, indent=2))
+    elif not chunks:
+        typer.echo(f"no changes since {since}" if since else "no changes")
+    else:
+        sys.stdout.write("\n".join(chunks))
+        sys.stdout.flush()
+    if exit_code and differs:
+        raise typer.Exit(int(ExitCode.DIFFERENCES))
+
+
+@app.command()
+def log(
+    target: str | None = typer.Argument(None, help="platform or platform/document (default all)."),
+    since: str | None = typer.Option(None, "--since", help="Only versions since DATE."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON list on stdout."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Versions, newest first: date, commit, document, what changed."""
+    import json
+
+    from conductatlas_cli import history
+    from conductatlas_cli.store import Archive
+    from conductatlas_cli.textsafe import plain
+
+    sources = _load(config)
+    day = history.parse_day(since) if since else None
+    with Archive.from_sources(sources) as archive:
+        keys = history.matching_keys(archive, sources, target)
+        entries = history.log_entries(archive, keys, day)
+    if as_json:
+        rows = [
+            {
+                "key": key,
+                "date": v.date.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "commit": v.commit,
+                "summary": history.one_line(key, v),
+            }
+            for key, v in entries
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    width = max((len(key) for key, _ in entries), default=0)
+    for key, v in entries:
+        line = f"{v.date:%Y-%m-%d %H:%M}  {v.short}  {key:<{width}}  {history.one_line(key, v)}"
+        typer.echo(plain(line))
+
+
+@app.command()
+def show(
+    target: str = typer.Argument(..., help="platform/document."),
+    at: str | None = typer.Option(None, "--at", help="A date, a commit, or ~N (default latest)."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """The text of one version of a document."""
+    from conductatlas_cli.store import Archive, split_key
+    from conductatlas_cli.textsafe import plain
+
+    split_key(target)
+    sources = _load(config)
+    with Archive.from_sources(sources) as archive:
+        version = archive.resolve_ref(target, at)
+        text = archive.read_version(target, version.commit)
+    sys.stdout.write(plain(text))
+    sys.stdout.flush()
+
+
+@app.command()
+def demo(
+    directory: Path = typer.Argument(..., help="An empty folder for the demo archive."),
+) -> None:
+    """An offline first run: fetch two versions of a bundled sample policy, then diff them."""
+    from conductatlas_cli.changes import summarize_changes
+    from conductatlas_cli.demo import DEMO_KEY, run_demo
+    from conductatlas_cli.render import render_summary
+    from conductatlas_cli.store import Archive
+
+    sources = run_demo(directory, say=typer.echo)
+    typer.echo(f"$ atlas diff {DEMO_KEY}")
+    with Archive.from_sources(sources) as archive:
+        new, old = archive.versions(DEMO_KEY)[:2]
+        summary = summarize_changes(
+            archive.read_version(DEMO_KEY, old.commit), archive.read_version(DEMO_KEY, new.commit)
         )
+    fmt = _format(None)
+    out = render_summary(summary, fmt=fmt, color=fmt == "rich" and _color_wanted(), width=_width())
+    sys.stdout.write(out)
+    typer.echo(f"\nThe archive is in {directory}: try 'cd {directory} && atlas log'.")
+
+
+def _format(fmt: str | None) -> str:
+    from conductatlas_cli.render import FORMATS
+
+    if fmt is None:
+        return "rich" if sys.stdout.isatty() else "plain"
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+    return fmt
+
+
+def _color_wanted() -> bool:
+    return sys.stdout.isatty() and not _no_color_env() and os.environ.get("TERM") != "dumb"
+
+
+def _width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _warn(message: str) -> None:
+    from conductatlas_cli.textsafe import plain
+
+    sys.stderr.write(f"atlas: warning: {plain(message)}\n")
 
 
 def _no_color_env() -> bool:

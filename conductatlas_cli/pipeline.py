@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -180,7 +181,9 @@ class Recorder:
         self.dry_run = dry_run
 
     def doc_state(self, key: str) -> dict:
-        return self.state.setdefault("documents", {}).setdefault(key, {})
+        from conductatlas_cli.store import document_state
+
+        return document_state(self.state, key)
 
     def handle(self, got: _Extracted) -> DocumentReport:
         source = got.source
@@ -192,13 +195,10 @@ class Recorder:
         except AtlasError as exc:
             report.status, report.reason = "failed", str(exc)
         if report.status == "failed":
-            st.setdefault("failing_since", st["last_checked"])
-            st["last_error"] = report.reason
+            st["failing_since"] = st.get("failing_since") or st["last_checked"]
         else:
-            st.pop("failing_since", None)
-            st.pop("last_error", None)
-        if report.status == "held":
-            st["last_error"] = report.reason
+            st["failing_since"] = None
+        st["last_error"] = report.reason if report.status in ("failed", "held") else None
         return report
 
     def _decide(self, got: _Extracted, report: DocumentReport, st: dict) -> None:
@@ -213,8 +213,7 @@ class Recorder:
             report.status = "unchanged" if old is not None else "failed"
             report.reason = None if old is not None else "304 Not Modified but nothing recorded"
             if old is None:
-                st.pop("etag", None)
-                st.pop("last_modified", None)
+                st["etag"] = st["last_modified"] = None
             else:
                 report.words = count_words(old)
             return
@@ -226,7 +225,7 @@ class Recorder:
             if new_key == old_key:
                 report.status = "unchanged"
                 self._keep_validators(got, st)
-                st.pop("pending", None)
+                st["extra"].pop("pending", None)
                 return
             if not self.force:
                 shrink = _shrink_reason(old, new)
@@ -241,23 +240,17 @@ class Recorder:
 
     def _is_flip(self, st: dict, new_key: str) -> bool:
         """A return to an earlier recorded version is only recorded once seen twice in a row."""
-        recent = st.get("recent", [])
-        if new_key not in recent[:-1]:
-            st.pop("pending", None)
+        extra = st["extra"]
+        if new_key not in extra.get("recent", [])[:-1]:
+            extra.pop("pending", None)
             return False
-        pending = st.get("pending")
-        if pending == new_key:
+        if extra.get("pending") == new_key:
             return False
-        st["pending"] = new_key
+        extra["pending"] = new_key
         return True
 
     def _keep_validators(self, got: _Extracted, st: dict) -> None:
-        for name in ("etag", "last_modified"):
-            value = getattr(got, name)
-            if value:
-                st[name] = value
-            else:
-                st.pop(name, None)
+        st["etag"], st["last_modified"] = got.etag, got.last_modified
 
     def _record(self, got: _Extracted, report, st: dict, old: str | None, new: str) -> None:
         from conductatlas_cli.changes import summarize_changes
@@ -284,9 +277,9 @@ class Recorder:
         self._keep_validators(got, st)
         st["last_changed"] = trailers["Atlas-Fetched-At"]
         new_key = _sha(noise_key(new, ignore=source.ignore))
-        recent = [k for k in st.get("recent", []) if k != new_key]
-        st["recent"] = (recent + [new_key])[-FLIP_MEMORY:]
-        st.pop("pending", None)
+        recent = [k for k in st["extra"].get("recent", []) if k != new_key]
+        st["extra"]["recent"] = (recent + [new_key])[-FLIP_MEMORY:]
+        st["extra"].pop("pending", None)
 
 
 def _shrink_reason(old: str, new: str) -> str | None:
@@ -305,19 +298,24 @@ def run_fetch(
     wait_for_lock: bool = False,
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[DocumentReport], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> FetchReport:
     """Fetch the selected documents, record what changed, and report per document."""
     from conductatlas_cli.fetch import make_session
     from conductatlas_cli.store import Archive, load_state, save_state
 
     chosen = sources.select(targets)
-    archive = Archive.from_sources(sources)
     report = FetchReport(dry_run=dry_run)
     jobs = jobs or sources.settings.jobs
-    if on_start:
-        on_start(len(chosen))
-    with archive.lock(wait=wait_for_lock) if not dry_run else _nullcontext():
-        state = load_state(sources.state_dir)
+    with (
+        Archive.from_sources(sources) as archive,
+        archive.lock(wait=wait_for_lock) if not dry_run else nullcontext(),
+    ):
+        if not dry_run:
+            archive.repair([source.key for source in chosen])
+        state = load_state(sources.state_dir, warn=warn)
+        if on_start:
+            on_start(len(chosen))
         recorder = Recorder(archive, state, force=force, dry_run=dry_run)
         session = make_session(user_agent=sources.settings.user_agent, pool_size=max(jobs, 4))
         limiter = _HostLimiter(sources.settings.per_host)
@@ -356,14 +354,6 @@ def run_fetch(
             session.close()
     report.documents.sort(key=lambda d: d.key)
     return report
-
-
-class _nullcontext:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def check_live(sources: Sources):
