@@ -63,7 +63,7 @@ def words(text: str) -> str:
 def sentences(text: str) -> list[str]:
     """The comparable sentences of a Markdown text (empty ones and setext rules dropped)."""
     out = []
-    text = _EMPHASIS.sub("", _LINK.sub(r"\1", NORMALIZE(text)))
+    text = _BR_TAG.sub(" ", _EMPHASIS.sub("", _LINK.sub(r"\1", NORMALIZE(text))))
     for piece in _SPLIT.split(text):
         if _SETEXT.match(piece.strip()):
             continue

@@ -167,10 +167,11 @@ def _has_blocks(el) -> bool:
 def _junk_kind(el, size: tuple[int, int]) -> str | None:
     """Why `el` is page furniture, or None: "hidden", "tag", "consent", "furniture"."""
     role = el.get("role", "").lower()
+    if el.tag in _HEADING_TAGS and not _is_hidden(el):
+        return None  # a heading is never a banner, whatever its id ("cookie-notice")
     attrs = _attr_words(el)
     if _CONSENT.search(attrs) or (
         _COOKIE.search(attrs)
-        and el.tag not in _HEADING_TAGS
         and (role in ("region", "dialog", "alertdialog", "alert") or _is_banner_text(el, size))
     ):
         return "consent"
