@@ -528,6 +528,18 @@ class Bench:
                 available=state["atlas"] is not None,
             )
         self.server.set_conditional(True)
+        # Requests wait on the server's latency: jobs at once bound the run from below.
+        floor = -(-n // 8) * self.server.latency
+        uw_floor = -(-n // 10) * self.server.latency
+        uw_warm = median(self.raw["warm-etag"]["urlwatch"])
+        if uw_warm and floor > 0.5 * uw_warm:
+            self.note(
+                f"network floor: with `jobs: 8` and {self.server.latency * 1000:.0f} ms per "
+                f"response, a run over {n} documents takes at least ceil({n}/8) × latency = "
+                f"{floor:.2f} s (urlwatch, 10 at once: {uw_floor:.2f} s); 0.5× urlwatch's warm "
+                f"run is {0.5 * uw_warm:.2f} s, below that floor, so the ETag target cannot be "
+                "met with these settings whatever atlas does per document"
+            )
         if self.raw["warm-etag"]["urlwatch_304"] is not None:
             self.note(
                 f"urlwatch got {self.raw['warm-etag']['urlwatch_304']}/{n} answers 304 on "
