@@ -61,6 +61,12 @@ _FEEDBACK_TEXT = re.compile(
     re.I,
 )
 _WS = re.compile(r"\s+")
+_DATE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|"
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b|"
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
+    re.I,
+)
 _BR = "\x1e"  # a <br> while a paragraph is being gathered (source newlines are spaces)
 
 
@@ -393,8 +399,8 @@ def _is_pseudo_heading(el) -> bool:
     if el.tag not in ("p", "div") or len(el) == 0:
         return False
     text = _WS.sub(" ", el.text_content()).strip()
-    if not text or len(text) > 120 or text.endswith((":", ",", ";")):
-        return False
+    if not text or len(text) > 120 or text.endswith((":", ",", ";")) or _DATE.search(text):
+        return False  # a bold "Last updated: 1 May 2026" is a date line, not a section
     if el.text and el.text.strip():
         return False
     bold = 0
