@@ -1,19 +1,26 @@
 """Measure extraction quality on real captures against hand-made reference extractions.
 
-Usage:  .venv/bin/python benchmarks/extract_quality.py /work/shared/realpages [--only WORD]
+Usage:  .venv/bin/python benchmarks/extract_quality.py PATH [--only KEY] [--repeat N] [--dump DIR]
 
-For every capture in PATH/manifest.json, extract its text twice, "out of the box"
-(no select/remove): with plain trafilatura (markdown, favor_recall) as the baseline,
-and with atlas's `extract_text`. Both are normalized (`normalize_text` when it is
-implemented, else a minimal sentence split) and compared with the capture's
-`.reference.md`, word by word (lowercase, Markdown markup and punctuation stripped):
+PATH is a folder of captures (manifest.json, <platform>/<document>/<stamp>.html.gz
+and .reference.md; see /work/shared/realpages/README.md). For every capture,
+extract its text "out of the box" (no select/remove) twice: with plain
+trafilatura (markdown, favor_recall, tables) as the baseline, and with atlas's
+`extract_text`. Both texts and the reference are normalized (`normalize_text`
+once it is implemented, else nothing) and split into sentences on [.!?] + space
+and on newlines, after dropping Markdown markup (links, emphasis, <br> in table
+cells). Sentences are compared by words: lowercase, punctuation and whitespace
+removed (spaces too: the PDF reference glues words at line ends), so Markdown
+style does not count.
 
-- recall: share of the reference's sentences found in the extracted text
-- precision: share of the extracted sentences found in the reference
-- headings: share of the reference's headings present as headings in the output
-- ms: milliseconds per page for the extraction alone
+- rec:  share of the reference's sentences found in the extracted text
+- prec: share of the extracted sentences found in the reference
+- head: share of the reference's headings (ATX or setext) present as headings
+- ms:   best of --repeat wall times per page, extraction alone
 
-Figures are averaged over a document's captures, then over documents.
+Figures are averaged over a document's captures, then over documents. Captures
+whose reference has under 5 sentences (the reference's own selectors failed)
+are skipped and listed. --dump writes atlas's output per capture, to read.
 """
 
 from __future__ import annotations
