@@ -1,4 +1,4 @@
-"""HTML tree → the document's own Markdown: cleaning, container detection, conversion.
+"""An HTML tree → the element holding the document: cleaning, selectors, container detection.
 
 Used by `extract.py`; no per-site rules. The steps, each a function:
 
@@ -7,8 +7,8 @@ Used by `extract.py`; no per-site rules. The steps, each a function:
 - `apply_selectors(root, select=…, remove=…)`: a source's own CSS selectors.
 - `find_container(root)`: the element that holds the document (most of the
   non-link text), plus the page title when it sits outside that element.
-- `to_markdown(element)`: headings, paragraphs, nested lists, tables → Markdown.
-- `heading_texts(element)`: the headings a conversion must keep (to check one).
+
+The conversion of the chosen element to Markdown is in `htmlmarkdown.py`.
 
 lxml is imported lazily by the caller; this module only walks trees it is given.
 """
@@ -16,7 +16,7 @@ lxml is imported lazily by the caller; this module only walks trees it is given.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 # Elements whose content is never document text.
 _JUNK_TAGS = {
@@ -25,7 +25,7 @@ _JUNK_TAGS = {
     "textarea", "option", "dialog", "head", "link", "meta", "map", "math",
 }  # fmt: skip
 _NAV_ROLES = {"navigation", "search", "dialog", "alertdialog", "menu", "menubar", "toolbar"}
-_BLOCK_TAGS = {
+BLOCK_TAGS = {
     "address", "article", "aside", "blockquote", "body", "dd", "details", "dialog",
     "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1",
     "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li", "main",
@@ -34,7 +34,7 @@ _BLOCK_TAGS = {
 }  # fmt: skip
 # Elements that can hold a document; a list or a table is part of one, never all of it.
 _CONTAINER_TAGS = {"div", "section", "article", "main", "form", "center", "font", "span"}
-_HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SR_ONLY = re.compile(
     r"(?:^|[\s_-])(sr-only|visually-hidden|screen-reader-text|screenreader)", re.I
@@ -61,13 +61,6 @@ _FEEDBACK_TEXT = re.compile(
     re.I,
 )
 _WS = re.compile(r"\s+")
-_DATE = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|"
-    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b|"
-    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
-    re.I,
-)
-_BR = "\x1e"  # a <br> while a paragraph is being gathered (source newlines are spaces)
 
 
 def _attr_words(el) -> str:
@@ -121,7 +114,7 @@ def clean_tree(root) -> None:
         if tag is None:  # comments, processing instructions
             junk.append(el)
         elif tag in _JUNK_TAGS:
-            if tag == "button" and any(a.tag in _HEADING_TAGS for a in el.iterancestors()):
+            if tag == "button" and any(a.tag in HEADING_TAGS for a in el.iterancestors()):
                 continue  # accordion headings: <h3><button>Title</button></h3>
             junk.append(el)
     for el in junk:
@@ -173,7 +166,7 @@ def _has_blocks(el) -> bool:
 def _junk_kind(el, size: tuple[int, int]) -> str | None:
     """Why `el` is page furniture, or None: "hidden", "tag", "consent", "furniture"."""
     role = el.get("role", "").lower()
-    if el.tag in _HEADING_TAGS and not _is_hidden(el):
+    if el.tag in HEADING_TAGS and not _is_hidden(el):
         return None  # a heading is never a banner, whatever its id ("cookie-notice")
     attrs = _attr_words(el)
     if _CONSENT.search(attrs) or (
@@ -198,7 +191,7 @@ def _junk_kind(el, size: tuple[int, int]) -> str | None:
     if el.tag == "a" and el.get("href", "").startswith("#"):
         if _FEEDBACK_TEXT.match(_WS.sub(" ", el.text_content()).strip()):
             return "nav"
-    elif el.tag in _BLOCK_TAGS and len(el) <= 8:
+    elif el.tag in BLOCK_TAGS and len(el) <= 8:
         text = _WS.sub(" ", el.text_content()).strip()
         if text and len(text) < 200 and _FEEDBACK_TEXT.match(text):
             return "nav"
@@ -227,7 +220,7 @@ def _is_furniture(el, size: int, links: int) -> bool:
         return True  # navigation; a page's footer: links, newsletter forms, copyright
     if el.tag == "header" or el.get("role", "").lower() == "banner":
         # an article's own header holds its title: keep one that has a heading
-        return not any(h.tag in _HEADING_TAGS for h in el.iter())
+        return not any(h.tag in HEADING_TAGS for h in el.iter())
     return False  # a class name alone (utility classes say "toc-visible:…") is not enough
 
 
@@ -378,222 +371,3 @@ def _text_sizes(body) -> dict:
 def _text_weights(body) -> dict:
     """Non-link text characters under each element."""
     return {el: n - links for el, (n, links) in _text_sizes(body).items()}
-
-
-# ---- conversion -------------------------------------------------------------
-
-
-def _heading_level(el) -> int | None:
-    if el.tag in _HEADING_TAGS:
-        return _HEADING_TAGS[el.tag]
-    if el.get("role", "").lower() == "heading":
-        try:
-            return min(max(int(el.get("aria-level", "2")), 1), 6)
-        except ValueError:
-            return 2
-    return None
-
-
-def _is_pseudo_heading(el) -> bool:
-    """A short block whose whole text is bold: a heading in div-soup pages."""
-    if el.tag not in ("p", "div") or len(el) == 0:
-        return False
-    text = _WS.sub(" ", el.text_content()).strip()
-    if not text or len(text) > 120 or text.endswith((":", ",", ";")) or _DATE.search(text):
-        return False  # a bold "Last updated: 1 May 2026" is a date line, not a section
-    if el.text and el.text.strip():
-        return False
-    bold = 0
-    for child in el:
-        if not isinstance(child.tag, str):
-            continue
-        if child.tail and child.tail.strip():
-            return False
-        if child.tag in ("b", "strong") or (child.tag == "span" and _is_bold_style(child)):
-            bold += len(_WS.sub(" ", child.text_content()).strip())
-        elif child.tag == "br":
-            continue
-        else:
-            return False
-    return bold >= len(text) - 1
-
-
-def _is_bold_style(el) -> bool:
-    return bool(re.search(r"font-weight\s*:\s*(bold|[6-9]00)", el.get("style", ""), re.I))
-
-
-def heading_texts(element) -> list[str]:
-    """Texts of the headings in `element` (tags, ARIA headings), whitespace collapsed."""
-    found = []
-    for el in element.iter():
-        if isinstance(el.tag, str) and _heading_level(el) is not None:
-            text = _WS.sub(" ", el.text_content()).strip()
-            if text:
-                found.append(text)
-    return found
-
-
-class _Converter:
-    def __init__(self, pseudo_level: int) -> None:
-        self.pseudo_level = pseudo_level
-        self.in_cell = False
-
-    def blocks(self, el) -> list[str]:
-        """Markdown blocks (paragraphs, headings, lists, tables) for el's content."""
-        out: list[str] = []
-        inline: list[str] = []
-        self._content(el, out, inline)
-        self._flush(out, inline)
-        return out
-
-    def _flush(self, out: list[str], inline: list[str]) -> None:
-        text = "".join(inline)
-        inline.clear()
-        lines = [_WS.sub(" ", line).strip() for line in text.split(_BR)]
-        if self.in_cell:  # a table cell keeps its empty lines (<br><br>), not its margins
-            para = "\n".join(lines).strip("\n")
-        else:
-            para = "\n".join(line for line in lines if line)
-        if para:
-            out.append(para)
-
-    def _content(self, el, out: list[str], inline: list[str]) -> None:
-        if el.text:
-            inline.append(el.text)
-        for child in el:
-            if isinstance(child.tag, str):
-                self._element(child, out, inline)
-            if child.tail:
-                inline.append(child.tail)
-
-    def _element(self, el, out: list[str], inline: list[str]) -> None:
-        tag = el.tag
-        level = _heading_level(el)
-        if level is None and self.pseudo_level and _is_pseudo_heading(el):
-            level = self.pseudo_level
-        if level is not None:
-            self._flush(out, inline)
-            text = _WS.sub(" ", el.text_content()).strip()
-            if text:
-                out.append("#" * level + " " + text)
-            return
-        if tag == "br":
-            inline.append(_BR)
-        elif tag in ("ul", "ol", "menu") and el.find("li") is not None:
-            self._flush(out, inline)
-            block = self._list(el)
-            if block:
-                out.append(block)
-        elif tag == "table":
-            self._flush(out, inline)
-            out.extend(self._table(el))
-        elif tag == "pre":
-            self._flush(out, inline)
-            text = el.text_content().strip("\n")
-            if text.strip():
-                out.append("\n".join(line.rstrip() for line in text.split("\n")))
-        elif tag == "blockquote":
-            self._flush(out, inline)
-            for block in self.blocks(el):
-                out.append("\n".join("> " + line for line in block.split("\n")))
-        elif tag == "hr":
-            self._flush(out, inline)
-        elif tag in _BLOCK_TAGS:
-            self._flush(out, inline)
-            self._content(el, out, inline)
-            self._flush(out, inline)
-        else:
-            inline.append(" " if tag in ("td", "th") else "")
-            self._content(el, out, inline)
-
-    def _list(self, el) -> str:
-        items = []
-        number = _int(el.get("start"), 1)
-        for child in el:
-            if not isinstance(child.tag, str):
-                continue
-            if child.tag in ("ul", "ol"):  # malformed nesting: list directly in list
-                if child.find("li") is not None:
-                    nested = self._list(child)
-                else:  # a list with bare text: its text, as a paragraph
-                    nested = "\n".join(self.blocks(child))
-                if nested and items:
-                    items[-1] += "\n" + _indent(nested, "  ")
-                elif nested:
-                    items.append(nested)
-                continue
-            blocks = self.blocks(child)
-            if not blocks:
-                continue
-            marker = f"{number}. " if el.tag == "ol" else "- "
-            number += 1
-            body = "\n".join(blocks)
-            items.append(marker + _indent(body, " " * len(marker)).lstrip(" "))
-        return "\n".join(items)
-
-    def _table(self, table) -> list[str]:
-        rows = []
-        for part in [table, *[c for c in table if c.tag in ("thead", "tbody", "tfoot")]]:
-            for tr in part:
-                if getattr(tr, "tag", None) == "tr":
-                    rows.append([c for c in tr if c.tag in ("td", "th")])
-        width = max((sum(_int(c.get("colspan"), 1) for c in r) for r in rows), default=0)
-        layout = (
-            width < 2
-            or len(rows) < 2
-            or table.find(".//table") is not None
-            or any(
-                _heading_level(h) and not any(a.tag == "th" for a in h.iterancestors())
-                for h in table.iter()
-                if isinstance(h.tag, str)
-            )
-        )
-        if layout:
-            out: list[str] = []
-            for row in rows:
-                for cell in row:
-                    out.extend(self.blocks(cell))
-            return out
-        lines = []
-        for i, row in enumerate(rows):
-            cells = []
-            for cell in row:
-                # GFM cells hold one line: line breaks and paragraphs become <br>
-                self.in_cell = True
-                try:
-                    text = "<br>".join(self.blocks(cell))
-                finally:
-                    self.in_cell = False
-                text = text.replace("\n", "<br>").replace("|", "\\|")
-                cells.append(_WS.sub(" ", text).strip())
-                cells.extend([""] * (min(_int(cell.get("colspan"), 1), 50) - 1))
-            cells.extend([""] * (width - len(cells)))
-            lines.append("| " + " | ".join(cells) + " |")
-            if i == 0:
-                lines.append("|" + "|".join([" --- "] * width) + "|")
-        return ["\n".join(lines)]
-
-
-def _int(value, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def _indent(text: str, prefix: str) -> str:
-    return "\n".join(prefix + line if line else line for line in text.split("\n"))
-
-
-def to_markdown(element) -> str:
-    """Markdown for `element`: headings, paragraphs, nested lists, pipe tables."""
-    levels = [lv for lv in (_heading_level(e) for e in _elements(element)) if lv]
-    pseudo = min(max(levels) + 1, 6) if levels else 2
-    if levels and max(levels) >= 3:
-        pseudo = 0  # a page with a real heading outline: bold lines are emphasis
-    blocks = _Converter(pseudo).blocks(element)
-    return "\n\n".join(blocks) + ("\n" if blocks else "")
-
-
-def _elements(element) -> Iterable:
-    return (el for el in element.iter() if isinstance(el.tag, str))

@@ -12,7 +12,7 @@ By content type: HTML/XHTML → the HTML path below; text/plain and text/markdow
 the decoded text as it is; PDF (declared, or any body starting with `%PDF-`) →
 pypdf's text, page by page. Anything else binary → ExtractError.
 
-The HTML path (see `container.py`), with no per-site rules: parse with lxml
+The HTML path (`container.py`, then `htmlmarkdown.py`), with no per-site rules: parse with lxml
 (its depth and text-size limits are ExtractErrors, not silent truncation); apply
 the source's `remove` then `select` selectors (outermost matches, in document
 order; a `select` that matches nothing falls back to the whole page and logs a
@@ -248,7 +248,7 @@ def _parse_html(text: str, url: str):
 
 
 def _html_text(text: str, url: str, *, select: Sequence[str], remove: Sequence[str]) -> str:
-    from conductatlas_cli import container
+    from conductatlas_cli import container, htmlmarkdown
 
     root = _parse_html(text, url)
     if root is None:
@@ -269,7 +269,7 @@ def _html_text(text: str, url: str, *, select: Sequence[str], remove: Sequence[s
         else:
             container.clean_tree(root)
             chosen = container.find_container(root)
-        own = container.to_markdown(chosen)
+        own = htmlmarkdown.to_markdown(chosen)
         if own.strip() or (select and matched):
             return own
         # Our cleaning left nothing: let trafilatura judge the whole page.

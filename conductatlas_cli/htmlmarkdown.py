@@ -1,0 +1,239 @@
+"""An HTML element → Markdown: headings, paragraphs, nested lists, GFM tables.
+
+`to_markdown(element)` walks a tree that `container.py` has already cleaned. It
+writes no inline formatting (bold, italics, links are plain text: their changes
+are not provisions) and one Markdown style whatever the site, so that a page
+that did not change gives the same bytes and a diff shows wording, not markup.
+
+- Headings: h1–h6, `role="heading"` with `aria-level`, and, on pages without a
+  deep heading outline, short all-bold paragraphs ("pseudo-headings", not date
+  lines).
+- Lists: `- ` and `1. ` (honouring `start`), nested by indentation; a list with
+  bare text and no `<li>` keeps its text as paragraphs.
+- Tables: GFM pipe tables (a header row, `<br>` for line breaks in a cell, `|`
+  escaped); one-column, one-row or nested tables are layout, read as paragraphs.
+
+Recursion follows the tree, whose depth lxml caps at 256 levels.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from conductatlas_cli.container import BLOCK_TAGS as _BLOCK_TAGS
+from conductatlas_cli.container import HEADING_TAGS as _HEADING_TAGS
+
+_WS = re.compile(r"\s+")
+_DATE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|"
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b|"
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
+    re.I,
+)
+_BR = "\x1e"  # a <br> while a paragraph is being gathered (source newlines are spaces)
+
+
+def _heading_level(el) -> int | None:
+    if el.tag in _HEADING_TAGS:
+        return _HEADING_TAGS[el.tag]
+    if el.get("role", "").lower() == "heading":
+        try:
+            return min(max(int(el.get("aria-level", "2")), 1), 6)
+        except ValueError:
+            return 2
+    return None
+
+
+def _is_pseudo_heading(el) -> bool:
+    """A short block whose whole text is bold: a heading in div-soup pages."""
+    if el.tag not in ("p", "div") or len(el) == 0:
+        return False
+    text = _WS.sub(" ", el.text_content()).strip()
+    if not text or len(text) > 120 or text.endswith((":", ",", ";")) or _DATE.search(text):
+        return False  # a bold "Last updated: 1 May 2026" is a date line, not a section
+    if el.text and el.text.strip():
+        return False
+    bold = 0
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tail and child.tail.strip():
+            return False
+        if child.tag in ("b", "strong") or (child.tag == "span" and _is_bold_style(child)):
+            bold += len(_WS.sub(" ", child.text_content()).strip())
+        elif child.tag == "br":
+            continue
+        else:
+            return False
+    return bold >= len(text) - 1
+
+
+def _is_bold_style(el) -> bool:
+    return bool(re.search(r"font-weight\s*:\s*(bold|[6-9]00)", el.get("style", ""), re.I))
+
+
+class _Converter:
+    def __init__(self, pseudo_level: int) -> None:
+        self.pseudo_level = pseudo_level
+        self.in_cell = False
+
+    def blocks(self, el) -> list[str]:
+        """Markdown blocks (paragraphs, headings, lists, tables) for el's content."""
+        out: list[str] = []
+        inline: list[str] = []
+        self._content(el, out, inline)
+        self._flush(out, inline)
+        return out
+
+    def _flush(self, out: list[str], inline: list[str]) -> None:
+        text = "".join(inline)
+        inline.clear()
+        lines = [_WS.sub(" ", line).strip() for line in text.split(_BR)]
+        if self.in_cell:  # a table cell keeps its empty lines (<br><br>), not its margins
+            para = "\n".join(lines).strip("\n")
+        else:
+            para = "\n".join(line for line in lines if line)
+        if para:
+            out.append(para)
+
+    def _content(self, el, out: list[str], inline: list[str]) -> None:
+        if el.text:
+            inline.append(el.text)
+        for child in el:
+            if isinstance(child.tag, str):
+                self._element(child, out, inline)
+            if child.tail:
+                inline.append(child.tail)
+
+    def _element(self, el, out: list[str], inline: list[str]) -> None:
+        tag = el.tag
+        level = _heading_level(el)
+        if level is None and self.pseudo_level and _is_pseudo_heading(el):
+            level = self.pseudo_level
+        if level is not None:
+            self._flush(out, inline)
+            text = _WS.sub(" ", el.text_content()).strip()
+            if text:
+                out.append("#" * level + " " + text)
+            return
+        if tag == "br":
+            inline.append(_BR)
+        elif tag in ("ul", "ol", "menu") and el.find("li") is not None:
+            self._flush(out, inline)
+            block = self._list(el)
+            if block:
+                out.append(block)
+        elif tag == "table":
+            self._flush(out, inline)
+            out.extend(self._table(el))
+        elif tag == "pre":
+            self._flush(out, inline)
+            text = el.text_content().strip("\n")
+            if text.strip():
+                out.append("\n".join(line.rstrip() for line in text.split("\n")))
+        elif tag == "blockquote":
+            self._flush(out, inline)
+            for block in self.blocks(el):
+                out.append("\n".join("> " + line for line in block.split("\n")))
+        elif tag == "hr":
+            self._flush(out, inline)
+        elif tag in _BLOCK_TAGS:
+            self._flush(out, inline)
+            self._content(el, out, inline)
+            self._flush(out, inline)
+        else:
+            inline.append(" " if tag in ("td", "th") else "")
+            self._content(el, out, inline)
+
+    def _list(self, el) -> str:
+        items = []
+        number = _int(el.get("start"), 1)
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag in ("ul", "ol"):  # malformed nesting: list directly in list
+                if child.find("li") is not None:
+                    nested = self._list(child)
+                else:  # a list with bare text: its text, as a paragraph
+                    nested = "\n".join(self.blocks(child))
+                if nested and items:
+                    items[-1] += "\n" + _indent(nested, "  ")
+                elif nested:
+                    items.append(nested)
+                continue
+            blocks = self.blocks(child)
+            if not blocks:
+                continue
+            marker = f"{number}. " if el.tag == "ol" else "- "
+            number += 1
+            body = "\n".join(blocks)
+            items.append(marker + _indent(body, " " * len(marker)).lstrip(" "))
+        return "\n".join(items)
+
+    def _table(self, table) -> list[str]:
+        rows = []
+        for part in [table, *[c for c in table if c.tag in ("thead", "tbody", "tfoot")]]:
+            for tr in part:
+                if getattr(tr, "tag", None) == "tr":
+                    rows.append([c for c in tr if c.tag in ("td", "th")])
+        width = max((sum(_int(c.get("colspan"), 1) for c in r) for r in rows), default=0)
+        layout = (
+            width < 2
+            or len(rows) < 2
+            or table.find(".//table") is not None
+            or any(
+                _heading_level(h) and not any(a.tag == "th" for a in h.iterancestors())
+                for h in table.iter()
+                if isinstance(h.tag, str)
+            )
+        )
+        if layout:
+            out: list[str] = []
+            for row in rows:
+                for cell in row:
+                    out.extend(self.blocks(cell))
+            return out
+        lines = []
+        for i, row in enumerate(rows):
+            cells = []
+            for cell in row:
+                # GFM cells hold one line: line breaks and paragraphs become <br>
+                self.in_cell = True
+                try:
+                    text = "<br>".join(self.blocks(cell))
+                finally:
+                    self.in_cell = False
+                text = text.replace("\n", "<br>").replace("|", "\\|")
+                cells.append(_WS.sub(" ", text).strip())
+                cells.extend([""] * (min(_int(cell.get("colspan"), 1), 50) - 1))
+            cells.extend([""] * (width - len(cells)))
+            lines.append("| " + " | ".join(cells) + " |")
+            if i == 0:
+                lines.append("|" + "|".join([" --- "] * width) + "|")
+        return ["\n".join(lines)]
+
+
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else line for line in text.split("\n"))
+
+
+def to_markdown(element) -> str:
+    """Markdown for `element`: headings, paragraphs, nested lists, pipe tables."""
+    levels = [lv for lv in (_heading_level(e) for e in _elements(element)) if lv]
+    pseudo = min(max(levels) + 1, 6) if levels else 2
+    if levels and max(levels) >= 3:
+        pseudo = 0  # a page with a real heading outline: bold lines are emphasis
+    blocks = _Converter(pseudo).blocks(element)
+    return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def _elements(element) -> Iterable:
+    return (el for el in element.iter() if isinstance(el.tag, str))
