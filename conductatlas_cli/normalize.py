@@ -80,7 +80,6 @@ _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 _FENCE = re.compile(r"(`{3,}|~{3,})")
 _HEADING = re.compile(r"(#{1,6})(?: (.*))?$")
-_CLOSING_HASHES = re.compile(r"(?: #+)+$")
 _RULE = re.compile(r"([-*_])(?: *\1){2,}$")
 _LIST_ITEM = re.compile(
     r"(?:([-*+]|[0-9]{1,9}[.)])(?= |$)|[\u2022\u25e6\u25aa\u2023\u25cf\u2219]) *"
@@ -94,7 +93,7 @@ _ENUM_START = re.compile(
 # --- sentences ------------------------------------------------------------------
 
 _CANDIDATE = re.compile(  # a terminator, closers, a space, then what may open a sentence
-    r"([.!?]+)[)\]\"'\u201d\u2019\u00bb*_]* (?=[\"'\u201c\u2018\u00ab\u201e(\[]|[*_`]*[^\W_a-z])"
+    r"(?<![.!?])([.!?]+)[)\]\"'\u201d\u2019\u00bb*_]* (?=[\"'\u201c\u2018\u00ab\u201e(\[]|[*_`]*[^\W_a-z])"
 )
 _LEAD = re.compile("[\"'\u201c\u2018\u00ab\u201e(\\[*_`]*")
 _BLOCK_STARTS = frozenset("|>`~#-*_+0123456789\u2022\u25e6\u25aa\u2023\u25cf\u2219")
@@ -175,6 +174,14 @@ def _split_sentences(text: str) -> list[str]:
     return sentences
 
 
+def _heading_title(text: str) -> str:
+    """A heading's text, spaces collapsed, without its closing `#`s ("# C#" keeps its #)."""
+    title = " " + " ".join(text.split())
+    while (bare := title.rstrip("#")) != title and bare.endswith(" "):
+        title = bare.rstrip(" ")
+    return title.strip(" ")
+
+
 class _Blocks:
     """The block pass of normalize_text: one instance per call."""
 
@@ -183,6 +190,7 @@ class _Blocks:
         self.stack: list[tuple[int, int]] = []  # open list items: (input indent, content col)
         self.parts: list[str] | None = None  # the open paragraph or list item
         self.kind = ""  # what is open: "prose", "clause" (enumerator first), "title", "item"
+        self.several = False  # whether it is known to hold more than one sentence
         self.item_width = 0  # input indentation of the open list item
         self.first = ""  # prefix of its first line
         self.rest = ""  # prefix of its continuation lines
@@ -245,8 +253,7 @@ class _Blocks:
         if (m := _HEADING.match(stripped)) is not None:
             self.begin()
             self.stack.clear()
-            title = _CLOSING_HASHES.sub("", " " + " ".join((m.group(2) or "").split())).strip()
-            self.out.append(f"{m.group(1)} {title}".rstrip(" "))
+            self.out.append(f"{m.group(1)} {_heading_title(m.group(2) or '')}".rstrip(" "))
         elif stripped[:1] in ("|", ">") or _RULE.match(stripped):
             self.begin()
             self.out.append(" " * self.indent_for(width) + " ".join(stripped.split()))
@@ -260,10 +267,16 @@ class _Blocks:
             self.first = " " * indent + marker + " "
             self.rest = " " * (indent + len(marker) + 1)
             self.parts = [" ".join(stripped[m.end() :].split())]
-            self.kind, self.item_width = "item", width
+            self.kind, self.item_width, self.several = "item", width, False
         else:
             self.prose(stripped, width)
         return ""
+
+    def holds_several(self) -> bool:
+        """Whether the open block holds more than one sentence (appending never undoes it)."""
+        if not self.several and self.parts:
+            self.several = len(_split_sentences(" ".join(p for p in self.parts if p))) > 1
+        return self.several
 
     def prose(self, stripped: str, width: int) -> None:
         text = " ".join(stripped.split())
@@ -275,7 +288,7 @@ class _Blocks:
                 self.kind == "prose"
                 or (self.kind == "item" and width > self.item_width)
                 or not (text[0].isupper() or text[0].isdigit() or text[0] in _QUOTE_OPENERS)
-                or len(_split_sentences(" ".join(p for p in self.parts if p))) > 1
+                or self.holds_several()
             )
             if continues:
                 self.parts.append(text)
@@ -283,6 +296,7 @@ class _Blocks:
         self.begin()
         self.first = self.rest = " " * self.indent_for(width)
         self.parts = [text]
+        self.several = False
         self.kind = "title" if title else "clause" if clause else "prose"
 
 
@@ -302,7 +316,7 @@ _TYPOGRAPHY = str.maketrans(
         "`": None,
     }
 )
-_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?: \"[^\"\n]*\")?\)")
+_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?: \"[^\"\n]*\")?\)")
 _AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
 _EMPHASIS = re.compile(r"[*_]+|~~+")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")

@@ -129,6 +129,8 @@ def test_split(text, expected):
 BLOCKS = [
     pytest.param("#   Title   ##", "# Title\n", id="heading-closing-hashes"),
     pytest.param("### C# and F#", "### C# and F#\n", id="heading-hash-in-word"),
+    pytest.param("## C# ## #", "## C#\n", id="heading-closing-after-hash-word"),
+    pytest.param("# #", "#\n", id="heading-only-hashes"),
     pytest.param("## One. Two.", "## One. Two.\n", id="heading-not-split"),
     pytest.param("#hashtag here", "#hashtag here\n", id="hashtag-is-prose"),
     pytest.param("* a\n+ b\n\u2022 c\n\u2022d", "- a\n- b\n- c\n- d\n", id="bullets"),
@@ -294,6 +296,7 @@ NOISE_EQUAL = [
     pytest.param("Edited an hour ago", "Edited 12 minutes ago", id="hour-vs-minutes-ago"),
     pytest.param("A 5 min read.", "A 7 min read.", id="read-time"),
     pytest.param("\u00a9 2025 Cohere Inc.", "\u00a9 2026 Cohere Inc.", id="copyright-year"),
+    pytest.param("Copyright \u00a9 2019\u20132025 X", "\u00a9 2026 X", id="copyright-range"),
 ]
 
 
