@@ -47,26 +47,22 @@ def _heading_level(el) -> int | None:
 
 def _is_pseudo_heading(el) -> bool:
     """A short block whose whole text is bold: a heading in div-soup pages."""
-    if el.tag not in ("p", "div") or len(el) == 0:
+    if el.tag not in ("p", "div") or len(el) == 0 or (el.text and el.text.strip()):
         return False
-    text = _WS.sub(" ", el.text_content()).strip()
-    if not text or len(text) > 120 or text.endswith((":", ",", ";")) or _DATE.search(text):
-        return False  # a bold "Last updated: 1 May 2026" is a date line, not a section
-    if el.text and el.text.strip():
-        return False
-    bold = 0
-    for child in el:
+    bold = []
+    for child in el:  # cheap checks first: only bold children, no loose text
         if not isinstance(child.tag, str):
             continue
         if child.tail and child.tail.strip():
             return False
         if child.tag in ("b", "strong") or (child.tag == "span" and _is_bold_style(child)):
-            bold += len(_WS.sub(" ", child.text_content()).strip())
-        elif child.tag == "br":
-            continue
-        else:
+            bold.append(child)
+        elif child.tag != "br":
             return False
-    return bold >= len(text) - 1
+    text = " ".join(_WS.sub(" ", b.text_content()).strip() for b in bold).strip()
+    if not text or len(text) > 120 or text.endswith((":", ",", ";")) or _DATE.search(text):
+        return False  # a bold "Last updated: 1 May 2026" is a date line, not a section
+    return True
 
 
 def _is_bold_style(el) -> bool:

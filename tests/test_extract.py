@@ -151,6 +151,16 @@ def test_binary_input_is_an_error(body, ctype):
         extract_text(body, content_type=ctype, url=URL)
 
 
+def test_xhtml_with_xml_declaration():
+    """application/xhtml+xml with an <?xml encoding?> declaration takes the HTML path."""
+    page = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+        "<body><h1>Terms</h1><p>Voil\u00e0 the terms.</p></body></html>"
+    )
+    out = extract_text(page.encode(), content_type="application/xhtml+xml", url=URL)
+    assert out == "# Terms\n\nVoil\u00e0 the terms.\n"
+
+
 def test_unlabelled_html_is_sniffed():
     """A body without a content type that looks like HTML takes the HTML path."""
     out = extract_text(b"<!doctype html><html><body><p>Hello there.</p></body></html>",
