@@ -321,7 +321,9 @@ class Archive:
     def repair(self, keys: list[str]) -> list[str]:
         """Put HEAD's text back where the work tree or index differ (after a crash); return keys.
 
-        Does nothing while git is mid-rebase/merge or HEAD is detached.
+        Does nothing while git is mid-rebase/merge or HEAD is detached. A document whose
+        path is refused (a symlink on the way) or cannot be written is skipped, so one
+        document's problem never stops the run: its record then fails with the reason.
         """
         with self._mutex:
             git = self.git
@@ -337,8 +339,11 @@ class Archive:
                 found = git.read_object(f"HEAD:{rel}")
                 if found is None or found[1] != "blob":
                     continue
+                try:
+                    path = self.snapshot_path(key)
+                except StoreError:
+                    continue  # a symlink on the way: recording this document fails and says so
                 blobs[rel] = found[0]
-                path = self.snapshot_path(key)
                 for stale in path.parent.glob(f"{TMP_PREFIX}*.tmp") if path.parent.is_dir() else ():
                     _unlink(stale)
                 try:
@@ -346,8 +351,16 @@ class Archive:
                 except OSError:
                     current = None
                 if current != found[2]:
-                    _make_folder(path.parent, self.root.resolve())
-                    _replace(_write_tmp(path.parent, found[2]), path)
+                    try:
+                        _make_folder(path.parent, self.root.resolve())
+                        tmp = _write_tmp(path.parent, found[2])
+                    except StoreError:
+                        continue  # unwritable here: this document's record fails and says why
+                    try:
+                        _replace(tmp, path)
+                    except (StoreError, OSError):
+                        _unlink(tmp)
+                        continue
                     repaired.append(key)
             index = git.index_entries(list(blobs))
             for rel, blob in blobs.items():
