@@ -36,7 +36,6 @@ lxml, trafilatura and pypdf are imported inside the functions that use them:
 
 from __future__ import annotations
 
-import codecs
 import logging
 import re
 from collections.abc import Sequence
@@ -47,7 +46,6 @@ from conductatlas_cli.errors import ExtractError
 _HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml"}
 _TEXT_TYPES = {"text/plain", "text/markdown", "text/x-markdown"}
 _SNIFF_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|p|h[1-6])\b",
                          re.I | re.S)  # fmt: skip
@@ -93,59 +91,15 @@ def extract_text(
 
 # ---- decoding ---------------------------------------------------------------
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_WHATWG_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
-                   "us-ascii": "cp1252", "ascii": "cp1252"}  # fmt: skip
-
 
 def _decode(body: bytes, declared: str | None, url: str) -> str:
-    """Bytes → str: fetch.decode_text when available, else BOM, header, <meta>, UTF-8."""
-    try:
-        from conductatlas_cli.fetch import decode_text
-    except ImportError:
-        decode_text = None
-    text = None
-    if decode_text is not None:
-        try:
-            text = decode_text(body, declared=declared)
-        except NotImplementedError:
-            text = None
-    if text is None:
-        text = _fallback_decode(body, declared)
+    """Bytes → str by fetch.decode_text (BOM, header, <meta>, UTF-8, detection)."""
+    from conductatlas_cli.fetch import decode_text
+
+    text = decode_text(body, declared=declared)
     if "\x00" in text[:65536] or _control_share(text[:65536]) > 0.05:
         raise ExtractError(f"'{url}' is not text in any charset it declares")
     return text
-
-
-def _fallback_decode(body: bytes, declared: str | None) -> str:
-    for bom, encoding in _BOMS:
-        if body.startswith(bom):
-            return body.decode(encoding, errors="replace")
-    candidates = []
-    if declared:
-        candidates.append(declared)
-    meta = _META_CHARSET.search(body[:4096])
-    if meta:
-        candidates.append(meta.group(1).decode("ascii", "replace"))
-    for name in candidates:
-        name = _WHATWG_ALIASES.get(name.strip().lower(), name.strip().lower())
-        try:
-            codecs.lookup(name)
-        except LookupError:
-            continue
-        if name.replace("_", "-") in ("utf-8", "utf8"):
-            break
-        return body.decode(name, errors="replace")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body.decode("cp1252", errors="replace")
 
 
 def _control_share(text: str) -> float:
