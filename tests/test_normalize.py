@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conductatlas_cli.normalize import count_words, noise_key, normalize_text
@@ -240,8 +240,16 @@ PIECES = [
     "the", "A", "x", "1", '"', "\u201c", "(", ")", "**", "_", "`", "e", "\u0301", "\u00ad",
     "\u3000", "\ufeff", "\u202e", "\u01c5", "TITLE ", "NO CAPS.", "B",
 ]  # fmt: skip
+LINE_WORDS = ["The", "the", "Foo.", "BAZ", "QUX.", "e.g.", "No.", "5.", "(a)", "A.", "2.3", "Y!"]
+LINE_MARKS = ["", "", "- ", "* ", "1. ", "10. ", "# ", "> ", "| ", "(a) ", "2.1 ", "```", "---"]
+LINES = st.tuples(
+    st.sampled_from(["", " ", "  ", "   ", "    ", "      ", "\t"]),
+    st.sampled_from(LINE_MARKS),
+    st.lists(st.sampled_from(LINE_WORDS), max_size=6).map(" ".join),
+).map("".join)
 TEXTS = st.one_of(
     st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=3)), max_size=40).map("".join),
+    st.lists(st.one_of(LINES, st.just("")), max_size=20).map("\n".join),
     st.text(),
 )
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -249,6 +257,11 @@ PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 
 @PROPERTY
 @given(TEXTS)
+@example("- \n2.3 \nthe")  # counterexamples long fuzzing once found
+@example("- \n2.3  the")
+@example("0A. 3.5\x85. ")
+@example("(a) iv. 0\n0")
+@example("Intro. CAPS\nNext line.\n(a) Foo. BAR\nBaz")
 def test_idempotent(text):
     """Normalizing twice gives the same text as normalizing once."""
     once = normalize_text(text)
