@@ -149,8 +149,15 @@ def parse_sources(text: str, *, path: Path) -> Sources:
     if not checker.problems:
         sources = checker.build(node)
     if checker.problems:
-        raise ConfigError(sorted(checker.problems, key=_line_of))
+        raise ConfigError([_one_line(p) for p in sorted(checker.problems, key=_line_of)])
     return sources
+
+
+def _one_line(problem: str) -> str:
+    """PROBLEM with line breaks and other unprintable characters (from the file) escaped."""
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in problem
+    )
 
 
 def _line_of(problem: str) -> int:
