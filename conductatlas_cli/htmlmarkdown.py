@@ -59,10 +59,25 @@ def _is_pseudo_heading(el) -> bool:
             bold.append(child)
         elif child.tag != "br":
             return False
-    text = " ".join(_WS.sub(" ", b.text_content()).strip() for b in bold).strip()
+    text = " ".join(_WS.sub(" ", "".join(_flat_text(b))).strip() for b in bold).strip()
     if not text or len(text) > 120 or text.endswith((":", ",", ";")) or _DATE.search(text):
         return False  # a bold "Last updated: 1 May 2026" is a date line, not a section
     return True
+
+
+def _flat_text(el, pieces: list[str] | None = None) -> list[str]:
+    """el's text on one line: <br> and block children become spaces ("Privacy<br>Policy")."""
+    pieces = [] if pieces is None else pieces
+    pieces.append(el.text or "")
+    for child in el:
+        if isinstance(child.tag, str):
+            if child.tag == "br" or child.tag in _BLOCK_TAGS:
+                pieces.append(" ")
+            _flat_text(child, pieces)
+            if child.tag in _BLOCK_TAGS:
+                pieces.append(" ")
+        pieces.append(child.tail or "")
+    return pieces
 
 
 def _is_bold_style(el) -> bool:
@@ -109,7 +124,7 @@ class _Converter:
             level = self.pseudo_level
         if level is not None:
             self._flush(out, inline)
-            text = _WS.sub(" ", el.text_content()).strip()
+            text = _WS.sub(" ", "".join(_flat_text(el))).strip()
             if text:
                 out.append("#" * level + " " + text)
             return
