@@ -151,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'document':46}" + "".join(f"{c:>8}" for c in cols))
     rows = []
     skipped: list[str] = []
+    html_ms: list[tuple[float, float]] = []
     for doc in manifest:
         key = f"{doc['platform']}/{doc['document']}"
         if args.only and args.only not in key:
@@ -173,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
                 out.mkdir(parents=True, exist_ok=True)
                 (out / cap["page"].replace(".gz", ".md")).write_text(a_text, "utf-8")
             per_capture.append((*score(b_text, reference), b_ms, *score(a_text, reference), a_ms))
+            if ctype == "text/html":
+                html_ms.append((b_ms, a_ms))
         if not per_capture:
             continue
         row = [sum(c[i] for c in per_capture) / len(per_capture) for i in range(8)]
@@ -186,6 +189,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         worst = [min(r[i] for r in rows) for i in range(8)]
         print(f"{'WORST document':46}" + "".join(_fmt(i, v) for i, v in enumerate(worst)))
+    if html_ms:
+        base = sorted(b for b, _ in html_ms)
+        ours = sorted(a for _, a in html_ms)
+        print(
+            f"ms per HTML capture ({len(html_ms)}): baseline mean {sum(base) / len(base):.1f}"
+            f" median {base[len(base) // 2]:.1f}; atlas mean {sum(ours) / len(ours):.1f}"
+            f" median {ours[len(ours) // 2]:.1f} max {ours[-1]:.1f}"
+        )
     for capture in skipped:
         print(f"skipped (reference under 5 sentences): {capture}")
     return 0
