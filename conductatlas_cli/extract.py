@@ -8,9 +8,12 @@ Public interface (used by conductatlas_cli/pipeline.py):
         undecodable input, or HTML too deep/large for the parser's limits.
     extractor_id() -> str   e.g. "atlas 0.1.0; trafilatura 2.3.1"
 
-By content type: HTML/XHTML → the HTML path below; text/plain and text/markdown →
-the decoded text as it is; PDF (declared, or any body starting with `%PDF-`) →
-pypdf's text, page by page. Anything else binary → ExtractError.
+By content type: HTML/XHTML → the HTML path below; text/plain, text/markdown and
+JSON → the decoded text as it is; PDF (declared, or any body starting with
+`%PDF-`) → pypdf's text (layout mode, lines reflowed into paragraphs), page by
+page; no type or another text/* → sniffed (HTML if it starts like HTML, else
+text). Any other type (images, archives, octet streams that are not text) →
+ExtractError.
 
 The HTML path (`container.py`, then `htmlmarkdown.py`), with no per-site rules: parse with lxml
 (its depth and text-size limits are ExtractErrors, not silent truncation); apply
@@ -44,7 +47,7 @@ from conductatlas_cli import __version__
 from conductatlas_cli.errors import ExtractError
 
 _HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml"}
-_TEXT_TYPES = {"text/plain", "text/markdown", "text/x-markdown"}
+_TEXT_TYPES = {"text/plain", "text/markdown", "text/x-markdown", "application/json"}
 _SNIFF_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|p|h[1-6])\b",

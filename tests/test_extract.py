@@ -126,7 +126,7 @@ def test_corrupt_pdf_is_an_error(body):
 def test_plain_text_and_markdown_as_they_are():
     """text/plain and text/markdown come back decoded, unchanged."""
     text = "# Title\n\nA line.  Two spaces.\n- item\n"
-    for ctype in ("text/plain", "text/markdown; charset=utf-8"):
+    for ctype in ("text/plain", "text/markdown; charset=utf-8", "application/json"):
         assert extract_text(text.encode(), content_type=ctype, url=URL) == text
 
 
