@@ -298,7 +298,7 @@ def find_container(root, *, share: float = 0.9):
     order = {el: i for i, el in enumerate(body.iter())}
     before = [h for h in titles if order[h] < order[node]]
     if not titles:  # a title styled by CSS alone: take a short block just before, if any
-        lead = _lead_block(node, body)
+        lead = _lead_block(node, body, limit=max(300, min(2000, total // 20)))
         if lead is None:
             return node
         wrapper = lxml.html.Element("div")
@@ -325,8 +325,11 @@ def find_container(root, *, share: float = 0.9):
     return wrapper
 
 
-def _lead_block(node, body):
-    """The element just before `node` (at its level or an ancestor's) if it is short prose."""
+def _lead_block(node, body, *, limit: int = 300):
+    """The element just before `node` (at its level or an ancestor's) if it is short prose.
+
+    Short: at most `limit` characters (a title, a date, an introduction).
+    """
     current = node
     while current is not body and current is not None:
         sibling = current.getprevious()
@@ -336,7 +339,7 @@ def _lead_block(node, body):
             sibling = sibling.getprevious()
         if sibling is not None:
             size = _text_len(sibling)
-            if size <= 300 and _link_len(sibling) * 2 < size:
+            if size <= limit and _link_len(sibling) * 2 < size:
                 return sibling
             return None
         current = current.getparent()
