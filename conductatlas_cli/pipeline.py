@@ -59,6 +59,7 @@ class DocumentReport:
 class FetchReport:
     documents: list[DocumentReport] = field(default_factory=list)
     dry_run: bool = False
+    state_error: str | None = None  # .atlas/state.json could not be saved (exit 1)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -70,13 +71,16 @@ class FetchReport:
     @property
     def exit_code(self) -> ExitCode:
         counts = self.counts
-        return ExitCode.PARTIAL if counts["failed"] or counts["held"] else ExitCode.OK
+        if counts["failed"] or counts["held"] or self.state_error:
+            return ExitCode.PARTIAL
+        return ExitCode.OK
 
     def to_dict(self) -> dict:
         return {
             "documents": [doc.to_dict() for doc in self.documents],
             "counts": self.counts,
             "dry_run": self.dry_run,
+            "state_error": self.state_error,
             "exit_code": int(self.exit_code),
         }
 
@@ -302,7 +306,7 @@ def run_fetch(
 ) -> FetchReport:
     """Fetch the selected documents, record what changed, and report per document."""
     from conductatlas_cli.fetch import make_session
-    from conductatlas_cli.store import Archive, load_state, save_state
+    from conductatlas_cli.store import Archive, load_state
 
     chosen = sources.select(targets)
     report = FetchReport(dry_run=dry_run)
@@ -341,7 +345,7 @@ def run_fetch(
                     if on_done:
                         on_done(doc)
                 if not dry_run and time.monotonic() - saved_at > STATE_SAVE_INTERVAL:
-                    save_state(sources.state_dir, state)
+                    _save(sources, state, report, warn)
                     saved_at = time.monotonic()
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
@@ -350,10 +354,26 @@ def run_fetch(
             pool.shutdown()
         finally:
             if not dry_run:
-                save_state(sources.state_dir, state)
+                _save(sources, state, report, warn)
             session.close()
     report.documents.sort(key=lambda d: d.key)
     return report
+
+
+def _save(sources: Sources, state: dict, report: FetchReport, warn) -> None:
+    """Save the state; a failure (disk full, file-size limit) is a warning, not a lost report.
+
+    The state holds no history (validators, last checked, last error), so the recorded
+    versions stand; the run exits 1 and the next run starts from the last saved state.
+    """
+    from conductatlas_cli.store import save_state
+
+    try:
+        save_state(sources.state_dir, state)
+    except AtlasError as exc:
+        if report.state_error is None and warn is not None:
+            warn(str(exc))
+        report.state_error = str(exc)
 
 
 def check_live(sources: Sources):
