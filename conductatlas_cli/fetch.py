@@ -421,7 +421,9 @@ def decode_text(body: bytes, *, declared: str | None) -> str:
         try:
             return body.decode("utf-8")
         except UnicodeDecodeError:
-            pass
+            loose = _mostly_utf8(body, declared_utf8=_codec(declared) == "utf-8")
+            if loose is not None:
+                return loose
     utf8 = None if b"\x00" in body else "utf-8"
     candidates = [_codec(declared), _codec(_meta_charset(body), from_meta=True), utf8]
     for codec in candidates:
@@ -431,6 +433,20 @@ def decode_text(body: bytes, *, declared: str | None) -> str:
             except (UnicodeDecodeError, LookupError):
                 continue
     return _guess(body)
+
+
+def _mostly_utf8(body: bytes, *, declared_utf8: bool) -> str | None:
+    """BODY as UTF-8 with U+FFFD for a few broken bytes, when the rest is clearly UTF-8.
+
+    One stray byte must not turn a UTF-8 page into windows-1252 mojibake; a real
+    windows-1252 page has no valid multi-byte sequences, so it never passes.
+    """
+    loose = body.decode("utf-8", errors="replace")
+    bad = loose.count("\ufffd")
+    multibyte = sum(1 for ch in loose if ord(ch) > 0x7F) - bad
+    if multibyte >= 4 * bad or (declared_utf8 and multibyte >= bad):
+        return loose
+    return None
 
 
 def _codec(label: str | None, *, from_meta: bool = False) -> str | None:

@@ -442,3 +442,18 @@ def test_utf8_page_misdeclared_as_latin1_in_header(server, session):
 def test_decode_text_precedence(body, declared, expected):
     """BOM, then UTF-8 validity, then header, then <meta>, then detection."""
     assert decode_text(body, declared=declared) == expected
+
+
+def test_utf8_page_with_one_broken_byte_stays_utf8():
+    """A UTF-8 page with one invalid byte keeps its accents (U+FFFD for the byte only)."""
+    text = "Données personnelles — « accès » et rectification. " * 20
+    body = text.encode("utf-8") + b"\xff" + "Fin.".encode()
+    decoded = decode_text(body, declared="utf-8")
+    assert decoded.startswith("Données personnelles — « accès »")
+    assert decoded.count("\ufffd") == 1
+
+
+def test_windows_1252_is_not_mistaken_for_broken_utf8():
+    """A windows-1252 page (no valid multi-byte sequences) is still read as windows-1252."""
+    body = "Données “personnelles” – accès.".encode("cp1252")
+    assert decode_text(body, declared=None) == "Données “personnelles” – accès."
