@@ -420,6 +420,13 @@ class _Progress:
 
 def main() -> None:
     """Entry point for the `atlas` script."""
+    import signal
+
+    # A file-size limit (`ulimit -f`) must make a write fail with EFBIG, which becomes a
+    # one-line error for that document, not kill the run: CPython ignores SIGXFSZ at
+    # start-up; say so here too, for interpreters that embed us without doing it.
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         app()
     except SystemExit as exc:

@@ -31,6 +31,11 @@ FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin"
 FOREIGN_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR")
 TREE_CACHE_SIZE = 256  # parsed trees kept in memory (trees never change)
 INDEX_LOCK_WAIT = 2.0  # seconds to wait for a user's short git command to release index.lock
+# Git runs with the signals Python ignores still ignored (restore_signals=False): with
+# SIGXFSZ ignored, a file-size limit (`ulimit -f`) makes git's write fail with EFBIG, so
+# git reports an error and removes its index.lock, instead of dying on the signal and
+# leaving a stale index.lock that would block every later run. SIGPIPE ignored makes a
+# write to a closed pipe an error git reports, which we already handle.
 
 
 def git_environment(base: dict[str, str] | None = None) -> dict[str, str]:
@@ -114,6 +119,7 @@ class _BatchProcess:
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=self.errfile,
+                    restore_signals=False,  # SIGXFSZ stays ignored (see INDEX_LOCK_WAIT)
                 )
             except OSError as exc:
                 raise StoreError(f"cannot run 'git {self.args[0]}': {exc.strerror}") from None
@@ -223,6 +229,7 @@ class Git:
                 stdin=subprocess.DEVNULL if input is None else None,
                 capture_output=True,
                 check=False,
+                restore_signals=False,
             )
         except OSError as exc:
             raise StoreError(f"cannot run 'git {args[0]}': {exc.strerror}") from None
@@ -238,6 +245,7 @@ class Git:
             stdin=subprocess.DEVNULL,
             capture_output=True,
             check=False,
+            restore_signals=False,
         )
         return proc.returncode, proc.stdout
 
