@@ -67,10 +67,12 @@ _WALLS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 
-# Markers in raw HTML that only challenge pages carry.
+# Markers in raw HTML that only challenge pages carry. Cloudflare's "JavaScript
+# detections" script (/cdn-cgi/challenge-platform/scripts/jsd/main.js) is not one: it
+# is injected into every page of a site behind bot management, real documents included.
 _RAW_WALL = re.compile(
-    rb"cf-chl-|challenge-platform|cf_chl_opt|g-recaptcha|h-captcha|_Incapsula_Resource"
-    rb"|captcha-delivery\.com|px-captcha|/cdn-cgi/challenge",
+    rb"cf-chl-|cf_chl_opt|g-recaptcha|h-captcha|_Incapsula_Resource"
+    rb"|captcha-delivery\.com|px-captcha|/cdn-cgi/challenge(?!-platform/scripts/jsd/)",
     re.I,
 )
 _TITLE = re.compile(rb"<title[^>]*>(.{0,300}?)</title", re.I | re.S)

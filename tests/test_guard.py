@@ -65,3 +65,20 @@ def test_page_title():
     """The <title> is read from raw HTML, whitespace folded."""
     assert page_title(b"<html><title>\n Just a\n moment </title>") == "Just a moment"
     assert page_title(b"<p>no title</p>") == ""
+
+
+def test_short_policy_behind_cloudflare_bot_management_passes():
+    """A short real policy whose HTML carries Cloudflare's JS-detection script is a document."""
+    text = (
+        "# Disclosure policy\n\nWe welcome reports of security issues in our services. "
+        "Report them to our security team and give us time to fix them before you publish."
+    )
+    body = (
+        b"<html><head><title>Disclosure policy</title></head><body><main><h1>Disclosure policy"
+        b"</h1><p>We welcome reports.</p></main><script>(function(){var a=document."
+        b"createElement('script');a.src='/cdn-cgi/challenge-platform/scripts/jsd/main.js';"
+        b"document.getElementsByTagName('head')[0].appendChild(a);})();</script></body></html>"
+    )
+    assert check_page(text, body=body, min_chars=100) is None
+    challenge = body.replace(b"scripts/jsd/main.js", b"h/g/orchestrate/chl_page/v1")
+    assert check_page(text, body=challenge, min_chars=100) is not None
