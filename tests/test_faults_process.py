@@ -1,0 +1,307 @@
+"""Process-level faults on a real `atlas fetch` subprocess: kill -9, SIGINT, two runs, ulimit -f.
+
+The subprocesses talk to the real local server of the test and write a real git
+repository; afterwards the invariants of tests/faultcheck.py are checked, both
+right after the fault and after the next (repairing) run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import Page
+from faultcheck import (
+    BAD,
+    GOOD,
+    FaultBench,
+    assert_consistent,
+    assert_files_are_committed_versions,
+    assert_plain_output,
+    git,
+    policy_html,
+)
+
+from conductatlas_cli.statefile import hold_lock
+
+N_DOCS = 20
+KILL_LOOPS = int(os.environ.get("ATLAS_KILL_LOOPS", "8"))
+SEED = int(os.environ.get("ATLAS_KILL_SEED", "20261125"))
+
+
+def atlas(root, *args: str, preexec_fn=None, **popen) -> subprocess.Popen:
+    """A real `atlas ARGS` process in ROOT."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "conductatlas_cli", *args],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=preexec_fn,
+        **popen,
+    )
+
+
+def finish(proc: subprocess.Popen, timeout: float = 60) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=timeout)
+    assert_plain_output(out)
+    assert_plain_output(err)
+    return proc.returncode, out, err
+
+
+def assert_lock_free(root) -> None:
+    """No stale lock: the lock can be taken at once, without waiting."""
+    with hold_lock(root / ".atlas"):
+        pass
+
+
+def _keys(n: int = N_DOCS) -> list[str]:
+    return [f"p{i % 4}/doc-{i:02d}" for i in range(n)]
+
+
+def _write_many(project, server, versions: dict[str, int], *, delay: float = 0.0) -> None:
+    platforms: dict = {}
+    for key in versions:
+        platform, doc = key.split("/")
+        platforms.setdefault(platform, {"documents": {}})["documents"][doc] = server.url(
+            f"/{key}"
+        )
+        server.routes[f"/{key}"] = Page(body=policy_html(versions[key], title=doc), delay=delay)
+    project.write_sources(
+        platforms, settings={"timeout": 5, "retries": 0, "jobs": 8, "per_host": 8}
+    )
+
+
+def _serve(server, versions: dict[str, int], key: str, *, delay: float = 0.0) -> None:
+    title = key.split("/")[1]
+    server.routes[f"/{key}"] = Page(body=policy_html(versions[key], title=title), delay=delay)
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_moments(in_project, server):
+    """kill -9 of a real fetch at random moments (ATLAS_KILL_LOOPS times) never loses anything.
+
+    Right after each kill: git fsck is clean, every snapshot file equals a committed
+    version, state.json is valid, the lock is free. The next run exits 0 and leaves
+    every snapshot equal to HEAD with the latest page recorded.
+    """
+    root = in_project.root
+    rng = random.Random(SEED)
+    versions = dict.fromkeys(_keys(), 1)
+    _write_many(in_project, server, versions, delay=0.01)
+    started = time.monotonic()
+    code, out, err = finish(atlas(root, "fetch", "-q"))
+    duration = time.monotonic() - started
+    assert code == 0, err
+    killed_after_commit = 0
+    for _loop in range(KILL_LOOPS):
+        for key in rng.sample(list(versions), 6):
+            versions[key] += 1
+            _serve(server, versions, key, delay=0.01)
+        before = len(in_project.commits())
+        proc = atlas(root, "fetch", "-q")
+        time.sleep(rng.uniform(0.0, duration * 1.2))
+        proc.kill()
+        proc.communicate()
+        killed_after_commit += len(in_project.commits()) > before
+        # What holds immediately after the kill.
+        assert_files_are_committed_versions(root)
+        state = root / ".atlas" / "state.json"
+        if state.exists():
+            json.loads(state.read_text())
+        assert_lock_free(root)
+        # The next run repairs, completes with exit 0 and leaves the archive consistent.
+        code, out, err = finish(atlas(root, "fetch", "-q"))
+        assert code == 0, err
+        assert "Traceback" not in err
+        assert_consistent(root)
+        for key in versions:
+            text = (root / "snapshots" / f"{key}.md").read_text()
+            assert f"{30 + versions[key]} days" in text, key
+    print(f"kill -9 loops: {KILL_LOOPS}, killed after at least one commit: {killed_after_commit}")
+
+
+def test_two_fetches_at_once(in_project, server):
+    """Two runs at once: the second exits 75 with one line, or waits with --wait; all consistent."""
+    root = in_project.root
+    versions = dict.fromkeys(_keys(4), 1)
+    _write_many(in_project, server, versions, delay=3.0)
+    first = atlas(root, "fetch")
+    lock = root / ".atlas" / "lock"
+    deadline = time.monotonic() + 20
+    while not (lock.exists() and lock.read_text().startswith(str(first.pid))):
+        assert time.monotonic() < deadline, "the first fetch never took the lock"
+        time.sleep(0.02)
+    second = atlas(root, "fetch")
+    waiting = atlas(root, "fetch", "--wait")
+    code, out, err = finish(second)
+    assert code == 75, (out, err)
+    assert err.count("\n") == 1 and f"another 'atlas fetch' is running (pid {first.pid}" in err
+    assert out == ""
+    for key in versions:
+        _serve(server, versions, key)  # the waiting run need not be slow
+    code, out, err = finish(first)
+    assert code == 0, err
+    commits = in_project.commits()
+    code, out, err = finish(waiting)
+    assert code == 0, err
+    assert in_project.commits() == commits  # nothing new to record after the first run
+    assert "4 unchanged" in out
+    assert_consistent(root)
+    assert_lock_free(root)
+
+
+def test_sigint_mid_run(in_project, server):
+    """Ctrl-C while documents are still in flight: exit 130, one line, each commit whole."""
+    root = in_project.root
+    keys = _keys(8)
+    versions = dict.fromkeys(keys, 1)
+    _write_many(in_project, server, versions)
+    for key in keys[4:]:
+        _serve(server, versions, key, delay=30)  # still downloading when Ctrl-C comes
+    before = len(in_project.commits())
+    proc = atlas(root, "fetch")
+    deadline = time.monotonic() + 30
+    while len(in_project.commits()) < before + 4:
+        assert time.monotonic() < deadline, "the fast documents were never recorded"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    code, out, err = finish(proc, timeout=20)
+    assert time.monotonic() - started < 5, "did not stop promptly"
+    assert code == 130, (out, err)
+    assert err.splitlines()[-1] == "atlas: error: interrupted"
+    assert_files_are_committed_versions(root)
+    assert_lock_free(root)
+    # Every commit the interrupted run made is whole: one path, the blob its trailer names.
+    for commit in in_project.commits()[: len(in_project.commits()) - before]:
+        paths = git(root, "show", "--name-only", "--format=", commit).split()
+        assert len(paths) == 1
+        message = git(root, "log", "-1", "--format=%B", commit)
+        sha = [x for x in message.splitlines() if x.startswith("Atlas-Content-SHA256: ")]
+        blob = git(root, "cat-file", "blob", f"{commit}:{paths[0]}", text=False)
+        assert sha == [f"Atlas-Content-SHA256: {__import__('hashlib').sha256(blob).hexdigest()}"]
+    for key in keys[4:]:
+        _serve(server, versions, key)
+    code, out, err = finish(atlas(root, "fetch", "-q"))
+    assert code == 0, err
+    assert_consistent(root)
+    assert len(in_project.commits()) == before + 8
+
+
+def test_sigterm_mid_run_is_like_a_crash(in_project, server):
+    """SIGTERM (a cron or CI timeout) mid-run: nothing corrupt, the next run completes."""
+    root = in_project.root
+    keys = _keys(6)
+    versions = dict.fromkeys(keys, 1)
+    _write_many(in_project, server, versions)
+    _serve(server, versions, keys[-1], delay=30)
+    before = len(in_project.commits())
+    proc = atlas(root, "fetch")
+    deadline = time.monotonic() + 30
+    while len(in_project.commits()) < before + 5:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    proc.terminate()
+    code, out, err = finish(proc, timeout=20)
+    assert code in (-signal.SIGTERM, 143), (code, err)
+    assert_files_are_committed_versions(root)
+    assert_lock_free(root)
+    _serve(server, versions, keys[-1])
+    code, out, err = finish(atlas(root, "fetch", "-q"))
+    assert code == 0, err
+    assert_consistent(root)
+
+
+def _limit_file_size(limit: int):
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+@pytest.fixture
+def bench(in_project, server) -> FaultBench:
+    return FaultBench(in_project, server)
+
+
+def test_file_size_limit_mid_write(bench, server):
+    """`ulimit -f` hit while writing a snapshot: an error for that document, not a crash.
+
+    SIGXFSZ is ignored (Python does so at start-up; atlas also says so explicitly),
+    so the write fails with EFBIG and becomes a one-line error; the others are recorded.
+    """
+    big = policy_html(2).replace(
+        "</main>",
+        "".join(f"<p>Clause {i} sets out duty number {i} of the operator.</p>" for i in range(4000))
+        + "</main>",
+    )
+    server.set("/bad", big)
+    server.set("/good", policy_html(2, title="Terms"))
+    bench.good_version = 2
+    proc = atlas(bench.root, "fetch", preexec_fn=_limit_file_size(48 * 1024))
+    code, out, err = finish(proc)
+    assert code == 1, (code, out, err)
+    result = _Result(code, out + err)
+    bench.assert_survived(result, cause="File too large")
+    assert not list((bench.root / "snapshots").rglob(".atlas-*"))
+
+
+def test_file_size_limit_on_every_write(bench, server):
+    """A limit so small that state.json and git objects cannot be written: no crash, no loss."""
+    server.set("/bad", policy_html(2))
+    server.set("/good", policy_html(2, title="Terms"))
+    proc = atlas(bench.root, "fetch", preexec_fn=_limit_file_size(512))
+    code, out, err = finish(proc)
+    assert code == 1, (code, out, err)
+    for key in (BAD, GOOD):
+        (line,) = [x for x in out.splitlines() if key in x]
+        assert line.startswith("failed") and "File too large" in line, out
+    assert err.startswith("atlas: warning: cannot save state in ") and "File too large" in err
+    assert err.count("\n") == 1, err
+    assert_files_are_committed_versions(bench.root)
+    json.loads((bench.root / ".atlas" / "state.json").read_text())
+    code, out, err = finish(atlas(bench.root, "fetch"))
+    assert code == 0, err
+    assert_consistent(bench.root)
+    assert "32 days" in bench.snapshot(BAD).read_text()
+    assert "32 days" in bench.snapshot(GOOD).read_text()
+
+
+def test_file_size_limit_hit_by_git(bench, server):
+    """`ulimit -f` hit by git itself (a large index): git fails cleanly, no stale index.lock.
+
+    The versions are recorded (objects are small); the user's index entries could not
+    be updated, so `git status` shows them until the next run's repair.
+    """
+    for i in range(600):
+        (bench.root / f"f{i:04d}.txt").write_text(f"{i}\n")
+    git(bench.root, "add", ".")
+    git(bench.root, "commit", "-qm", "many files: a large index")
+    assert (bench.root / ".git" / "index").stat().st_size > 32 * 1024
+    server.set("/bad", policy_html(2))
+    server.set("/good", policy_html(2, title="Terms"))
+    code, out, err = finish(atlas(bench.root, "fetch", preexec_fn=_limit_file_size(16 * 1024)))
+    assert code == 0, (out, err)
+    assert not (bench.root / ".git" / "index.lock").exists()
+    assert_files_are_committed_versions(bench.root)
+    assert len(bench.commits(BAD)) == len(bench.bad_commits) + 1
+    code, out, err = finish(atlas(bench.root, "fetch"))
+    assert code == 0, err
+    assert_consistent(bench.root)
+
+
+class _Result:
+    """A subprocess outcome shaped like CliRunner's result, for FaultBench.assert_survived."""
+
+    def __init__(self, code: int, output: str):
+        self.exit_code = code
+        self.output = output
+        self.exception = None
