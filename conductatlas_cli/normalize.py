@@ -53,7 +53,12 @@ noise_key(text, *, ignore=()) -> str: equal keys mean the texts differ only by n
   6. volatile fragments: "N minutes/hours/days/weeks/months/years ago" (also "a",
      "an", "a few") → "<ago>", "N min read" → "<read>", a year after © or
      "Copyright" → "YEAR". Absolute dates ("Last updated: March 3, 2026") are kept;
-  7. all whitespace, line breaks included, collapsed to one space. Case is kept.
+  7. punctuation and Markdown markers (`#`, `-`, `|`, `>`, …) become spaces, so a
+     heading that turns into a paragraph, a list that turns into a table, a space
+     before a colon or a comma moved is noise, as `changes` already calls it cosmetic.
+     Kept: punctuation between two digits (`3.5`, `1,000`, `2026-01-01`, `10:30`),
+     `%`, `§`, `&`, currency and other symbols;
+  8. all whitespace, line breaks included, collapsed to one space. Case is kept.
 
 count_words(text) -> int: whitespace-separated tokens holding a letter or digit, after
   dropping link targets and list markers (so `#`, `-`, `|`, `|---|`, `1.` do not count).
@@ -332,6 +337,9 @@ _AGO = re.compile(
 )
 _READ_TIME = re.compile(r"\b\d+(?:\s*|-)(?:min|mins|minute|minutes)\s+read\b", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"(©|\bCopyright\b)(\s*©)?(\s*)\d{4}(?:\s*-\s*\d{4})?\b", re.IGNORECASE)
+# Anything but a word character, whitespace or a symbol that carries meaning, except
+# number punctuation between two digits.
+_PUNCTUATION = re.compile(r"(?!(?<=\d)[.,:/-](?=\d))[^\w\s%§&$€£¥¢₹+=©®™°]")
 
 
 def _drop_emphasis(match: re.Match[str]) -> str:
@@ -371,7 +379,7 @@ def noise_key(text: str, *, ignore: Sequence[str] = ()) -> str:
         key = _READ_TIME.sub("<read>", key)
     if "©" in key or "copyright" in lower:
         key = _COPYRIGHT.sub("© YEAR", key)
-    return " ".join(key.split())
+    return " ".join(_PUNCTUATION.sub(" ", key).split())
 
 
 # --- words ----------------------------------------------------------------------
