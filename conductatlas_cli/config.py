@@ -36,6 +36,8 @@ SETTINGS_KEYS = {"snapshots", "timeout", "jobs", "per_host", "user_agent", "max_
 PLATFORM_KEYS = {"name", "documents"}
 DOCUMENT_KEYS = {"url", "type", "select", "remove", "ignore", "min_chars"}
 TOP_KEYS = {"settings", "platforms"}
+# libyaml's parser when PyYAML has it: 15x faster, which `atlas log` and `status` feel.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -185,11 +187,11 @@ class _Checker:
             self.problems.append(f"{self.name}:1: contains a NUL character")
             return None
         try:
-            for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            for event in yaml.parse(text, Loader=_LOADER):
                 if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                     self.problem(event, "YAML anchors and aliases are not allowed")
                     return None
-            return yaml.compose(text, Loader=yaml.SafeLoader)
+            return yaml.compose(text, Loader=_LOADER)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 1
