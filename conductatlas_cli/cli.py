@@ -48,8 +48,13 @@ def _err(message: str) -> None:
     """One line on stderr, never interpreted as markup."""
     from conductatlas_cli.textsafe import plain
 
-    sys.stderr.write(f"atlas: error: {plain(message)}\n")
+    sys.stderr.write(f"atlas: error: {_one_line(plain(message))}\n")
     sys.stderr.flush()
+
+
+def _one_line(text: str) -> str:
+    """TEXT with its line breaks (and the blanks around them) folded into one space."""
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 def _load(config: Path | None):
@@ -376,7 +381,7 @@ def _width() -> int:
 def _warn(message: str) -> None:
     from conductatlas_cli.textsafe import plain
 
-    sys.stderr.write(f"atlas: warning: {plain(message)}\n")
+    sys.stderr.write(f"atlas: warning: {_one_line(plain(message))}\n")
 
 
 def _no_color_env() -> bool:

@@ -198,6 +198,9 @@ class Recorder:
             self._decide(got, report, st)
         except AtlasError as exc:
             report.status, report.reason = "failed", str(exc)
+        if report.reason:
+            # One line, whatever a library put in its message (libxml2 ends some with "\n").
+            report.reason = " ".join(report.reason.split())
         if report.status == "failed":
             st["failing_since"] = st.get("failing_since") or st["last_checked"]
         else:

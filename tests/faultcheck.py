@@ -129,6 +129,19 @@ def assert_plain_output(text: str) -> None:
     assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text), repr(text)
 
 
+_REPORT_LINE = re.compile(
+    r"^(?:(?:new|changed|unchanged|held back|failed) +[a-z0-9-]+/[a-z0-9-]+(?:  .*)?"
+    r"|\d+ new, \d+ changed, \d+ unchanged, \d+ held back, \d+ failed.*"
+    r"|atlas: (?:error|warning): .+)$"
+)
+
+
+def assert_report_lines(text: str) -> None:
+    """Plain `atlas fetch` output: each line a document, the counts, or one atlas: message."""
+    for line in text.splitlines():
+        assert _REPORT_LINE.match(line), f"unexpected line {line!r} in:\n{text}"
+
+
 def assert_no_escape_in_json(value) -> None:
     """No string anywhere in a parsed JSON value carries ESC or a C1 CSI."""
     if isinstance(value, dict):
@@ -217,6 +230,7 @@ class FaultBench:
         output = result.output
         assert result.exit_code == exit_code, output
         assert_plain_output(output)
+        assert_report_lines(output)
         # The last good snapshot is in place and no version of BAD was recorded.
         assert self.snapshot(BAD).read_bytes() == self.good_text
         assert self.commits(BAD) == self.bad_commits
