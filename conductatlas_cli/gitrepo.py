@@ -68,6 +68,15 @@ def find_git(env: dict[str, str]) -> str:
     raise StoreError("git is not installed (no 'git' on PATH)")
 
 
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """(device, inode, mtime in ns) of PATH, or None when it does not exist."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns)
+
+
 def first_line(stderr: bytes) -> str:
     """Git's first non-empty stderr line, decoded, for a one-line error."""
     for line in stderr.decode("utf-8", "replace").splitlines():
@@ -196,6 +205,7 @@ class Git:
         )
         self._refs = _BatchProcess(self, ["update-ref", "-m", "atlas: record", "--stdin"])
         self._idents: dict[tuple, tuple[str, str]] = {}
+        self._stale_lock: tuple[int, int, int] | None = None  # an index.lock that never went
         self._commit_file = None
         self._trees: dict[str, list[TreeEntry]] = {}
         # Stop the batch processes when this object goes away without close().
@@ -450,8 +460,13 @@ class Git:
             raise StoreError("git HEAD is detached (not on a branch); check out a branch first")
         lock = git_dir / "index.lock"
         deadline = time.monotonic() + INDEX_LOCK_WAIT
-        while lock.exists():
-            if time.monotonic() > deadline:
+        while True:
+            seen = _identity(lock)
+            if seen is None:
+                return
+            # The same lock file that already outlasted a wait: stale, no need to wait again.
+            if seen == self._stale_lock or time.monotonic() > deadline:
+                self._stale_lock = seen
                 raise StoreError(
                     f"git index is locked ('{lock}' exists); "
                     "if no other git command is running, delete that file"
