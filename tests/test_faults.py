@@ -109,6 +109,14 @@ def short_body(h) -> None:
     _absorb(h)
 
 
+def not_http(h) -> None:
+    """Bytes that are not an HTTP response at all."""
+    h.wfile.write(b"SSH-2.0-OpenSSH_9.6\r\n\x00\xff garbage\r\n\r\n")
+    h.wfile.flush()
+    h.connection.shutdown(socket.SHUT_RDWR)
+    _absorb(h)
+
+
 def endless_chunks(h) -> None:
     """A chunked body without Content-Length that goes on for 50 MB."""
     h.send_response(200)
@@ -183,6 +191,7 @@ def test_connect_timeout(bench, never_accepting_url):
         pytest.param(byte_at_a_time, "timed out", id="byte-at-a-time"),
         pytest.param(reset_mid_body, "connection (reset|closed)", id="reset-mid-body"),
         pytest.param(short_body, "connection closed before the end", id="content-length-long"),
+        pytest.param(not_http, "invalid HTTP response|connection", id="not-http"),
     ],
 )
 def test_broken_transfers(bench, server, handler, cause):
@@ -634,6 +643,32 @@ def assert_fsck_and_head_files(bench) -> None:
     assert good == git(bench.root, "cat-file", "blob", f"HEAD:snapshots/{GOOD}.md", text=False)
 
 
+def test_disk_full(bench):
+    """A full file system (a real 16 KB tmpfs on the platform folder): ENOSPC is one line.
+
+    Needs permission to mount (root in a privileged container); skipped with the
+    reason otherwise — test_read_only_platform_folder covers an unwritable folder.
+    """
+    folder = bench.root / "snapshots" / "acme"
+    kept = bench.snapshot(BAD).read_bytes()
+    proc = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(folder)], capture_output=True
+    )
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {proc.stderr.decode().strip()}")
+    try:
+        bench.snapshot(BAD).write_bytes(kept)
+        big = policy_html(2).replace(
+            "</main>", "".join(f"<p>Duty {i} of the operator is set out.</p>" for i in range(3000))
+        )
+        bench.server.set("/bad", big + "</main>")
+        bench.assert_survived(bench.fetch(), cause="No space left on device")
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+    bench.snapshot(BAD).write_bytes(kept)
+    assert_consistent(bench.root)
+
+
 def test_failing_pre_commit_hook_does_not_stop_recording(bench):
     """Failing pre-commit and commit-msg hooks do not run: atlas commits with plumbing."""
     hooks = bench.root / ".git" / "hooks"
@@ -855,6 +890,13 @@ def test_credentials_in_url_never_printed_or_stored(in_project, server):
     server.set("/bad", "denied", status=401)
     failed = bench.fetch()
     outputs.append(failed.output)
+    # A redirect to another host must not carry the credentials there.
+    server.set("/bad", status=302, headers={"Location": server.url("/moved").replace(
+        "127.0.0.1", "localhost")})
+    server.set("/moved", policy_html(3))
+    outputs.append(bench.fetch().output)
+    moved = [headers for _, path, headers in server.requests if path == "/moved"]
+    assert moved and all("Authorization" not in h for h in moved), moved
     server.set("/bad", status=302, headers={"Location": f"ftp://bob:{secret}@127.0.0.1/x"})
     outputs.append(bench.fetch("--json").output)
     outputs += [run_cli(*c).output for c in (("status",), ("log",), ("check",), ("diff", BAD))]
