@@ -517,7 +517,8 @@ def main(argv: list[str] | None = None) -> int:
         f"noise {total.noise} of {total.commits} commits ({share:.0f}%); "
         f"missed {total.missed} of {total.changes} reference changes"
         f" ({total.unreached} more only in words never extracted); "
-        f"ms per page: mean {sum(total.ms) / len(total.ms):.1f}, max {max(total.ms):.1f}; "
+        f"ms per page: mean {sum(total.ms) / len(total.ms):.1f},"
+        f" median {sorted(total.ms)[len(total.ms) // 2]:.1f}, max {max(total.ms):.1f}; "
         f"run {time.perf_counter() - started:.0f} s"
     )
     return 0
