@@ -52,6 +52,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from requests.utils import requote_uri
 
 from conductatlas_cli.config import redact_url
 from conductatlas_cli.errors import FetchError
@@ -174,7 +175,9 @@ def _follow(session, url, headers, timeout, max_bytes, deadline) -> FetchResult:
                 location = resp.headers.get("Location")
                 if not location:
                     raise FetchError(f"{_status_line(resp)} without a Location header")
-                url = urljoin(url, location.strip())
+                # Percent-encode what a Location may smuggle in (ESC, spaces, controls), as
+                # the request would: the URL is later shown in reasons and the JSON report.
+                url = requote_uri(urljoin(url, location.strip()))
                 if urlsplit(url).scheme.lower() not in ("http", "https"):
                     raise FetchError(f"redirect to a non-http(s) URL {_quote(url)}")
                 continue

@@ -199,8 +199,11 @@ class Recorder:
         except AtlasError as exc:
             report.status, report.reason = "failed", str(exc)
         if report.reason:
-            # One line, whatever a library put in its message (libxml2 ends some with "\n").
-            report.reason = " ".join(report.reason.split())
+            # One line without control sequences, whatever a library or a page put in the
+            # message (libxml2 ends some with "\n"): it goes to JSON and the state file too.
+            from conductatlas_cli.textsafe import plain
+
+            report.reason = " ".join(plain(report.reason).split())
         if report.status == "failed":
             st["failing_since"] = st.get("failing_since") or st["last_checked"]
         else:

@@ -571,6 +571,21 @@ def test_escapes_in_a_table_on_a_terminal(bench, server):
     assert "[link=http://evil.example]not a link[/link]" in stripped
 
 
+def test_escapes_in_a_redirect_location(bench, server):
+    """ESC sequences in a Location header reach no output, JSON report or state file."""
+    server.set("/bad", status=302, headers={"Location": "/moved\x1b[2J\x1b]8;;http://evil\x1b\\x"})
+    server.set("/moved%1B%5B2J%1B%5D8;;http://evil%1B%5Cx", b"%PDF-1.4 cut", content_type="application/pdf")
+    result = bench.fetch("--json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert_no_escape_in_json(report)
+    state = json.loads((bench.root / ".atlas" / "state.json").read_text())
+    assert_no_escape_in_json(state)
+    bench.baseline()
+    bench.assert_survived(bench.fetch(), cause="not a readable PDF")
+    assert_plain_output(run_cli("status").output)
+
+
 # -- disk and git faults ---------------------------------------------------------------
 
 
