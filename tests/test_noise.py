@@ -62,8 +62,7 @@ SAME_WORDS = [
     ),
     (
         "comma-moved",
-        "<p>If you submit any data that includes, personal data, you must have a lawful basis."
-        "</p>",
+        "<p>If you submit any data that includes, personal data, you must have a lawful basis.</p>",
         "<p>If you submit any data that includes personal data, you must have a lawful basis.</p>",
     ),
 ]
@@ -80,7 +79,9 @@ def tracked(in_project, server):
     return in_project
 
 
-@pytest.mark.parametrize(("old", "new"), [c[1:] for c in SAME_WORDS], ids=[c[0] for c in SAME_WORDS])
+@pytest.mark.parametrize(
+    ("old", "new"), [c[1:] for c in SAME_WORDS], ids=[c[0] for c in SAME_WORDS]
+)
 def test_same_words_make_no_commit(tracked, server, old, new):
     """A version whose words are unchanged (markup, spacing, punctuation) is not recorded."""
     server.set("/terms", page(old))
