@@ -29,8 +29,12 @@ Per document and in total:
   reference borrows the next capture's reference (Open Terms Archive records a version
   only when it changes, so a missing reference means "not extracted yet", not "changed").
   A first snapshot is noise when it is not the document (recall under 0.2 against its
-  reference): an error page or a bot wall recorded as the document.
-- changes: consecutive captures whose references differ in words.
+  reference): an error page or a bot wall recorded as the document. A commit judged
+  noise is cleared when the next reference change's new wording was already in atlas's
+  snapshot and came in with that commit: the page changed before the reference did.
+- changes: consecutive captures whose references differ in words (emphasis markers
+  dropped first, so `section**I.` is `sectionI.`). A change between a partial reference
+  (under 5 sentences: its own selectors failed) and a full one is not counted.
 - missed: such a change where atlas made no commit at that capture AND atlas's snapshot
   does not reflect it. The reference change is cut into hunks (a word diff, each hunk
   with 4 words of context either side). A hunk is within atlas's reach when atlas's own
