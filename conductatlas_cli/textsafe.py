@@ -12,9 +12,11 @@ _ESCAPES = re.compile(
     r"|\x1b[@-Z\\-_]?"  # other two-byte escapes
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
     r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+    r"|[\u202a-\u202e\u2066-\u2069]"  # bidi embeddings, overrides and isolates
 )
 
 
 def plain(text: str) -> str:
-    """TEXT without terminal control sequences or control characters (tab, newline kept)."""
+    """TEXT without terminal control sequences, control characters (tab, newline kept) or
+    bidi overrides (which make a terminal show text in an order other than its own)."""
     return _ESCAPES.sub("", text)

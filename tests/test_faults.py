@@ -571,6 +571,22 @@ def test_escapes_in_a_table_on_a_terminal(bench, server):
     assert "[link=http://evil.example]not a link[/link]" in stripped
 
 
+def test_escapes_in_a_wall_title(bench, server):
+    """A bot wall whose <title> carries ESC and a bidi override: the reason shows neither."""
+    server.set(
+        "/bad",
+        "<html><title>Just a moment\x1b[2J\u202etxt.exe\x1b]8;;http://evil\x07</title>"
+        "<body><p>Checking your browser.</p></body></html>",
+    )
+    result = bench.fetch("--json")
+    assert_no_escape_in_json(json.loads(result.stdout))
+    assert "\u202e" not in result.stdout and "\\u202e" not in result.stdout
+    bench.baseline()
+    result = bench.fetch()
+    assert "\u202e" not in result.output
+    bench.assert_survived(result, cause="bot wall")
+
+
 def test_escapes_in_a_redirect_location(bench, server):
     """ESC sequences in a Location header reach no output, JSON report or state file."""
     server.set("/bad", status=302, headers={"Location": "/moved\x1b[2J\x1b]8;;http://evil\x1b\\x"})
