@@ -1,13 +1,15 @@
 """Replay real captures through `atlas fetch`: is the whole document kept, and only true changes recorded?
 
-Usage:  .venv/bin/python benchmarks/realpages.py PATH [--baseline] [--explain] [--only KEY] [--keep DIR]
+Usage:  .venv/bin/python benchmarks/realpages.py PATH [--baseline] [--explain] [--cli] [--only KEY]
+                                                     [--keep DIR]
 
 PATH is a folder of captures (manifest.json, <platform>/<document>/<stamp>.html.gz or
 .pdf.gz, and <stamp>.reference.md; see /work/shared/realpages/README.md). For each
 document, its captures are served IN ORDER from a local HTTP server on 127.0.0.1 (the
 current capture, decompressed, as text/html or application/pdf, status 200, no ETag or
 Last-Modified) and fetched by the real pipeline (`conductatlas_cli.pipeline.run_fetch`,
-what `atlas fetch` runs) into a fresh temporary archive: a folder with a sources.yaml
+what `atlas fetch` runs; with --cli, `atlas fetch --json` itself as a subprocess) into a
+fresh temporary archive: a folder with a sources.yaml
 naming the one document, out of the box (no select, remove or ignore), and `git init`.
 
 --baseline replays the same captures through plain trafilatura (markdown, favor_recall,
@@ -212,7 +214,18 @@ def baseline_text(body: bytes, ctype: str) -> tuple[str, float]:
     return text, (time.perf_counter() - start) * 1000
 
 
-def replay_atlas(key: str, caps: list[Capture], port: int, keep: Path | None) -> list[Step]:
+def _fetch_subprocess(root: Path) -> tuple[str, str | None]:
+    """`atlas fetch --json` in ROOT: the one document's status and reason."""
+    beside = Path(sys.executable).parent / "atlas"
+    cmd = [str(beside) if beside.exists() else "atlas", "fetch", "--json"]
+    out = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
+    doc = json.loads(out.stdout)["documents"][0]
+    return doc["status"], doc["reason"]
+
+
+def replay_atlas(
+    key: str, caps: list[Capture], port: int, keep: Path | None, *, use_cli: bool = False
+) -> list[Step]:
     platform, document = key.split("/")
     tmp = Path(tempfile.mkdtemp(prefix="atlas-realpages-"))
     try:
@@ -229,11 +242,14 @@ def replay_atlas(key: str, caps: list[Capture], port: int, keep: Path | None) ->
         for cap in caps:
             with _Served.lock:
                 _Served.body, _Served.ctype = cap.body, cap.ctype
-            report = run_fetch(sources)
-            doc = report.documents[0]
+            if use_cli:
+                status, reason = _fetch_subprocess(tmp)
+            else:
+                doc = run_fetch(sources).documents[0]
+                status, reason = doc.status, doc.reason
             extracted, ms = atlas_text(cap.body, cap.ctype)
             text = snapshot.read_text("utf-8") if snapshot.exists() else None
-            steps.append(Step(doc.status, doc.reason, extracted, text, ms))
+            steps.append(Step(status, reason, extracted, text, ms))
         if keep:
             dest = keep / platform / document
             shutil.rmtree(dest, ignore_errors=True)
@@ -466,6 +482,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--explain", action="store_true", help="diffs of noise, hunks of misses")
     parser.add_argument("--only", help="only documents whose key contains this")
     parser.add_argument("--keep", type=Path, help="copy each temporary archive here")
+    parser.add_argument(
+        "--cli", action="store_true", help="run `atlas fetch --json` as a subprocess per capture"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     manifest = json.loads((args.path / "manifest.json").read_text("utf-8"))
@@ -498,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.baseline:
                 steps = replay_baseline(caps)
             else:
-                steps = replay_atlas(key, caps, port, args.keep)
+                steps = replay_atlas(key, caps, port, args.keep, use_cli=args.cli)
             res = judge(key, caps, steps, args.explain)
             results.append(res)
             print(_row(key, res), flush=True)
