@@ -430,10 +430,14 @@ def decode_text(body: bytes, *, declared: str | None) -> str:
     utf8 = None if b"\x00" in body else "utf-8"
     candidates = [_codec(declared), _codec(_meta_charset(body), from_meta=True), utf8]
     for codec in candidates:
+        if codec and utf8 and codec.replace("-", "_").startswith(("utf_16", "utf_32")):
+            continue  # declared UTF-16/32, but no NUL byte: the label is wrong (CJK junk)
         if codec:
             try:
                 return body.decode(codec)
-            except (UnicodeDecodeError, LookupError):
+            except (UnicodeError, LookupError, ValueError):
+                # A declared codec that cannot decode, or one that is no charset at all
+                # ('punycode', 'undefined', 'idna' raise plain UnicodeError).
                 continue
     return _guess(body)
 
@@ -452,15 +456,21 @@ def _mostly_utf8(body: bytes, *, declared_utf8: bool) -> str | None:
     return None
 
 
+_NOT_CHARSETS = {"punycode", "idna", "undefined", "unicode-escape", "raw-unicode-escape"}
+
+
 def _codec(label: str | None, *, from_meta: bool = False) -> str | None:
     if not label:
         return None
     label = label.strip().strip("\"'").lower()
     label = {"windows-31j": "cp932", "x-sjis": "cp932", "x-gbk": "gbk"}.get(label, label)
     try:
-        name = codecs.lookup(label).name
+        info = codecs.lookup(label)
     except (LookupError, ValueError):
         return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None  # base64, zlib, rot13, punycode, idna ... are no page charset
+    name = info.name
     key = name.replace("-", "_")
     if from_meta and key.startswith(("utf_16", "utf_32")):
         return "utf-8"  # a <meta> read as ASCII cannot mean UTF-16 (as browsers rule)

@@ -170,6 +170,8 @@ def fetch_and_extract(
         result.error = "the page is nested too deeply to extract"
     except MemoryError:
         result.error = "the page is too large to extract"
+    except Exception as exc:  # noqa: BLE001 - a page must never stop the other documents
+        result.error = f"unexpected error while reading the page ({type(exc).__name__}: {exc})"
     finally:
         result.elapsed = time.monotonic() - started
     return result

@@ -392,7 +392,17 @@ def test_invalid_utf8_is_recorded_as_valid_text(bench, server):
 
 @pytest.mark.parametrize(
     ("encoding", "declared"),
-    [("cp1252", "utf-8"), ("utf-8", "iso-8859-1"), ("cp1252", "shift_jis")],
+    [
+        ("cp1252", "utf-8"),
+        ("utf-8", "iso-8859-1"),
+        ("cp1252", "shift_jis"),
+        ("cp1252", "utf-16"),
+        ("utf-8", "utf-32"),
+        ("utf-8", "punycode"),
+        ("utf-8", "undefined"),
+        ("cp1252", "base64"),
+        ("utf-8", "no-such-charset"),
+    ],
 )
 def test_wrongly_declared_charset(bench, server, encoding, declared):
     """A page whose header charset is wrong is still read right ('café', curly quote)."""
