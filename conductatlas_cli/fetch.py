@@ -169,6 +169,10 @@ def _follow(session, url, headers, timeout, max_bytes, deadline) -> FetchResult:
             )
         except (requests.RequestException, OSError, urllib3.exceptions.HTTPError) as exc:
             _raise_for(exc, limit, url)
+        except ValueError:
+            # requests parses a redirect's Location even with allow_redirects=False, and
+            # urllib raises a bare ValueError for one like 'http://[::1'.
+            raise FetchError("redirect to an invalid URL") from None
         try:
             status = resp.status_code
             if status in _REDIRECTS:
@@ -177,8 +181,12 @@ def _follow(session, url, headers, timeout, max_bytes, deadline) -> FetchResult:
                     raise FetchError(f"{_status_line(resp)} without a Location header")
                 # Percent-encode what a Location may smuggle in (ESC, spaces, controls), as
                 # the request would: the URL is later shown in reasons and the JSON report.
-                url = requote_uri(urljoin(url, location.strip()))
-                if urlsplit(url).scheme.lower() not in ("http", "https"):
+                try:
+                    url = requote_uri(urljoin(url, location.strip()))
+                    scheme = urlsplit(url).scheme.lower()
+                except ValueError:  # e.g. 'http://[::1' (an unclosed IPv6 host)
+                    raise FetchError(f"redirect to an invalid URL {_quote(location)}") from None
+                if scheme not in ("http", "https"):
                     raise FetchError(f"redirect to a non-http(s) URL {_quote(url)}")
                 continue
             if status == 304:

@@ -203,6 +203,91 @@ def test_broken_transfers(bench, server, handler, cause):
     bench.assert_survived(result, cause=cause)
 
 
+RAW_REPLIES = {
+    "negative-content-length": (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: -5\r\n\r\nhello",
+        "too short|invalid",
+    ),
+    "two-content-lengths": (
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello",
+        "invalid",
+    ),
+    "bad-chunk-size": (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+        "connection closed|invalid",
+    ),
+    "200-headers": (
+        b"HTTP/1.1 200 OK\r\n"
+        + b"".join(b"X-%d: a\r\n" % i for i in range(200))
+        + b"Content-Length: 5\r\n\r\nhello",
+        "invalid HTTP response",
+    ),
+    "70-KB-header": (
+        b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70000 + b"\r\nContent-Length: 5\r\n\r\nhi",
+        "invalid HTTP response",
+    ),
+    "status-line-with-escape": (
+        b"HTTP/1.1 999 Weird\x1b[2J\r\nContent-Length: 5\r\n\r\nhello",
+        "HTTP 999",
+    ),
+    "http-0.9": (b"<html>hello</html>", "invalid HTTP response"),
+    "bad-gzip": (
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello",
+        "cannot decode the body",
+    ),
+    "brotli-not-offered": (
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 5\r\n\r\nhello",
+        "unsupported content-encoding",
+    ),
+    "redirect-without-location": (
+        b"HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n",
+        "without a Location",
+    ),
+    "redirect-to-broken-ipv6": (
+        b"HTTP/1.1 302 Found\r\nLocation: http://[::1\r\nContent-Length: 0\r\n\r\n",
+        "redirect to an invalid URL",
+    ),
+    "redirect-to-port-99999": (
+        b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:99999/\r\nContent-Length: 0\r\n\r\n",
+        "invalid URL",
+    ),
+    "retry-after-10^22": (
+        b"HTTP/1.1 503 X\r\nRetry-After: 99999999999999999999999\r\nContent-Length: 0\r\n\r\n",
+        "HTTP 503",
+    ),
+    "retry-after-year-9999": (
+        b"HTTP/1.1 503 X\r\nRetry-After: Wed, 21 Oct 9999 07:28:00 GMT\r\nContent-Length: 0"
+        b"\r\n\r\n",
+        "HTTP 503",
+    ),
+    "retry-after-negative": (
+        b"HTTP/1.1 429 X\r\nRetry-After: -1\r\nContent-Length: 0\r\n\r\n",
+        "HTTP 429",
+    ),
+}
+
+
+def _raw(reply: bytes):
+    def handler(h) -> None:
+        h.wfile.write(reply)
+        h.wfile.flush()
+        try:
+            h.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        _absorb(h)
+
+    return handler
+
+
+@pytest.mark.parametrize("name", RAW_REPLIES)
+def test_malformed_replies(bench, server, name):
+    """Malformed status lines, headers, encodings and redirects fail that document, in one line."""
+    reply, cause = RAW_REPLIES[name]
+    server.routes["/bad"] = _raw(reply)
+    bench.assert_survived(bench.fetch(), cause=cause)
+
+
 def test_redirect_loop(bench, server):
     """A redirect loop fails with 'too many redirects'."""
     server.set("/bad", status=302, headers={"Location": "/bad"})
