@@ -36,24 +36,77 @@ KILL_LOOPS = int(os.environ.get("ATLAS_KILL_LOOPS", "8"))
 SEED = int(os.environ.get("ATLAS_KILL_SEED", "20261125"))
 
 
-def atlas(root, *args: str, preexec_fn=None, **popen) -> subprocess.Popen:
-    """A real `atlas ARGS` process in ROOT."""
-    return subprocess.Popen(
+_started: list[int] = []  # process groups of this test's atlas runs, for cleanup
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_processes():
+    """Whatever a test's atlas runs started is gone when the test ends (pass or fail)."""
+    yield
+    while _started:
+        pgid = _started.pop()
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def atlas(root, *args: str, preexec_fn=None) -> subprocess.Popen:
+    """A real `atlas ARGS` process in ROOT, in its own process group (like a shell job)."""
+    proc = subprocess.Popen(
         [sys.executable, "-m", "conductatlas_cli", *args],
         cwd=root,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         preexec_fn=preexec_fn,
-        **popen,
+        start_new_session=True,
     )
+    _started.append(proc.pid)
+    return proc
 
 
 def finish(proc: subprocess.Popen, timeout: float = 60) -> tuple[int, str, str]:
-    out, err = proc.communicate(timeout=timeout)
+    """Exit code, stdout, stderr; fails (never hangs) when something holds the pipes open."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        left = live_group_members(proc.pid)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(
+            f"atlas (exit {proc.returncode}) did not finish or its output pipes stayed open "
+            f"{timeout:g} s; still running in its group: {left}"
+        )
     assert_plain_output(out)
     assert_plain_output(err)
     return proc.returncode, out, err
+
+
+def live_group_members(pgid: int) -> list[str]:
+    """Processes (not zombies) still in process group PGID, as 'pid comm'."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            found.append(f"{entry} {comm}")
+    return found
+
+
+def assert_no_orphans(pgid: int, grace: float = 10.0) -> None:
+    """Everything the killed run started (git, workers) goes away by itself."""
+    deadline = time.monotonic() + grace
+    while (left := live_group_members(pgid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left, f"left running after kill -9: {left}"
 
 
 def assert_lock_free(root) -> None:
@@ -109,7 +162,8 @@ def test_kill_9_at_random_moments(in_project, server):
         proc = atlas(root, "fetch", "-q")
         time.sleep(rng.uniform(0.0, duration * 1.2))
         proc.kill()
-        proc.communicate()
+        assert_no_orphans(proc.pid)
+        finish(proc, timeout=10)
         killed_after_commit += len(in_project.commits()) > before
         # What holds immediately after the kill.
         assert_files_are_committed_versions(root)
@@ -159,20 +213,25 @@ def test_two_fetches_at_once(in_project, server):
 
 
 def test_sigint_mid_run(in_project, server):
-    """Ctrl-C while documents are still in flight: exit 130, one line, each commit whole."""
+    """Ctrl-C while documents are still in flight: exit 130, one line, each commit whole.
+
+    Like a terminal's Ctrl-C, SIGINT goes to the whole process group (atlas and any
+    git or worker process it started).
+    """
     root = in_project.root
-    keys = _keys(8)
+    keys = _keys(N_DOCS)
     versions = dict.fromkeys(keys, 1)
     _write_many(in_project, server, versions)
-    for key in keys[4:]:
+    slow = keys[12:]
+    for key in slow:
         _serve(server, versions, key, delay=30)  # still downloading when Ctrl-C comes
     before = len(in_project.commits())
     proc = atlas(root, "fetch")
     deadline = time.monotonic() + 30
-    while len(in_project.commits()) < before + 4:
+    while len(in_project.commits()) < before + 12:
         assert time.monotonic() < deadline, "the fast documents were never recorded"
         time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)
     started = time.monotonic()
     code, out, err = finish(proc, timeout=20)
     assert time.monotonic() - started < 5, "did not stop promptly"
@@ -188,12 +247,12 @@ def test_sigint_mid_run(in_project, server):
         sha = [x for x in message.splitlines() if x.startswith("Atlas-Content-SHA256: ")]
         blob = git(root, "cat-file", "blob", f"{commit}:{paths[0]}", text=False)
         assert sha == [f"Atlas-Content-SHA256: {__import__('hashlib').sha256(blob).hexdigest()}"]
-    for key in keys[4:]:
+    for key in slow:
         _serve(server, versions, key)
     code, out, err = finish(atlas(root, "fetch", "-q"))
     assert code == 0, err
     assert_consistent(root)
-    assert len(in_project.commits()) == before + 8
+    assert len(in_project.commits()) == before + N_DOCS
 
 
 def test_sigterm_mid_run_is_like_a_crash(in_project, server):
