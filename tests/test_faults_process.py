@@ -84,7 +84,7 @@ def finish(proc: subprocess.Popen, timeout: float = 60) -> tuple[int, str, str]:
 
 
 def live_group_members(pgid: int) -> list[str]:
-    """Processes (not zombies) still in process group PGID, as 'pid comm'."""
+    """Processes (not zombies) still in process group PGID, as 'pid command line'."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -94,10 +94,14 @@ def live_group_members(pgid: int) -> list[str]:
                 stat = handle.read()
         except OSError:
             continue
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
         if fields[0] != "Z" and int(fields[2]) == pgid:
-            found.append(f"{entry} {comm}")
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    cmd = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")[:120]
+            except OSError:
+                cmd = stat[stat.index("(") + 1 : stat.rindex(")")]
+            found.append(f"{entry} {cmd}")
     return found
 
 
@@ -106,7 +110,10 @@ def assert_no_orphans(pgid: int, grace: float = 10.0) -> None:
     deadline = time.monotonic() + grace
     while (left := live_group_members(pgid)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not left, f"left running after kill -9: {left}"
+    assert not left, (
+        f"left running after kill -9 of atlas: {left}; every process a run starts must die "
+        "with it (they hold its output pipes open, so cron or a CI step would wait forever)"
+    )
 
 
 def assert_lock_free(root) -> None:
