@@ -335,17 +335,19 @@ class Archive:
                 return []
             repaired, blobs = [], {}
             for key in keys:
-                rel = self.snapshot_relpath(key)
-                found = git.read_object(f"HEAD:{rel}")
-                if found is None or found[1] != "blob":
-                    continue
                 try:
                     path = self.snapshot_path(key)
                 except StoreError:
                     continue  # a symlink on the way: recording this document fails and says so
-                blobs[rel] = found[0]
+                # A crash between writing the temporary file and renaming it leaves one
+                # behind, also for a document never recorded: we hold the lock, so remove it.
                 for stale in path.parent.glob(f"{TMP_PREFIX}*.tmp") if path.parent.is_dir() else ():
                     _unlink(stale)
+                rel = self.snapshot_relpath(key)
+                found = git.read_object(f"HEAD:{rel}")
+                if found is None or found[1] != "blob":
+                    continue
+                blobs[rel] = found[0]
                 try:
                     current = path.read_bytes()
                 except OSError:

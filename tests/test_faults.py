@@ -795,6 +795,28 @@ def test_disk_full(bench):
     assert_consistent(bench.root)
 
 
+def test_crash_residue_in_a_new_platform_folder(bench):
+    """A temporary file a crash left beside a never-recorded document is removed next run."""
+    folder = bench.root / "snapshots" / "newco"
+    folder.mkdir()
+    residue = folder / ".atlas-k2j4h5.tmp"
+    residue.write_text("half a snapshot")
+    bench.project.write_sources(
+        {
+            "acme": {"documents": {"usage-policy": bench.bad_url}},
+            "other": {"documents": {"terms": bench.server.url("/good")}},
+            "newco": {"documents": {"terms": bench.server.url("/newco")}},
+        },
+        settings={"timeout": 0.5, "retries": 1},
+    )
+    bench.server.set("/newco", "gone", status=404)
+    result = bench.fetch()
+    assert result.exit_code == 1, result.output
+    assert re.search(r"^failed +newco/terms +HTTP 404", result.output, re.M), result.output
+    assert not residue.exists()
+    assert_consistent(bench.root)
+
+
 def test_failing_pre_commit_hook_does_not_stop_recording(bench):
     """Failing pre-commit and commit-msg hooks do not run: atlas commits with plumbing."""
     hooks = bench.root / ".git" / "hooks"
