@@ -148,9 +148,11 @@ def _serve(server, versions: dict[str, int], key: str, *, delay: float = 0.0) ->
 def test_kill_9_at_random_moments(in_project, server):
     """kill -9 of a real fetch at random moments (ATLAS_KILL_LOOPS times) never loses anything.
 
+    Each killed run has 6 changed documents and (for the first 10) one new platform.
     Right after each kill: git fsck is clean, every snapshot file equals a committed
-    version, state.json is valid, the lock is free. The next run exits 0 and leaves
-    every snapshot equal to HEAD with the latest page recorded.
+    version, state.json is valid, the lock is free, no process of the run is left.
+    The next run exits 0 and leaves every snapshot equal to HEAD (no temporary file
+    left) with the latest page recorded.
     """
     root = in_project.root
     rng = random.Random(SEED)
@@ -161,10 +163,13 @@ def test_kill_9_at_random_moments(in_project, server):
     duration = time.monotonic() - started
     assert code == 0, err
     killed_after_commit = 0
-    for _loop in range(KILL_LOOPS):
+    for loop in range(KILL_LOOPS):
         for key in rng.sample(list(versions), 6):
             versions[key] += 1
             _serve(server, versions, key, delay=0.01)
+        if loop < 10:  # a new platform too: its folder and first version are made by this run
+            versions[f"new{loop}/doc-{loop:02d}"] = 1
+            _write_many(in_project, server, versions, delay=0.01)
         before = len(in_project.commits())
         proc = atlas(root, "fetch", "-q")
         time.sleep(rng.uniform(0.0, duration * 1.2))
