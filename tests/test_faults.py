@@ -743,6 +743,25 @@ def _undo_read_only(folder, how: str) -> None:
         folder.chmod(0o755)
 
 
+def test_state_folder_read_only(bench):
+    """`.atlas/` that cannot be written (chattr +i): versions are still recorded, the
+    report is printed, one warning says the state was not saved, exit 1."""
+    folder = bench.root / ".atlas"
+    locked = _make_read_only(folder)
+    try:
+        bench.server.set("/bad", policy_html(2))
+        result = bench.fetch()
+    finally:
+        _undo_read_only(folder, locked)
+    assert result.exit_code == 1, result.output
+    assert_plain_output(result.output)
+    lines = result.output.splitlines()
+    assert [x for x in lines if x.startswith("atlas: warning: cannot save state in ")], lines
+    assert sum(x.startswith("changed") for x in lines) == 2, lines
+    assert len(bench.commits(BAD)) == len(bench.bad_commits) + 1
+    assert_consistent(bench.root)
+
+
 def test_platform_folder_replaced_by_a_file(bench):
     """`snapshots/acme` being a file (not a folder) fails that document with a clear line."""
     shutil.rmtree(bench.root / "snapshots" / "acme")
@@ -1047,7 +1066,8 @@ def test_credentials_in_url_never_printed_or_stored(in_project, server):
     assert moved and all("Authorization" not in h for h in moved), moved
     server.set("/bad", status=302, headers={"Location": f"ftp://bob:{secret}@127.0.0.1/x"})
     outputs.append(bench.fetch("--json").output)
-    outputs += [run_cli(*c).output for c in (("status",), ("log",), ("check",), ("diff", BAD))]
+    commands = (("status",), ("log",), ("check",), ("check", "--live"), ("diff", BAD))
+    outputs += [run_cli(*c).output for c in commands]
     for out in outputs:
         assert secret not in out and "alice" not in out, out
     history = git(bench.root, "log", "--all", "--format=%B%n%an%n%N")
