@@ -502,11 +502,13 @@ class Bench:
         n = len(state["urls"])
         self.server.use_corpus(state["corpus"])
         self.server.set_version(state["version"])
-        for conditional, limit, label in (
-            (True, 0.5, "server with ETag"),
-            (False, 1.0, "server without ETag"),
+        for conditional, volatile, limit, label, key in (
+            (True, False, 0.5, "server with ETag", "warm-etag"),
+            (False, False, 1.0, "server without ETag", "warm-noetag"),
+            (False, True, 1.0, "no ETag, per-request nonce", "warm-nonce"),
         ):
             self.server.set_conditional(conditional)
+            self.server.set_volatile(volatile)
             at_t, uw_t = [], []
             for _ in range(self.repeats):
                 self.server.reset_counters()
@@ -524,7 +526,7 @@ class Bench:
                     at_304 = self.server.not_modified
                 else:
                     at_304 = None
-            self.raw[f"warm-{'etag' if conditional else 'noetag'}"] = {
+            self.raw[key] = {
                 "atlas": at_t,
                 "urlwatch": uw_t,
                 "urlwatch_304": uw_304,
@@ -539,6 +541,7 @@ class Bench:
                 available=state["atlas"] is not None,
             )
         self.server.set_conditional(True)
+        self.server.set_volatile(False)
         # Requests wait on the server's latency: jobs at once bound the run from below.
         floor = -(-n // 8) * self.server.latency
         uw_floor = -(-n // 10) * self.server.latency
@@ -968,6 +971,7 @@ def write_results(bench: Bench, *, started: dt.datetime, took: float, versions: 
     for key, label in (
         ("warm-etag", "Warm, server with ETag"),
         ("warm-noetag", "Warm, server without ETag"),
+        ("warm-nonce", "Warm, no ETag, a fresh script nonce in every page"),
     ):
         if key in raw:
             w = raw[key]

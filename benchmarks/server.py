@@ -24,6 +24,7 @@ import email.utils
 import hashlib
 import json
 import math
+import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,6 +47,7 @@ class BenchServer:
         self.corpus = Path(corpus)
         self.latency = latency
         self.conditional = conditional
+        self.volatile = False  # a fresh CSP nonce in every 200 (bytes differ, text does not)
         self.version = 0
         self.overrides: dict[str, int] = {}
         self.control = control
@@ -119,6 +121,11 @@ class BenchServer:
         with self._lock:
             self.conditional = on
 
+    def set_volatile(self, on: bool) -> None:
+        """Put a fresh per-request nonce in each page, as sites with a CSP do."""
+        with self._lock:
+            self.volatile = on
+
     def set_latency(self, seconds: float) -> None:
         with self._lock:
             self.latency = seconds
@@ -150,6 +157,7 @@ class BenchServer:
             self.version = int(data.get("version", self.version))
             self.conditional = bool(data.get("conditional", self.conditional))
             self.latency = float(data.get("latency", self.latency))
+            self.volatile = bool(data.get("volatile", self.volatile))
             if "corpus" in data:
                 self.corpus = Path(data["corpus"])
 
@@ -176,7 +184,7 @@ class BenchServer:
     def _serve(self, handler: BaseHTTPRequestHandler, *, head: bool) -> None:
         self._read_control()
         with self._lock:
-            latency, conditional = self.latency, self.conditional
+            latency, conditional, volatile = self.latency, self.conditional, self.volatile
             self.hits += 1
         if latency:
             time.sleep(latency)
@@ -211,6 +219,9 @@ class BenchServer:
                     True,
                 )
                 return
+        if volatile:
+            nonce = os.urandom(12).hex().encode()
+            body = body.replace(b"<script>", b'<script nonce="' + nonce + b'">', 1)
         self._send(handler, 200, body, headers, head)
 
     @staticmethod
