@@ -38,6 +38,9 @@ from faultcheck import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+# Examples per fuzz test (sources.yaml fuzzing runs twice as many); raise it locally.
+FUZZ_EXAMPLES = int(os.environ.get("ATLAS_FUZZ_EXAMPLES", "30"))
+
 
 @pytest.fixture
 def bench(in_project, server) -> FaultBench:
@@ -575,6 +578,44 @@ def _text_pdf(text: str) -> bytes:
     return bytes(out)
 
 
+_fragments = st.sampled_from(
+    ["<p>", "</p>", "<h2>", "</h2>", "<div>", "<li>", "<table><tr><td>", "<script>x=1</script>",
+     "<!--", "-->", "<![CDATA[", "&amp;", "&#0;", "&#x1b;", "&#xd800;", "\x1b[2J", "\x9b", "\u202e",
+     "\x00", "\ufeff", "[red]", "%PDF-", "policy clause", "operator", "\n", " ", "é", "\U0001f600"]
+)
+_bodies = st.one_of(
+    st.binary(max_size=400),
+    st.lists(st.one_of(_fragments, st.text(max_size=20)), max_size=60).map(
+        lambda parts: "".join(parts).encode("utf-8", "surrogatepass")
+    ),
+)
+_types = st.sampled_from(
+    ["text/html; charset=utf-8", "text/html", "text/plain", "text/markdown", "application/pdf",
+     "application/xhtml+xml", "application/json", "text/html; charset=utf-16", "image/png", ""]
+)
+
+
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=_bodies, ctype=_types)
+def test_random_pages_never_break_the_archive(bench, server, body, ctype):
+    """Random bytes and tag soup under any content type: exit 0 or 1, one line per
+    document, no control character in the snapshot, the archive consistent."""
+    before = bench.snapshot(BAD).read_bytes()
+    commits = bench.commits(BAD)
+    server.set("/bad", body + b" " + policy_html(2).encode(), content_type=ctype)
+    result = bench.fetch("--force")
+    assert result.exit_code in (0, 1), result.output
+    assert_plain_output(result.output)
+    assert_consistent(bench.root)
+    (line,) = [x for x in result.output.splitlines() if BAD in x]
+    text = bench.snapshot(BAD).read_text(encoding="utf-8")
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", text)
+    if line.startswith("failed"):
+        assert bench.snapshot(BAD).read_bytes() == before and bench.commits(BAD) == commits
+    if line.startswith(("changed", "new")):
+        assert len(bench.commits(BAD)) == len(commits) + 1
+
+
 # -- terminal escapes and rich markup in a page ----------------------------------------
 
 EVIL = (
@@ -992,14 +1033,14 @@ _near_valid = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=2 * FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.one_of(_yaml_trees, _near_valid))
 def test_check_fuzzed_structure(in_project, data):
     """Random YAML structures: `atlas check` exits 0 or 2, one line per problem, no traceback."""
     _assert_check_result(_check(in_project, yaml.safe_dump(data, allow_unicode=True)))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=2 * FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(raw=st.one_of(st.binary(max_size=300), st.text(max_size=300)))
 def test_check_fuzzed_bytes(in_project, raw):
     """Random bytes and text as sources.yaml: exit 0 or 2, one line per problem."""
