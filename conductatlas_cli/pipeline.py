@@ -16,11 +16,12 @@ document at a time, so commits never interleave. Every document ends in one
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -28,6 +29,7 @@ from urllib.parse import urlsplit
 from conductatlas_cli import __version__
 from conductatlas_cli.config import Source, Sources
 from conductatlas_cli.errors import AtlasError, ExitCode
+from conductatlas_cli.page import PageJob, PageProcessor, noise_hash, process_page, sha256
 
 STATUSES = ("new", "changed", "unchanged", "held", "failed")
 # How many recorded versions' noise keys are remembered to recognise a flip.
@@ -87,14 +89,18 @@ class FetchReport:
 
 @dataclass
 class _Extracted:
-    """What a worker thread hands back to the recorder."""
+    """What a fetch thread hands back to the recorder."""
 
     source: Source
     text: str | None = None
     error: str | None = None
-    not_modified: bool = False
+    not_modified: bool = False  # 304
+    same_body: bool = False  # the very bytes last accepted: nothing to extract
     etag: str | None = None
     last_modified: str | None = None
+    body_key: str | None = None
+    noise: str = ""
+    words: int = 0
     elapsed: float = 0.0
 
 
@@ -102,8 +108,12 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def body_key(body: bytes, source: Source) -> str:
+    """Identifies a body and everything that decides its text: same key, same snapshot text."""
+    from conductatlas_cli.extract import extractor_id
+
+    settings = json.dumps([extractor_id(), source.select, source.remove, source.ignore])
+    return hashlib.sha256(settings.encode("utf-8") + b"\0" + body).hexdigest()
 
 
 class _HostLimiter:
@@ -123,13 +133,16 @@ class _HostLimiter:
 
 
 def fetch_and_extract(
-    source: Source, *, session, settings, doc_state: dict, limiter: _HostLimiter | None = None
+    source: Source,
+    *,
+    session,
+    settings,
+    doc_state: dict,
+    limiter: _HostLimiter | None = None,
+    processor: PageProcessor | None = None,
 ) -> _Extracted:
     """Fetch one document and turn it into normalized snapshot text (or an error)."""
-    from conductatlas_cli.extract import extract_text
     from conductatlas_cli.fetch import fetch_document
-    from conductatlas_cli.guard import check_page
-    from conductatlas_cli.normalize import normalize_text
 
     started = time.monotonic()
     result = _Extracted(source=source)
@@ -150,28 +163,25 @@ def fetch_and_extract(
         if fetched.not_modified:
             result.not_modified = True
             return result
-        raw = extract_text(
-            fetched.body,
+        result.body_key = body_key(fetched.body, source)
+        if result.body_key == (doc_state.get("extra") or {}).get("body"):
+            result.same_body = True
+            return result
+        job = PageJob(
+            body=fetched.body,
             content_type=fetched.content_type,
             url=fetched.url,
             charset=fetched.charset,
             select=source.select,
             remove=source.remove,
+            ignore=source.ignore,
+            min_chars=source.min_chars,
         )
-        text = normalize_text(raw)
-        problem = check_page(text, body=fetched.body, min_chars=source.min_chars)
-        if problem:
-            result.error = problem
-        else:
-            result.text = text
+        page = processor.run(job) if processor else process_page(job)
+        result.text, result.error = page.text, page.error
+        result.noise, result.words = page.noise, page.words
     except AtlasError as exc:
         result.error = str(exc)
-    except RecursionError:
-        result.error = "the page is nested too deeply to extract"
-    except MemoryError:
-        result.error = "the page is too large to extract"
-    except Exception as exc:  # noqa: BLE001 - a page must never stop the other documents
-        result.error = f"unexpected error while reading the page ({type(exc).__name__}: {exc})"
     finally:
         result.elapsed = time.monotonic() - started
     return result
@@ -214,30 +224,31 @@ class Recorder:
         return report
 
     def _decide(self, got: _Extracted, report: DocumentReport, st: dict) -> None:
-        from conductatlas_cli.normalize import count_words, noise_key
-
         source = got.source
         if got.error:
             report.status, report.reason = "failed", got.error
             return
         old = self.archive.read_latest(source.key)
-        if got.not_modified:
-            report.status = "unchanged" if old is not None else "failed"
-            report.reason = None if old is not None else "304 Not Modified but nothing recorded"
+        if got.not_modified or got.same_body:
             if old is None:
+                report.status, report.reason = (
+                    "failed",
+                    "server says unchanged but nothing recorded",
+                )
                 st["etag"] = st["last_modified"] = None
-            else:
-                report.words = count_words(old)
+                st["extra"].pop("body", None)
+                return
+            report.status, report.words = "unchanged", self._current(st, old, source)[1]
+            self._accept(got, st)
             return
         new = got.text or ""
-        report.words = count_words(new)
+        report.words = got.words
         if old is not None:
-            new_key = _sha(noise_key(new, ignore=source.ignore))
-            old_key = _sha(noise_key(old, ignore=source.ignore))
+            new_key = got.noise
+            old_key = self._current(st, old, source)[0]
             if new_key == old_key:
                 report.status = "unchanged"
-                self._keep_validators(got, st)
-                st["extra"].pop("pending", None)
+                self._accept(got, st)
                 return
             if not self.force:
                 shrink = _shrink_reason(old, new)
@@ -261,23 +272,45 @@ class Recorder:
         extra["pending"] = new_key
         return True
 
-    def _keep_validators(self, got: _Extracted, st: dict) -> None:
+    def _current(self, st: dict, text: str, source: Source) -> tuple[str, int]:
+        """(noise hash, words) of the recorded TEXT, from the state when it still matches."""
+        extra = st["extra"]
+        cached = extra.get("current")
+        digest = sha256(text)
+        if isinstance(cached, list) and len(cached) == 3 and cached[0] == digest:
+            noise, words = cached[1], cached[2]
+        else:
+            from conductatlas_cli.normalize import count_words
+
+            noise, words = noise_hash(text, source.ignore), count_words(text)
+        extra["current"] = [digest, noise, words]
+        return noise, words
+
+    def _accept(self, got: _Extracted, st: dict) -> None:
+        """The page is what is recorded: keep what lets the next run skip work."""
         st["etag"], st["last_modified"] = got.etag, got.last_modified
+        if got.body_key:
+            st["extra"]["body"] = got.body_key
+        st["extra"].pop("pending", None)  # a flip back did not persist
 
     def _record(self, got: _Extracted, report, st: dict, old: str | None, new: str) -> None:
-        from conductatlas_cli.changes import summarize_changes
+        from conductatlas_cli.changes import ChangeSummary, Stats, summarize_changes
         from conductatlas_cli.extract import extractor_id
-        from conductatlas_cli.normalize import noise_key
         from conductatlas_cli.render import commit_message
 
         source = got.source
-        summary = summarize_changes(old, new)
+        if old is None:
+            # A first version's message only counts words: no section diff needed.
+            stats = Stats(words_added=got.words, words=got.words)
+            summary = ChangeSummary((), stats, first=True)
+        else:
+            summary = summarize_changes(old, new)
         report.words_added = summary.stats.words_added
         report.words_removed = summary.stats.words_removed
         trailers = {
             "Atlas-Source": source.display_url,
             "Atlas-Fetched-At": _now(),
-            "Atlas-Content-SHA256": _sha(new),
+            "Atlas-Content-SHA256": sha256(new),
             "Atlas-Extractor": extractor_id(),
         }
         message = commit_message(source.key, summary, trailers=trailers)
@@ -286,12 +319,12 @@ class Recorder:
         if self.dry_run:
             return
         report.commit = self.archive.record_version(source.key, new, message=message)
-        self._keep_validators(got, st)
+        self._accept(got, st)
         st["last_changed"] = trailers["Atlas-Fetched-At"]
-        new_key = _sha(noise_key(new, ignore=source.ignore))
+        new_key = got.noise
+        st["extra"]["current"] = [trailers["Atlas-Content-SHA256"], new_key, got.words]
         recent = [k for k in st["extra"].get("recent", []) if k != new_key]
         st["extra"]["recent"] = (recent + [new_key])[-FLIP_MEMORY:]
-        st["extra"].pop("pending", None)
 
 
 def _shrink_reason(old: str, new: str) -> str | None:
@@ -319,7 +352,9 @@ def run_fetch(
     chosen = sources.select(targets)
     report = FetchReport(dry_run=dry_run)
     jobs = jobs or sources.settings.jobs
+    processor = PageProcessor(len(chosen))  # first: its workers fork from one thread
     with (
+        closing(processor),
         Archive.from_sources(sources) as archive,
         archive.lock(wait=wait_for_lock) if not dry_run else nullcontext(),
     ):
@@ -342,6 +377,7 @@ def run_fetch(
                     settings=sources.settings,
                     doc_state=dict(recorder.doc_state(source.key)),
                     limiter=limiter,
+                    processor=processor,
                 )
                 for source in chosen
             }
@@ -357,9 +393,11 @@ def run_fetch(
                     saved_at = time.monotonic()
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
+            processor.close(wait=False)
             raise
         else:
             pool.shutdown()
+            processor.close()
         finally:
             if not dry_run:
                 _save(sources, state, report, warn)
@@ -397,15 +435,8 @@ def check_live(sources: Sources):
         second = fetch_and_extract(source, session=session, settings=sources.settings, doc_state={})
         if second.error:
             yield source, second.error
-        elif second.text != first.text:
-            from conductatlas_cli.normalize import noise_key
-
-            if noise_key(first.text or "", ignore=source.ignore) == noise_key(
-                second.text or "", ignore=source.ignore
-            ):
-                yield source, None
-            else:
-                yield source, "unstable: two fetches in a row gave different text"
+        elif second.noise != first.noise:
+            yield source, "unstable: two fetches in a row gave different text"
         else:
             yield source, None
 

@@ -1,0 +1,51 @@
+"""The fetch pipeline: worker processes, and work skipped only when it cannot matter."""
+
+from __future__ import annotations
+
+from test_cli_fetch import CLAUSES, policy_html
+from typer.testing import CliRunner
+
+from conductatlas_cli.cli import app
+from conductatlas_cli.page import POOL_MIN_DOCUMENTS, PageJob, PageProcessor, process_page
+
+runner = CliRunner()
+
+
+def test_worker_processes_give_the_same_text_as_inline():
+    """Extraction in worker processes is byte for byte the extraction in this process."""
+    body = policy_html().encode()
+    job = PageJob(body=body, content_type="text/html", url="http://x.test/", charset="utf-8")
+    processor = PageProcessor(POOL_MIN_DOCUMENTS)
+    try:
+        assert processor.parallel
+        assert processor.run(job) == process_page(job)
+    finally:
+        processor.close()
+
+
+def test_a_large_run_records_every_document(in_project, server):
+    """A run big enough for worker processes records each document with its own text."""
+    count = POOL_MIN_DOCUMENTS + 2
+    documents = {}
+    for i in range(count):
+        clauses = CLAUSES + [("5. Identity", f"This is document number {i} of the set.")]
+        documents[f"doc-{i:02d}"] = server.set(f"/d{i}", policy_html(clauses))
+    in_project.write_sources({"bulk": {"documents": documents}})
+    result = runner.invoke(app, ["fetch", "--json"])
+    assert result.exit_code == 0, result.output
+    for i in range(count):
+        text = in_project.snapshot(f"bulk/doc-{i:02d}").read_text()
+        assert f"This is document number {i} of the set." in text
+
+
+def test_same_bytes_with_new_settings_are_extracted_again(in_project, server):
+    """An unchanged page is re-read when its select/remove/ignore settings changed."""
+    url = server.set("/policy", policy_html())
+    in_project.write_sources({"acme": {"documents": {"policy": url}}})
+    runner.invoke(app, ["fetch"])
+    before = in_project.commits()
+    in_project.write_sources({"acme": {"documents": {"policy": {"url": url, "remove": ["h2"]}}}})
+    result = runner.invoke(app, ["fetch", "--force"])
+    assert result.exit_code == 0, result.output
+    assert len(in_project.commits()) == len(before) + 1
+    assert "## 2. Prohibited Uses" not in in_project.snapshot("acme/policy").read_text()
