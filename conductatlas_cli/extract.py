@@ -39,6 +39,7 @@ lxml, trafilatura and pypdf are imported inside the functions that use them:
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Sequence
@@ -56,6 +57,7 @@ _WORD = re.compile(r"\w+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
+@functools.lru_cache(maxsize=1)
 def extractor_id() -> str:
     """What produced a snapshot's text, for the `Atlas-Extractor` commit trailer."""
     from importlib.metadata import PackageNotFoundError, version

@@ -362,9 +362,13 @@ def _strip_tracking(match: re.Match[str]) -> str:
     return base + ("?" + "&".join(kept) if kept else "") + hash_ + fragment
 
 
-def noise_key(text: str, *, ignore: Sequence[str] = ()) -> str:
-    """A canonical form of TEXT: equal keys mean the only differences are noise."""
-    lines = normalize_text(text).split("\n")
+def noise_key(text: str, *, ignore: Sequence[str] = (), normalized: bool = False) -> str:
+    """A canonical form of TEXT: equal keys mean the only differences are noise.
+
+    NORMALIZED says TEXT is already snapshot text (normalize_text's output), which
+    spares normalizing it again.
+    """
+    lines = (text if normalized else normalize_text(text)).split("\n")
     if ignore:
         patterns = [re.compile(p) for p in ignore]
         lines = [ln for ln in lines if not any(p.search(ln) for p in patterns)]

@@ -47,10 +47,11 @@ def sha256(text: str) -> str:
 
 
 def noise_hash(text: str, ignore: tuple[str, ...]) -> str:
-    """A hash equal for two texts exactly when they differ only by noise (see noise_key)."""
+    """For snapshot TEXT: equal for two texts exactly when they differ only by noise."""
     from conductatlas_cli.normalize import noise_key
 
-    return sha256(json.dumps(list(ignore)) + "\n" + noise_key(text, ignore=ignore))
+    key = noise_key(text, ignore=ignore, normalized=True)
+    return sha256(json.dumps(list(ignore)) + "\n" + key)
 
 
 def process_page(job: PageJob) -> PageText:

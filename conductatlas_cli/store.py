@@ -294,7 +294,7 @@ class Archive:
             _make_folder(path.parent, self.root.resolve())
             tmp = _write_tmp(path.parent, data)
             try:
-                blob = git.hash_file(tmp)
+                blob = git.write_object(b"blob", data)
                 tree = git.tree_with_blob(head[1] if head else None, rel.split("/"), blob)
                 if head is not None and tree == head[1]:
                     _replace(tmp, path)
@@ -449,7 +449,11 @@ def _make_folder(folder: Path, root: Path) -> None:
 
 
 def _write_tmp(folder: Path, data: bytes) -> Path:
-    """DATA in a new fsynced temporary file in FOLDER (same file system as the target)."""
+    """DATA in a new temporary file in FOLDER (same file system as the target).
+
+    Not fsynced: the work-tree file is a copy of a committed blob, and `repair`
+    restores it from HEAD after a crash.
+    """
     try:
         fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -457,8 +461,6 @@ def _write_tmp(folder: Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.chmod(name, 0o666 & ~_UMASK)
     except OSError as exc:
         _unlink(Path(name))
@@ -471,14 +473,6 @@ def _replace(tmp: Path, path: Path) -> None:
         _unlink(tmp)
         raise StoreError(f"refusing to write through the symbolic link '{path}'")
     os.replace(tmp, path)
-    try:
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
-        pass
 
 
 def _unlink(path: Path) -> None:
