@@ -20,7 +20,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import closing, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -369,7 +369,7 @@ def run_fetch(
         pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="atlas-fetch")
         saved_at = time.monotonic()
         try:
-            futures: set[Future] = {
+            futures = [
                 pool.submit(
                     fetch_and_extract,
                     source,
@@ -380,14 +380,12 @@ def run_fetch(
                     processor=processor,
                 )
                 for source in chosen
-            }
-            while futures:
-                done, futures = wait(futures, return_when=FIRST_COMPLETED)
-                for future in done:
-                    doc = recorder.handle(future.result())
-                    report.documents.append(doc)
-                    if on_done:
-                        on_done(doc)
+            ]
+            for future in as_completed(futures):
+                doc = recorder.handle(future.result())
+                report.documents.append(doc)
+                if on_done:
+                    on_done(doc)
                 if not dry_run and time.monotonic() - saved_at > STATE_SAVE_INTERVAL:
                     _save(sources, state, report, warn)
                     saved_at = time.monotonic()
