@@ -151,7 +151,7 @@ class PageProcessor:
     def parallel(self) -> bool:
         return self._pool is not None
 
-    def run(self, job: PageJob) -> PageText:
+    def run(self, job: PageJob, *, retry: bool = True) -> PageText:
         pool = self._pool
         if pool is None:
             return process_page(job)
@@ -167,8 +167,11 @@ class PageProcessor:
                     if isinstance(exc, BrokenProcessPool):
                         self._pool = self._new_pool("spawn")
             if isinstance(exc, BrokenProcessPool):
-                # A worker died on a page (a parser crash, the OOM killer): this page
-                # fails, the next pages get a fresh pool.
+                # A worker died (a parser crash, the OOM killer): every page in flight
+                # sees the pool break, so each is tried once more in the fresh pool; the
+                # page that kills a worker again fails, the innocent ones are recorded.
+                if retry:
+                    return self.run(job, retry=False)
                 return PageText(error="the extractor process died on this page")
             return process_page(job)  # workers cannot start here: extract inline
 
