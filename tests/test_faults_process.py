@@ -237,6 +237,22 @@ def test_two_fetches_at_once(in_project, server):
     assert_lock_free(root)
 
 
+def test_stampede_of_runs(in_project, server):
+    """Six runs started at the same instant (cron on several hosts of one share): each exits
+    0 (with --wait) or 75 (without); every version is recorded exactly once."""
+    root = in_project.root
+    versions = dict.fromkeys(_keys(6), 1)
+    _write_many(in_project, server, versions, delay=0.2)
+    procs = [atlas(root, "fetch", "--wait" if i % 2 else "-q") for i in range(6)]
+    codes = [finish(p)[0] for p in procs]
+    assert all(c in (0, 75) for c in codes), codes
+    assert all(c == 0 for c in codes[1::2]), codes  # the waiting ones
+    assert codes.count(0) >= 3
+    assert len(in_project.commits("snapshots")) == len(versions)
+    assert_consistent(root)
+    assert_lock_free(root)
+
+
 def test_sigint_mid_run(in_project, server):
     """Ctrl-C while documents are still in flight: exit 130, one line, each commit whole.
 
