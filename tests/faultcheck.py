@@ -115,9 +115,7 @@ def assert_files_are_committed_versions(root: Path) -> None:
         if path.name.startswith(".atlas-"):
             continue  # a temporary file the next run's repair removes
         versions = git(root, "log", "--format=%H", "--", rel).split()
-        blobs = {
-            git(root, "rev-parse", f"{c}:{rel}", check=False).strip() for c in versions
-        }
+        blobs = {git(root, "rev-parse", f"{c}:{rel}", check=False).strip() for c in versions}
         found = git(root, "hash-object", "--", rel).strip()
         assert found in blobs, f"{rel} is not any committed version"
 

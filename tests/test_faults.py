@@ -382,26 +382,34 @@ GZIP_BOMB = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
             id="just-a-moment",
         ),
         pytest.param(
-            Page(body="<html><body><div class='g-recaptcha'></div><p>Please complete the "
-                 "security check to access this site.</p></body></html>"),
+            Page(
+                body="<html><body><div class='g-recaptcha'></div><p>Please complete the "
+                "security check to access this site.</p></body></html>"
+            ),
             "captcha|bot wall",
             id="captcha",
         ),
         pytest.param(
-            Page(body="<html><title>Access Denied</title><body><h1>Access Denied</h1><p>You "
-                 "don't have permission to access this server.</p></body></html>"),
+            Page(
+                body="<html><title>Access Denied</title><body><h1>Access Denied</h1><p>You "
+                "don't have permission to access this server.</p></body></html>"
+            ),
             "access denied",
             id="access-denied",
         ),
         pytest.param(
-            Page(body="<html><title>Sign in</title><body><form><p>Please sign in to continue."
-                 "</p><input name=user><input name=password type=password></form></body></html>"),
+            Page(
+                body="<html><title>Sign in</title><body><form><p>Please sign in to continue."
+                "</p><input name=user><input name=password type=password></form></body></html>"
+            ),
             "login wall",
             id="login-page",
         ),
         pytest.param(
-            Page(body="<html><title>Page not found</title><body><h1>Page not found</h1><p>The "
-                 "page you are looking for does not exist. Go back home.</p></body></html>"),
+            Page(
+                body="<html><title>Page not found</title><body><h1>Page not found</h1><p>The "
+                "page you are looking for does not exist. Go back home.</p></body></html>"
+            ),
             "error page",
             id="soft-404",
         ),
@@ -579,9 +587,36 @@ def _text_pdf(text: str) -> bytes:
 
 
 _fragments = st.sampled_from(
-    ["<p>", "</p>", "<h2>", "</h2>", "<div>", "<li>", "<table><tr><td>", "<script>x=1</script>",
-     "<!--", "-->", "<![CDATA[", "&amp;", "&#0;", "&#x1b;", "&#xd800;", "\x1b[2J", "\x9b", "\u202e",
-     "\x00", "\ufeff", "[red]", "%PDF-", "policy clause", "operator", "\n", " ", "é", "\U0001f600"]
+    [
+        "<p>",
+        "</p>",
+        "<h2>",
+        "</h2>",
+        "<div>",
+        "<li>",
+        "<table><tr><td>",
+        "<script>x=1</script>",
+        "<!--",
+        "-->",
+        "<![CDATA[",
+        "&amp;",
+        "&#0;",
+        "&#x1b;",
+        "&#xd800;",
+        "\x1b[2J",
+        "\x9b",
+        "\u202e",
+        "\x00",
+        "\ufeff",
+        "[red]",
+        "%PDF-",
+        "policy clause",
+        "operator",
+        "\n",
+        " ",
+        "é",
+        "\U0001f600",
+    ]
 )
 _bodies = st.one_of(
     st.binary(max_size=400),
@@ -590,8 +625,18 @@ _bodies = st.one_of(
     ),
 )
 _types = st.sampled_from(
-    ["text/html; charset=utf-8", "text/html", "text/plain", "text/markdown", "application/pdf",
-     "application/xhtml+xml", "application/json", "text/html; charset=utf-16", "image/png", ""]
+    [
+        "text/html; charset=utf-8",
+        "text/html",
+        "text/plain",
+        "text/markdown",
+        "application/pdf",
+        "application/xhtml+xml",
+        "application/json",
+        "text/html; charset=utf-16",
+        "image/png",
+        "",
+    ]
 )
 
 
@@ -728,7 +773,9 @@ def test_escapes_in_a_wall_title(bench, server):
 def test_escapes_in_a_redirect_location(bench, server):
     """ESC sequences in a Location header reach no output, JSON report or state file."""
     server.set("/bad", status=302, headers={"Location": "/moved\x1b[2J\x1b]8;;http://evil\x1b\\x"})
-    server.set("/moved%1B%5B2J%1B%5D8;;http://evil%1B%5Cx", b"%PDF-1.4 cut", content_type="application/pdf")
+    server.set(
+        "/moved%1B%5B2J%1B%5D8;;http://evil%1B%5Cx", b"%PDF-1.4 cut", content_type="application/pdf"
+    )
     result = bench.fetch("--json")
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
@@ -1009,8 +1056,18 @@ _near_valid = st.fixed_dictionaries(
     {},
     optional={
         "settings": st.dictionaries(
-            st.sampled_from(["timeout", "jobs", "per_host", "snapshots", "retries", "max_bytes",
-                             "user_agent", "bogus"]),
+            st.sampled_from(
+                [
+                    "timeout",
+                    "jobs",
+                    "per_host",
+                    "snapshots",
+                    "retries",
+                    "max_bytes",
+                    "user_agent",
+                    "bogus",
+                ]
+            ),
             _yaml_scalars,
         ),
         "platforms": st.dictionaries(
@@ -1018,19 +1075,30 @@ _near_valid = st.fixed_dictionaries(
             st.one_of(
                 _yaml_trees,
                 st.fixed_dictionaries(
-                    {"documents": st.dictionaries(
-                        st.text(max_size=12),
-                        st.one_of(
-                            st.sampled_from(["http://127.0.0.1/x", "file:///etc/passwd",
-                                             "https://u:p@h/x", "ftp://h/"]),
-                            st.fixed_dictionaries(
-                                {"url": _yaml_scalars},
-                                optional={"ignore": st.lists(st.text(max_size=8)),
-                                          "select": _yaml_scalars, "min_chars": _yaml_scalars},
+                    {
+                        "documents": st.dictionaries(
+                            st.text(max_size=12),
+                            st.one_of(
+                                st.sampled_from(
+                                    [
+                                        "http://127.0.0.1/x",
+                                        "file:///etc/passwd",
+                                        "https://u:p@h/x",
+                                        "ftp://h/",
+                                    ]
+                                ),
+                                st.fixed_dictionaries(
+                                    {"url": _yaml_scalars},
+                                    optional={
+                                        "ignore": st.lists(st.text(max_size=8)),
+                                        "select": _yaml_scalars,
+                                        "min_chars": _yaml_scalars,
+                                    },
+                                ),
                             ),
-                        ),
-                        max_size=3,
-                    )}
+                            max_size=3,
+                        )
+                    }
                 ),
             ),
             max_size=3,
@@ -1105,8 +1173,11 @@ def test_credentials_in_url_never_printed_or_stored(in_project, server):
     failed = bench.fetch()
     outputs.append(failed.output)
     # A redirect to another host must not carry the credentials there.
-    server.set("/bad", status=302, headers={"Location": server.url("/moved").replace(
-        "127.0.0.1", "localhost")})
+    server.set(
+        "/bad",
+        status=302,
+        headers={"Location": server.url("/moved").replace("127.0.0.1", "localhost")},
+    )
     server.set("/moved", policy_html(3))
     outputs.append(bench.fetch().output)
     moved = [headers for _, path, headers in server.requests if path == "/moved"]

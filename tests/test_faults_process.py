@@ -130,9 +130,7 @@ def _write_many(project, server, versions: dict[str, int], *, delay: float = 0.0
     platforms: dict = {}
     for key in versions:
         platform, doc = key.split("/")
-        platforms.setdefault(platform, {"documents": {}})["documents"][doc] = server.url(
-            f"/{key}"
-        )
+        platforms.setdefault(platform, {"documents": {}})["documents"][doc] = server.url(f"/{key}")
         server.routes[f"/{key}"] = Page(body=policy_html(versions[key], title=doc), delay=delay)
     project.write_sources(
         platforms, settings={"timeout": 5, "retries": 0, "jobs": 8, "per_host": 8}
@@ -337,7 +335,9 @@ def test_extraction_worker_killed_mid_run(in_project, server):
     keys = _keys(N_DOCS)
     versions = dict.fromkeys(keys, 1)
     _write_many(in_project, server, versions)
-    filler = "".join(f"<p>Clause {i}: the operator keeps duty {i} in force.</p>" for i in range(3000))
+    filler = "".join(
+        f"<p>Clause {i}: the operator keeps duty {i} in force.</p>" for i in range(3000)
+    )
     for key in keys:
         title = key.split("/")[1]
         html = policy_html(1, title=title).replace("</main>", filler + "</main>")
