@@ -295,6 +295,23 @@ def test_sigint_mid_run(in_project, server):
     assert len(in_project.commits()) == before + N_DOCS
 
 
+def test_sigint_while_waiting_for_the_lock(in_project, server):
+    """Ctrl-C on `atlas fetch --wait` blocked behind another run: exit 130, one line, no change."""
+    root = in_project.root
+    _write_many(in_project, server, dict.fromkeys(_keys(2), 1))
+    with hold_lock(root / ".atlas"):
+        proc = atlas(root, "fetch", "--wait")
+        time.sleep(1.0)  # started and blocked on the lock
+        assert proc.poll() is None
+        os.killpg(proc.pid, signal.SIGINT)
+        code, out, err = finish(proc, timeout=20)
+    assert code == 130, (out, err)
+    assert err == "atlas: error: interrupted\n"
+    assert server.hits == {}  # nothing was fetched
+    assert in_project.commits("snapshots") == []
+    assert_lock_free(root)
+
+
 def test_sigterm_mid_run_is_like_a_crash(in_project, server):
     """SIGTERM (a cron or CI timeout) mid-run: nothing corrupt, the next run completes."""
     root = in_project.root
