@@ -1021,6 +1021,29 @@ def test_symlink_out_of_snapshots(bench, tmp_path):
     assert_fsck_and_head_files(bench)
 
 
+@pytest.mark.parametrize("name", ["lock", "state.json"])
+def test_state_files_symlinked_outside(bench, tmp_path, name):
+    """`.atlas/lock` or `.atlas/state.json` a symlink to a file outside: that file is never
+    written; a symlinked lock is one error line (exit 1), a symlinked state is replaced."""
+    outside = tmp_path / "precious.txt"
+    outside.write_text("precious\n")
+    link = bench.root / ".atlas" / name
+    link.unlink()
+    link.symlink_to(outside)
+    bench.server.set("/bad", policy_html(2))
+    result = bench.fetch()
+    assert_plain_output(result.output)
+    assert outside.read_text() == "precious\n"
+    if name == "lock":
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith("atlas: error: cannot open lock file"), result.output
+        assert bench.commits(BAD) == bench.bad_commits
+    else:
+        assert result.exit_code == 0, result.output
+        assert not link.is_symlink()
+    assert_consistent(bench.root)
+
+
 # -- input faults ---------------------------------------------------------------------
 
 
