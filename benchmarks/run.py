@@ -934,6 +934,16 @@ def render_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _demoted(lines: list[str]) -> list[str]:
+    """Markdown LINES with every heading one level deeper (code blocks untouched)."""
+    out, fenced = [], False
+    for line in lines:
+        if line.startswith("```"):
+            fenced = not fenced
+        out.append("#" + line if line.startswith("#") and not fenced else line)
+    return out
+
+
 def write_results(bench: Bench, *, started: dt.datetime, took: float, versions: dict) -> None:
     raw = bench.raw
     cold = raw.get("cold", {})
@@ -1055,6 +1065,14 @@ def write_results(bench: Bench, *, started: dt.datetime, took: float, versions: 
         "process and the children it waited for (os.wait4).",
         "",
     ]
+    realpages = HERE / "RESULTS-realpages.md"
+    if realpages.exists():
+        # benchmarks/realpages.py measures extraction and noise on real pages; its
+        # before/after table belongs beside the speed figures.
+        text = realpages.read_text().strip().splitlines()
+        lines += ["## Real pages: extraction and noise (benchmarks/realpages.py)", ""]
+        lines += _demoted(text[1:])
+        lines.append("")
     (HERE / "RESULTS.md").write_text("\n".join(lines))
 
 
