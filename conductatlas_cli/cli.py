@@ -110,12 +110,13 @@ def check(
         typer.echo(f"{sources.path.name}: ok ({len(sources.sources)} documents)")
         return
     from conductatlas_cli.pipeline import check_live
+    from conductatlas_cli.textsafe import plain
 
     failed = 0
     for source, problem in check_live(sources):
         if problem:
             failed += 1
-            typer.echo(f"{source.key}: {problem}")
+            typer.echo(f"{source.key}: {_one_line(plain(problem))}")
         else:
             typer.echo(f"{source.key}: stable")
     if failed:
