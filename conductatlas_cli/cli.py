@@ -338,14 +338,20 @@ def show(
 
 @app.command()
 def demo(
-    directory: Path = typer.Argument(..., help="An empty folder for the demo archive."),
+    directory: Path | None = typer.Argument(
+        None, help="A new or empty folder for the demo archive (default: a new temporary one)."
+    ),
 ) -> None:
     """An offline first run: fetch two versions of a bundled sample policy, then diff them."""
+    import tempfile
+
     from conductatlas_cli.changes import summarize_changes
     from conductatlas_cli.demo import DEMO_KEY, run_demo
     from conductatlas_cli.render import render_summary
     from conductatlas_cli.store import Archive
 
+    if directory is None:
+        directory = Path(tempfile.mkdtemp(prefix="atlas-demo-"))
     sources = run_demo(directory, say=typer.echo)
     typer.echo(f"$ atlas diff {DEMO_KEY}")
     with Archive.from_sources(sources) as archive:

@@ -164,3 +164,23 @@ def test_demo_runs_offline(tmp_path):
     assert "first snapshot" in result.output
     assert "[-30-]{+60+}" in result.output
     assert "+ Example AI Usage Policy › 3. Operator Responsibility" in result.output
+
+
+def test_demo_without_a_folder_uses_a_new_temporary_one(tmp_path, monkeypatch):
+    """atlas demo with no DIR makes its archive in a new temporary folder and says where."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    result = invoke("demo")
+    assert result.exit_code == 0, result.output
+    (made,) = [p for p in tmp_path.iterdir() if p.name.startswith("atlas-demo-")]
+    assert (made / "snapshots" / "example-ai" / "usage-policy.md").exists()
+    assert f"The archive is in {made}" in result.output
+
+
+def test_demo_refuses_a_used_folder(tmp_path):
+    """atlas demo never overwrites an existing project: exit 2 and one line."""
+    (tmp_path / "sources.yaml").write_text("platforms: {}\n")
+    result = invoke("demo", str(tmp_path))
+    assert result.exit_code == 2
+    assert "already has a sources.yaml" in result.output
