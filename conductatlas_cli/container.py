@@ -10,11 +10,12 @@ Used by `extract.py`; no per-site rules. The steps, each a function:
 
 The conversion of the chosen element to Markdown is in `htmlmarkdown.py`.
 
-lxml is imported lazily by the caller; this module only walks trees it is given.
+lxml is imported lazily (inside functions): this module walks trees it is given.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -60,6 +61,8 @@ _FEEDBACK_TEXT = re.compile(
     r"share this (?:page|article)|skip to (?:main )?content|back to top)\b",
     re.I,
 )
+# The same on text not yet whitespace-normalized: whatever _FEEDBACK_TEXT matches, this does.
+_FEEDBACK_LOOSE = re.compile(r"\s*" + _FEEDBACK_TEXT.pattern[1:].replace(" ", r"\s+"), re.I)
 _WS = re.compile(r"\s+")
 
 
@@ -80,11 +83,22 @@ def _is_hidden(el) -> bool:
         return True
     if _HIDDEN_STYLE.search(el.get("style", "")):
         return True
-    classes = el.get("class", "")
+    return _hidden_class(el.get("class", ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _hidden_class(classes: str) -> bool:
+    """Whether a class attribute hides its element (pages repeat a few class strings)."""
     if _SR_ONLY.search(classes):
         return True
     tokens = classes.split()
     return "hidden" in tokens and not any(_RESPONSIVE_SHOW.search(t) for t in tokens)
+
+
+@functools.lru_cache(maxsize=4096)
+def _attr_flags(attrs: str) -> tuple[bool, bool, bool]:
+    """Whether id + class words name consent UI, cookies, page furniture."""
+    return bool(_CONSENT.search(attrs)), bool(_COOKIE.search(attrs)), bool(_FURNITURE.search(attrs))
 
 
 def _drop(el) -> None:
@@ -108,15 +122,14 @@ def clean_tree(root) -> None:
     Class-based rules never drop an element that holds half or more of the page's
     text: a cookie *policy* may well live in a `div.cookie-policy`.
     """
+    from lxml import etree
+
     junk = []
-    for el in root.iter():
-        tag = el.tag if isinstance(el.tag, str) else None
-        if tag is None:  # comments, processing instructions
-            junk.append(el)
-        elif tag in _JUNK_TAGS:
-            if tag == "button" and any(a.tag in HEADING_TAGS for a in el.iterancestors()):
-                continue  # accordion headings: <h3><button>Title</button></h3>
-            junk.append(el)
+    # comments, processing instructions and junk tags, in document order
+    for el in root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity, *_JUNK_TAGS):
+        if el.tag == "button" and any(a.tag in HEADING_TAGS for a in el.iterancestors()):
+            continue  # accordion headings: <h3><button>Title</button></h3>
+        junk.append(el)
     for el in junk:
         _drop(el)
 
@@ -165,36 +178,54 @@ def _has_blocks(el) -> bool:
 
 def _junk_kind(el, size: tuple[int, int]) -> str | None:
     """Why `el` is page furniture, or None: "hidden", "tag", "consent", "furniture"."""
+    tag = el.tag
+    if not el.attrib:  # most elements: only the tag and the text can tell
+        if tag in HEADING_TAGS:
+            return None
+        if tag in ("nav", "footer"):
+            return "tag"
+        if tag == "aside":
+            return "nav"
+        if tag == "header":
+            return "furniture"
+        return _feedback_kind(el, size, "")
     role = el.get("role", "").lower()
-    if el.tag in HEADING_TAGS and not _is_hidden(el):
+    hidden = _is_hidden(el)
+    if tag in HEADING_TAGS and not hidden:
         return None  # a heading is never a banner, whatever its id ("cookie-notice")
-    attrs = _attr_words(el)
-    if _CONSENT.search(attrs) or (
-        _COOKIE.search(attrs)
+    consent, cookie, furniture = _attr_flags(_attr_words(el))
+    if consent or (
+        cookie
         and (role in ("region", "dialog", "alertdialog", "alert") or _is_banner_text(el, size))
     ):
         return "consent"
     if role in _NAV_ROLES or el.get("aria-modal") == "true":
         return "consent" if role in ("dialog", "alertdialog") else "nav"
-    if _is_hidden(el):
+    if hidden:
         return "hidden"
-    if el.tag in ("nav", "footer") or role == "contentinfo":
+    if tag in ("nav", "footer") or role == "contentinfo":
         return "tag"
-    if el.tag == "aside":
+    if tag == "aside":
         return "nav"
-    if el.tag == "header" or role == "banner":
+    if tag == "header" or role == "banner" or furniture:
         return "furniture"
-    if _FURNITURE.search(attrs):
-        return "furniture"
+    return _feedback_kind(el, size, el.get("href", ""))
+
+
+def _feedback_kind(el, size: tuple[int, int], href: str) -> str | None:
+    """The kind "nav" for a short feedback, share or skip widget ("Was this page helpful?")."""
     if size[0] >= 200:
         return None
-    if el.tag == "a" and el.get("href", "").startswith("#"):
-        if _FEEDBACK_TEXT.match(_WS.sub(" ", el.text_content()).strip()):
+    if el.tag == "a" and href.startswith("#"):
+        raw = el.text_content()
+        if _FEEDBACK_LOOSE.match(raw) and _FEEDBACK_TEXT.match(_WS.sub(" ", raw).strip()):
             return "nav"
     elif el.tag in BLOCK_TAGS and len(el) <= 8:
-        text = _WS.sub(" ", el.text_content()).strip()
-        if text and len(text) < 200 and _FEEDBACK_TEXT.match(text):
-            return "nav"
+        raw = el.text_content()
+        if _FEEDBACK_LOOSE.match(raw):  # cheap: most blocks fail here, unnormalized
+            text = _WS.sub(" ", raw).strip()
+            if text and len(text) < 200 and _FEEDBACK_TEXT.match(text):
+                return "nav"
     return None
 
 
@@ -348,27 +379,32 @@ def _lead_block(node, body, *, limit: int = 300):
 
 def _text_sizes(body) -> dict:
     """(all text, link text) characters under each element, whitespace excluded; one pass."""
-    elements = [el for el in body.iter() if isinstance(el.tag, str)]
-    in_link: dict = {}
+    from lxml import etree
+
     sizes: dict = {}
-    for el in elements:
-        linked = el.tag == "a" or in_link.get(el.getparent(), False)
-        in_link[el] = linked
-        n = len(_WS.sub("", el.text or ""))
-        sizes[el] = [n, n if linked else 0]
-    for el in elements:
-        parent = el.getparent()
-        if el.tail and parent in sizes:
-            n = len(_WS.sub("", el.tail))
-            sizes[parent][0] += n
-            if in_link.get(parent, False):
-                sizes[parent][1] += n
-    for el in reversed(elements):
-        parent = el.getparent()
-        if el is not body and parent in sizes:
-            sizes[parent][0] += sizes[el][0]
-            sizes[parent][1] += sizes[el][1]
-    return {el: (n, links) for el, (n, links) in sizes.items()}
+    stack: list = []  # per open element: [text, link text, inside a link]
+    for event, el in etree.iterwalk(body, events=("start", "end")):
+        if not isinstance(el.tag, str):
+            continue  # a comment's text and tail are not the page's
+        if event == "start":
+            linked = el.tag == "a" or (stack[-1][2] if stack else False)
+            text = el.text
+            n = len("".join(text.split())) if text else 0  # str.split: the same spaces as \s
+            stack.append([n, n if linked else 0, linked])
+            continue
+        n, links, _ = stack.pop()
+        sizes[el] = (n, links)
+        if stack:
+            parent = stack[-1]
+            parent[0] += n
+            parent[1] += links
+            tail = el.tail
+            if tail:
+                n = len("".join(tail.split()))
+                parent[0] += n
+                if parent[2]:
+                    parent[1] += n
+    return sizes
 
 
 def _text_weights(body) -> dict:
