@@ -196,6 +196,9 @@ def _parse_html(text: str, url: str):
 
     text = _XML_DECL.sub("", text, count=1)
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+    # lxml.html picks each element's class in Python (FormElement, InputElement…), once
+    # per element object made: ~15% of an extraction. We use none of their extras.
+    parser.set_element_class_lookup(_html_lookup())
     try:
         root = lxml.html.document_fromstring(text or "<html></html>", parser=parser)
     except (lxml.etree.ParserError, ValueError):
@@ -204,6 +207,20 @@ def _parse_html(text: str, url: str):
         if error.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in error.message:
             raise ExtractError(f"'{url}' is HTML beyond the parser's limits ({error.message})")
     return root
+
+
+@functools.lru_cache(maxsize=1)
+def _html_lookup():
+    """Every element an lxml.html.HtmlElement, chosen in C (lxml.html's lookup runs in Python)."""
+    import lxml.etree
+    import lxml.html
+
+    return lxml.etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
 
 
 def _html_text(text: str, url: str, *, select: Sequence[str], remove: Sequence[str]) -> str:
