@@ -116,11 +116,12 @@ def _drop(el) -> None:
     parent.remove(el)
 
 
-def clean_tree(root) -> None:
+def clean_tree(root) -> dict:
     """Drop from `root` every element that is never document text (see module doc).
 
     Class-based rules never drop an element that holds half or more of the page's
-    text: a cookie *policy* may well live in a `div.cookie-policy`.
+    text: a cookie *policy* may well live in a `div.cookie-policy`. Returns the text
+    sizes of what is left, for `find_container(root, sizes=…)`.
     """
     from lxml import etree
 
@@ -168,7 +169,15 @@ def clean_tree(root) -> None:
     for el, kind, size in removed:
         if collapsed and kind == "hidden" and (size >= 200 or _has_blocks(el)):
             continue
+        _, links = sizes.get(el, (0, 0))
+        for ancestor in el.iterancestors():  # its tail stays with its parent: size unchanged
+            if ancestor in sizes:
+                n, a_links = sizes[ancestor]
+                sizes[ancestor] = (n - size, a_links - links)
+            if ancestor is body:
+                break
         _drop(el)
+    return sizes
 
 
 def _has_blocks(el) -> bool:
@@ -295,16 +304,19 @@ def apply_selectors(root, *, select: Sequence[str], remove: Sequence[str]):
     return wrapper, True
 
 
-def find_container(root, *, share: float = 0.9):
+def find_container(root, *, share: float = 0.9, sizes: dict | None = None):
     """The deepest element holding `share` of the page's non-link text, or the body.
 
     When the page's only `<h1>` (its title) lies before that element, it is
-    prepended to a wrapper so the document keeps its title.
+    prepended to a wrapper so the document keeps its title. `sizes`: what
+    `clean_tree(root)` returned, to save counting the text again.
     """
     body = root.find("body") if root.tag == "html" else root
     if body is None:
         body = root
-    weights = _text_weights(body)
+    if sizes is None:
+        sizes = _text_sizes(body)
+    weights = {el: n - links for el, (n, links) in sizes.items()}
     total = weights.get(body, 0)
     if total == 0:
         return body
@@ -405,8 +417,3 @@ def _text_sizes(body) -> dict:
                 if parent[2]:
                     parent[1] += n
     return sizes
-
-
-def _text_weights(body) -> dict:
-    """Non-link text characters under each element."""
-    return {el: n - links for el, (n, links) in _text_sizes(body).items()}

@@ -243,8 +243,8 @@ def _html_text(text: str, url: str, *, select: Sequence[str], remove: Sequence[s
         if select and matched:
             container.clean_tree(chosen)
         else:
-            container.clean_tree(root)
-            chosen = container.find_container(root)
+            sizes = container.clean_tree(root)
+            chosen = container.find_container(root, sizes=sizes)
         own = htmlmarkdown.to_markdown(chosen)
         if own.strip() or (select and matched):
             return own
