@@ -19,7 +19,6 @@ Recursion follows the tree, whose depth lxml caps at 256 levels.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from conductatlas_cli.container import BLOCK_TAGS as _BLOCK_TAGS
 from conductatlas_cli.container import HEADING_TAGS as _HEADING_TAGS
@@ -98,8 +97,15 @@ class _Converter:
         return out
 
     def _flush(self, out: list[str], inline: list[str]) -> None:
+        if not inline:
+            return
         text = "".join(inline)
         inline.clear()
+        if _BR not in text:  # one line (str.split() splits on the same spaces as \s)
+            para = " ".join(text.split())
+            if para:
+                out.append(para)
+            return
         lines = [_WS.sub(" ", line).strip() for line in text.split(_BR)]
         if self.in_cell:  # a table cell keeps its empty lines (<br><br>), not its margins
             para = "\n".join(lines).strip("\n")
@@ -238,13 +244,13 @@ def _indent(text: str, prefix: str) -> str:
 
 def to_markdown(element) -> str:
     """Markdown for `element`: headings, paragraphs, nested lists, pipe tables."""
-    levels = [lv for lv in (_heading_level(e) for e in _elements(element)) if lv]
+    # the heading levels used (h1-h6, then role="heading"): only whether any, and the deepest
+    levels = [_HEADING_TAGS[h.tag] for h in element.iter(*_HEADING_TAGS)]
+    levels += [
+        lv for lv in map(_heading_level, element.xpath("descendant-or-self::*[@role]")) if lv
+    ]
     pseudo = min(max(levels) + 1, 6) if levels else 2
     if levels and max(levels) >= 3:
         pseudo = 0  # a page with a real heading outline: bold lines are emphasis
     blocks = _Converter(pseudo).blocks(element)
     return "\n\n".join(blocks) + ("\n" if blocks else "")
-
-
-def _elements(element) -> Iterable:
-    return (el for el in element.iter() if isinstance(el.tag, str))
