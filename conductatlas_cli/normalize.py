@@ -70,6 +70,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from conductatlas_cli.textsafe import strip_escape_sequences
+
 __all__ = ["count_words", "noise_key", "normalize_text"]
 
 # --- characters ---------------------------------------------------------------
@@ -120,6 +122,7 @@ _ABBREVIATIONS_ANY_CASE = frozenset(
 
 
 def _clean_characters(text: str) -> str:
+    text = strip_escape_sequences(text)  # a page's terminal escapes are not its text
     text = _NEWLINES.sub("\n", text)
     text = _DROP.sub("", text).expandtabs(4)
     text = _SPACES.sub(" ", text)

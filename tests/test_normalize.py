@@ -22,7 +22,7 @@ CHARACTERS = [
     pytest.param("\ufeffzero\u200bwidth\u200c\u200djoin\u2060ers", "zerowidthjoiners\n", id="zw"),
     pytest.param("soft\u00adhyphen", "softhyphen\n", id="soft-hyphen"),
     pytest.param("\u202eleft\u200e\u200fright\u2066x\u2069", "leftrightx\n", id="bidi"),
-    pytest.param("bell\x07 esc\x1b[31m del\x7f c1\x9b", "bell esc[31m del c1\n", id="controls"),
+    pytest.param("bell\x07 esc\x1b[31m del\x7f c1\x9b", "bell esc del c1\n", id="controls"),
     pytest.param("a\tb\t\tc", "a b c\n", id="tabs-inside-line"),
     pytest.param("e\u0301te\u0301", "\u00e9t\u00e9\n", id="nfc"),
     pytest.param("e\u200b\u0301", "\u00e9\n", id="nfc-after-removing-invisible"),
@@ -371,3 +371,15 @@ WORDS = [
 def test_count_words(text, expected):
     """Words are counted without Markdown markers, separators or link targets."""
     assert count_words(text) == expected
+
+
+def test_terminal_escape_sequences_leave_no_residue():
+    """A page's escape sequences vanish whole: no '[2J' or link target left in the text."""
+    text = "Hello \x1b[2J world. See \x1b]8;;http://evil.test\x1b\\the link\x1b]8;;\x1b\\ now."
+    assert normalize_text(text) == "Hello world.\nSee the link now.\n"
+
+
+def test_stray_escape_does_not_swallow_the_document():
+    """An unterminated OSC ends at the line break: the next line survives."""
+    text = normalize_text("Intro \x1b]8;;x\nThe next clause stays.")
+    assert text == "Intro The next clause stays.\n"
