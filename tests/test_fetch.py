@@ -447,7 +447,7 @@ def test_decode_text_precedence(body, declared, expected):
 def test_utf8_page_with_one_broken_byte_stays_utf8():
     """A UTF-8 page with one invalid byte keeps its accents (U+FFFD for the byte only)."""
     text = "Données personnelles — « accès » et rectification. " * 20
-    body = text.encode("utf-8") + b"\xff" + "Fin.".encode()
+    body = text.encode("utf-8") + b"\xff" + b"Fin."
     decoded = decode_text(body, declared="utf-8")
     assert decoded.startswith("Données personnelles — « accès »")
     assert decoded.count("\ufffd") == 1
