@@ -66,8 +66,10 @@ _FEEDBACK_LOOSE = re.compile(r"\s*" + _FEEDBACK_TEXT.pattern[1:].replace(" ", r"
 _WS = re.compile(r"\s+")
 
 
-def _attr_words(el) -> str:
-    return f"{el.get('id', '')} {el.get('class', '')}"
+def _attribute_getter(el):
+    """A `get` over el's attributes (one lxml call for all of them), or None if it has none."""
+    items = el.items()
+    return dict(items).get if items else None
 
 
 def _text_len(el) -> int:
@@ -78,12 +80,13 @@ def _link_len(el) -> int:
     return sum(len(_WS.sub("", a.text_content())) for a in el.iter("a"))
 
 
-def _is_hidden(el) -> bool:
-    if el.get("hidden") is not None or el.get("aria-hidden", "").lower() == "true":
+def _is_hidden(get) -> bool:
+    """Whether the attributes (`get`: the element's `get`) hide the element."""
+    if get("hidden") is not None or get("aria-hidden", "").lower() == "true":
         return True
-    if _HIDDEN_STYLE.search(el.get("style", "")):
+    if _HIDDEN_STYLE.search(get("style", "")):
         return True
-    return _hidden_class(el.get("class", ""))
+    return _hidden_class(get("class", ""))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -141,12 +144,11 @@ def clean_tree(root) -> dict:
     sizes = _text_sizes(body)
     total = max(sizes.get(body, (0, 0))[0], 1)
     candidates = []
-    for el in body.iter():
-        if not isinstance(el.tag, str) or el is body:
-            continue
-        kind = _junk_kind(el, sizes.get(el, (0, 0)))
-        if kind:
-            candidates.append((el, kind))
+    for el, size in sizes.items():  # in document order
+        if el is not body:
+            kind = _junk_kind(el, size)
+            if kind:
+                candidates.append((el, kind))
 
     removed: list = []
     removed_set: set = set()
@@ -188,7 +190,8 @@ def _has_blocks(el) -> bool:
 def _junk_kind(el, size: tuple[int, int]) -> str | None:
     """Why `el` is page furniture, or None: "hidden", "tag", "consent", "furniture"."""
     tag = el.tag
-    if not el.attrib:  # most elements: only the tag and the text can tell
+    get = _attribute_getter(el)
+    if get is None:  # no attributes: only the tag and the text can tell
         if tag in HEADING_TAGS:
             return None
         if tag in ("nav", "footer"):
@@ -198,17 +201,17 @@ def _junk_kind(el, size: tuple[int, int]) -> str | None:
         if tag == "header":
             return "furniture"
         return _feedback_kind(el, size, "")
-    role = el.get("role", "").lower()
-    hidden = _is_hidden(el)
+    role = get("role", "").lower()
+    hidden = _is_hidden(get)
     if tag in HEADING_TAGS and not hidden:
         return None  # a heading is never a banner, whatever its id ("cookie-notice")
-    consent, cookie, furniture = _attr_flags(_attr_words(el))
+    consent, cookie, furniture = _attr_flags(f"{get('id', '')} {get('class', '')}")
     if consent or (
         cookie
         and (role in ("region", "dialog", "alertdialog", "alert") or _is_banner_text(el, size))
     ):
         return "consent"
-    if role in _NAV_ROLES or el.get("aria-modal") == "true":
+    if role in _NAV_ROLES or get("aria-modal") == "true":
         return "consent" if role in ("dialog", "alertdialog") else "nav"
     if hidden:
         return "hidden"
@@ -218,7 +221,7 @@ def _junk_kind(el, size: tuple[int, int]) -> str | None:
         return "nav"
     if tag == "header" or role == "banner" or furniture:
         return "furniture"
-    return _feedback_kind(el, size, el.get("href", ""))
+    return _feedback_kind(el, size, get("href", ""))
 
 
 def _feedback_kind(el, size: tuple[int, int], href: str) -> str | None:
@@ -390,7 +393,10 @@ def _lead_block(node, body, *, limit: int = 300):
 
 
 def _text_sizes(body) -> dict:
-    """(all text, link text) characters under each element, whitespace excluded; one pass."""
+    """(all text, link text) characters under each element, whitespace excluded; one pass.
+
+    The dict's order is the document's (an element's entry is made when it opens).
+    """
     from lxml import etree
 
     sizes: dict = {}
@@ -403,6 +409,7 @@ def _text_sizes(body) -> dict:
             text = el.text
             n = len("".join(text.split())) if text else 0  # str.split: the same spaces as \s
             stack.append([n, n if linked else 0, linked])
+            sizes[el] = None  # its place in document order; the sizes come at its end
             continue
         n, links, _ = stack.pop()
         sizes[el] = (n, links)
