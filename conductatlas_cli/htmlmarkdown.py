@@ -31,6 +31,11 @@ _DATE = re.compile(
     re.I,
 )
 _BR = "\x1e"  # a <br> while a paragraph is being gathered (source newlines are spaces)
+_NUMBERED = re.compile(r"\d+(?:[.)]|(?:\.\d+)+)")  # "12." "3)" "2.1": a heading's own number
+
+
+class _Heading(str):
+    """A heading block ("## Title"), told apart from a paragraph that starts with "#"."""
 
 
 def _heading_level(el) -> int | None:
@@ -87,6 +92,7 @@ class _Converter:
     def __init__(self, pseudo_level: int) -> None:
         self.pseudo_level = pseudo_level
         self.in_cell = False
+        self.list_depth = 0
 
     def blocks(self, el) -> list[str]:
         """Markdown blocks (paragraphs, headings, lists, tables) for el's content."""
@@ -131,16 +137,16 @@ class _Converter:
         if level is not None:
             self._flush(out, inline)
             text = _WS.sub(" ", "".join(_flat_text(el))).strip()
-            if text:
-                out.append("#" * level + " " + text)
+            if text and self.in_cell:  # a table cell holds text, not headings
+                out.append(text)
+            elif text:
+                out.append(_Heading("#" * level + " " + text))
             return
         if tag == "br":
             inline.append(_BR)
         elif tag in ("ul", "ol", "menu") and el.find("li") is not None:
             self._flush(out, inline)
-            block = self._list(el)
-            if block:
-                out.append(block)
+            out.extend(self._list(el))
         elif tag == "table":
             self._flush(out, inline)
             out.extend(self._table(el))
@@ -163,15 +169,30 @@ class _Converter:
             inline.append(" " if tag in ("td", "th") else "")
             self._content(el, out, inline)
 
-    def _list(self, el) -> str:
-        items = []
+    def _list(self, el) -> list[str]:
+        """The list as one block; an item that opens with a heading splits it (see _items)."""
+        self.list_depth += 1
+        try:
+            return self._items(el, top=self.list_depth == 1 and not self.in_cell)
+        finally:
+            self.list_depth -= 1
+
+    def _items(self, el, *, top: bool) -> list[str]:
+        """A list's items; in a top-level list, an item opening with a heading is a section.
+
+        `<ol><li><h2>Publicity</h2><p>Text</p></li>` is `## 12. Publicity`, then its other
+        blocks out of the list; the items after it start a new list, numbered on. In a
+        nested list, such a heading is the item's plain text.
+        """
+        out: list[str] = []
+        items: list[str] = []
         number = _int(el.get("start"), 1)
         for child in el:
             if not isinstance(child.tag, str):
                 continue
             if child.tag in ("ul", "ol"):  # malformed nesting: list directly in list
                 if child.find("li") is not None:
-                    nested = self._list(child)
+                    nested = "\n".join(self._list(child))
                 else:  # a list with bare text: its text, as a paragraph
                     nested = "\n".join(self.blocks(child))
                 if nested and items:
@@ -184,9 +205,24 @@ class _Converter:
                 continue
             marker = f"{number}. " if el.tag == "ol" else "- "
             number += 1
+            if isinstance(blocks[0], _Heading):
+                hashes, _, title = blocks[0].partition(" ")
+                if not top:
+                    blocks[0] = title
+                else:
+                    if items:
+                        out.append("\n".join(items))
+                        items = []
+                    if el.tag == "ol" and not _NUMBERED.match(title):
+                        title = marker + title
+                    out.append(_Heading(hashes + " " + title))
+                    out.extend(blocks[1:])
+                    continue
             body = "\n".join(blocks)
             items.append(marker + _indent(body, " " * len(marker)).lstrip(" "))
-        return "\n".join(items)
+        if items:
+            out.append("\n".join(items))
+        return out
 
     def _table(self, table) -> list[str]:
         rows = []
