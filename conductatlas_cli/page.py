@@ -87,7 +87,11 @@ def process_page(job: PageJob) -> PageText:
 
 
 def _worker_init(parent: int) -> None:
-    """Workers leave Ctrl-C to the main process, die with it, and load the extractor once."""
+    """Workers leave Ctrl-C to the main process and die with it.
+
+    The extractor is imported at a worker's first page, so a run whose pages are all
+    unchanged (304, same bytes) never pays for it.
+    """
     import signal
     import threading
     import time
@@ -102,8 +106,6 @@ def _worker_init(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch_parent, daemon=True).start()
-    import conductatlas_cli.extract  # noqa: F401
-    import conductatlas_cli.normalize  # noqa: F401
 
 
 def _ready() -> bool:

@@ -333,7 +333,7 @@ class Archive:
                 git.check_can_commit()
             except StoreError:
                 return []
-            repaired, blobs = [], {}
+            repaired, blobs, swept = [], {}, set()
             for key in keys:
                 try:
                     path = self.snapshot_path(key)
@@ -341,8 +341,11 @@ class Archive:
                     continue  # a symlink on the way: recording this document fails and says so
                 # A crash between writing the temporary file and renaming it leaves one
                 # behind, also for a document never recorded: we hold the lock, so remove it.
-                for stale in path.parent.glob(f"{TMP_PREFIX}*.tmp") if path.parent.is_dir() else ():
-                    _unlink(stale)
+                if path.parent not in swept:
+                    swept.add(path.parent)
+                    if path.parent.is_dir():
+                        for stale in path.parent.glob(f"{TMP_PREFIX}*.tmp"):
+                            _unlink(stale)
                 rel = self.snapshot_relpath(key)
                 found = git.read_object(f"HEAD:{rel}")
                 if found is None or found[1] != "blob":
