@@ -193,7 +193,7 @@ def _junk_kind(el, size: tuple[int, int]) -> str | None:
     get = _attribute_getter(el)
     if get is None:  # no attributes: only the tag and the text can tell
         if tag in HEADING_TAGS:
-            return None
+            return "nav" if _is_menu_heading(el, size) else None
         if tag in ("nav", "footer"):
             return "tag"
         if tag == "aside":
@@ -204,7 +204,8 @@ def _junk_kind(el, size: tuple[int, int]) -> str | None:
     role = get("role", "").lower()
     hidden = _is_hidden(get)
     if tag in HEADING_TAGS and not hidden:
-        return None  # a heading is never a banner, whatever its id ("cookie-notice")
+        # a heading is never a banner, whatever its id ("cookie-notice"); it may be a menu
+        return "nav" if _is_menu_heading(el, size) else None
     consent, cookie, furniture = _attr_flags(f"{get('id', '')} {get('class', '')}")
     if consent or (
         cookie
@@ -222,6 +223,26 @@ def _junk_kind(el, size: tuple[int, int]) -> str | None:
     if tag == "header" or role == "banner" or furniture:
         return "furniture"
     return _feedback_kind(el, size, get("href", ""))
+
+
+def _is_menu_heading(el, size: tuple[int, int]) -> bool:
+    """A heading made of links to other pages with nothing after it: a side menu.
+
+    `<h2>Other policies <a href="/terms">Terms</a> <a href="/cookies">Cookies</a></h2>`
+    at the end of its block: two or more such links, holding half or more of its text,
+    the rest at most a short label. A heading followed by text is a section's.
+    """
+    if size[1] * 2 < size[0] or not size[0]:
+        return False  # cheap: not even half of it is link text
+    links = [a for a in el.iter("a") if not a.get("href", "#").startswith("#")]
+    linked = sum(len("".join(a.text_content().split())) for a in links)
+    if len(links) < 2 or linked * 2 < size[0] or size[0] - linked > 40:
+        return False
+    if el.tail and el.tail.strip():
+        return False
+    return not any(
+        sib.text_content().strip() or (sib.tail or "").strip() for sib in el.itersiblings()
+    )
 
 
 def _feedback_kind(el, size: tuple[int, int], href: str) -> str | None:
