@@ -161,6 +161,8 @@ def clean_tree(root) -> dict:
             continue  # never drop the bulk of the page on a class name or an attribute
         if kind in ("furniture", "tag") and not _is_furniture(el, size, links):
             continue
+        if kind == "furniture" and _is_introduced_list(el):
+            continue  # a list of links the text presents ("see the links below:")
         if kind == "hidden":
             hidden_total += size
         removed.append((el, kind, size))
@@ -286,6 +288,29 @@ def _is_furniture(el, size: int, links: int) -> bool:
         # an article's own header holds its title: keep one that has a heading
         return not any(h.tag in HEADING_TAGS for h in el.iter())
     return False  # a class name alone (utility classes say "toc-visible:…") is not enough
+
+
+_INTRO = re.compile(r":\s*$|\b(?:below|following)\b[^.!?]*[.!?]?\s*$", re.I)
+
+
+def _is_introduced_list(el) -> bool:
+    """A list of links that the sentence just before it introduces: content, not a menu.
+
+    Only for furniture by class name (`div.toc-visible`, `ul.links`): the previous
+    block is prose (six words or more) whose last sentence ends with a colon or
+    points at the list ("follow the links below"). A header's links stay furniture.
+    """
+    if el.tag == "header" or el.get("role", "").lower() == "banner":
+        return False
+    if el.tag not in ("ul", "ol") and el.find(".//li") is None:
+        return False
+    prev = el.getprevious()
+    while prev is not None and not (prev.tail or "").strip() and not prev.text_content().strip():
+        prev = prev.getprevious()
+    if prev is None or (prev.tail or "").strip() or prev.tag in HEADING_TAGS:
+        return False
+    text = " ".join(prev.text_content().split())
+    return len(text.split()) >= 6 and bool(_INTRO.search(text))
 
 
 def _css(selector: str):
