@@ -3,7 +3,8 @@
 Used by `extract.py`; no per-site rules. The steps, each a function:
 
 - `clean_tree(root)`: drop what is never document text (scripts, hidden elements,
-  navigation, cookie/consent banners, share and feedback widgets, skip-links).
+  navigation, cookie/consent banners, share and feedback widgets, skip-links,
+  headings that are menus of links); a link list that the text introduces stays.
 - `apply_selectors(root, select=…, remove=…)`: a source's own CSS selectors.
 - `find_container(root)`: the element that holds the document (most of the
   non-link text), plus the page title when it sits outside that element.

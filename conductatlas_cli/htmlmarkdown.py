@@ -9,9 +9,11 @@ that did not change gives the same bytes and a diff shows wording, not markup.
   deep heading outline, short all-bold paragraphs ("pseudo-headings", not date
   lines).
 - Lists: `- ` and `1. ` (honouring `start`), nested by indentation; a list with
-  bare text and no `<li>` keeps its text as paragraphs.
+  bare text and no `<li>` keeps its text as paragraphs. A top-level item that
+  opens with a heading is a numbered section: `## 12. Publicity`, its text after.
 - Tables: GFM pipe tables (a header row, `<br>` for line breaks in a cell, `|`
-  escaped); one-column, one-row or nested tables are layout, read as paragraphs.
+  escaped, headings in cells as plain text); one-column, one-row or nested
+  tables are layout, read as paragraphs.
 
 Recursion follows the tree, whose depth lxml caps at 256 levels.
 """
