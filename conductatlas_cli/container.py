@@ -64,6 +64,8 @@ _FEEDBACK_TEXT = re.compile(
 )
 # The same on text not yet whitespace-normalized: whatever _FEEDBACK_TEXT matches, this does.
 _FEEDBACK_LOOSE = re.compile(r"\s*" + _FEEDBACK_TEXT.pattern[1:].replace(" ", r"\s+"), re.I)
+# Its first letters, same case rules: an element whose own text starts otherwise never matches.
+_FEEDBACK_HEAD = re.compile(r"\s*(?:w|d|i|r|g|s|b)", re.I)
 _WS = re.compile(r"\s+")
 
 
@@ -85,7 +87,8 @@ def _is_hidden(get) -> bool:
     """Whether the attributes (`get`: the element's `get`) hide the element."""
     if get("hidden") is not None or get("aria-hidden", "").lower() == "true":
         return True
-    if _HIDDEN_STYLE.search(get("style", "")):
+    style = get("style")
+    if style and _HIDDEN_STYLE.search(style):
         return True
     return _hidden_class(get("class", ""))
 
@@ -257,6 +260,9 @@ def _feedback_kind(el, size: tuple[int, int], href: str) -> str | None:
         if _FEEDBACK_LOOSE.match(raw) and _FEEDBACK_TEXT.match(_WS.sub(" ", raw).strip()):
             return "nav"
     elif el.tag in BLOCK_TAGS and len(el) <= 8:
+        own = el.text
+        if own and not own.isspace() and not _FEEDBACK_HEAD.match(own):
+            return None  # its text starts with no feedback phrase's first letter
         raw = el.text_content()
         if _FEEDBACK_LOOSE.match(raw):  # cheap: most blocks fail here, unnormalized
             text = _WS.sub(" ", raw).strip()
