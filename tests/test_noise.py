@@ -10,7 +10,6 @@ import pytest
 from typer.testing import CliRunner
 
 from conductatlas_cli.cli import app
-from conductatlas_cli.normalize import noise_key
 
 runner = CliRunner()
 
@@ -118,38 +117,3 @@ def test_short_policy_behind_cloudflare_bot_management_is_recorded(tracked, serv
     result = fetch("--json")
     assert result.exit_code == 0, result.output
     assert '"status": "new"' in result.output
-
-
-NOISE_KEY_SAME = [
-    pytest.param("## Contact us\n\nWrite to us.", "### Contact us\n\nWrite to us.", id="level"),
-    pytest.param("# Privacy Policy\n\nHello.", "Privacy Policy\n\nHello.", id="heading-to-text"),
-    pytest.param(
-        "2. GENERAL RESTRICTIONS.\n   Customer shall comply.",
-        "2. ## GENERAL RESTRICTIONS Customer shall comply.",
-        id="heading-inside-item",
-    ),
-    pytest.param("| a | b |\n|---|---|\n| c | d |", "a b\n\nc d", id="table-to-text"),
-    pytest.param("as a result , we", "as a result, we", id="space-before-comma"),
-]
-
-
-@pytest.mark.parametrize(("old", "new"), NOISE_KEY_SAME)
-def test_noise_key_ignores_markup_and_punctuation(old, new):
-    """Markdown markers, punctuation and the spaces around them are noise."""
-    assert noise_key(old) == noise_key(new)
-
-
-NOISE_KEY_DIFFERENT = [
-    pytest.param("Fees are 3.5%.", "Fees are 35%.", id="decimal"),
-    pytest.param("Pay 1,000 EUR.", "Pay 1000 EUR.", id="thousands"),
-    pytest.param("Pay $10.", "Pay €10.", id="currency"),
-    pytest.param("From 2026-01-01.", "From 2026-01-10.", id="date"),
-    pytest.param("described in sectionI.", "described in section I.", id="split-word"),
-    pytest.param("Users 18+ only.", "Users 18 only.", id="plus"),
-]
-
-
-@pytest.mark.parametrize(("old", "new"), NOISE_KEY_DIFFERENT)
-def test_noise_key_keeps_numbers_and_symbols(old, new):
-    """Punctuation inside numbers, symbols and word boundaries still count."""
-    assert noise_key(old) != noise_key(new)

@@ -310,6 +310,16 @@ NOISE_EQUAL = [
     pytest.param("A 5 min read.", "A 7 min read.", id="read-time"),
     pytest.param("\u00a9 2025 Cohere Inc.", "\u00a9 2026 Cohere Inc.", id="copyright-year"),
     pytest.param("Copyright \u00a9 2019\u20132025 X", "\u00a9 2026 X", id="copyright-range"),
+    # markup and punctuation (found replaying real pages; see tests/test_noise.py)
+    pytest.param("## Contact us\n\nWrite to us.", "### Contact us\n\nWrite to us.", id="level"),
+    pytest.param("# Privacy Policy\n\nHello.", "Privacy Policy\n\nHello.", id="heading-to-text"),
+    pytest.param(
+        "2. GENERAL RESTRICTIONS.\n   Customer shall comply.",
+        "2. ## GENERAL RESTRICTIONS Customer shall comply.",
+        id="heading-inside-item",
+    ),
+    pytest.param("| a | b |\n|---|---|\n| c | d |", "a b\n\nc d", id="table-to-text"),
+    pytest.param("as a result , we", "as a result, we", id="space-before-comma"),
 ]
 
 
@@ -327,6 +337,12 @@ NOISE_DIFFERENT = [
     pytest.param("Use snake_case names.", "Use snakecase names.", id="underscore-in-word"),
     pytest.param("https://x.com/p?id=7", "https://x.com/p?id=8", id="real-query-param"),
     pytest.param("Retained for 3 days.", "Retained for 5 days.", id="duration-not-ago"),
+    # punctuation inside numbers, symbols and word boundaries still count
+    pytest.param("Pay 1,000 EUR.", "Pay 1000 EUR.", id="thousands"),
+    pytest.param("Pay $10.", "Pay €10.", id="currency"),
+    pytest.param("From 2026-01-01.", "From 2026-01-10.", id="date"),
+    pytest.param("described in sectionI.", "described in section I.", id="split-word"),
+    pytest.param("Users 18+ only.", "Users 18 only.", id="plus"),
 ]
 
 
