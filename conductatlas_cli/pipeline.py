@@ -108,12 +108,22 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def body_key(body: bytes, source: Source) -> str:
-    """Identifies a body and everything that decides its text: same key, same snapshot text."""
+def body_key(fetched, source: Source) -> str:
+    """Identifies a response and everything that decides its text: same key, same text."""
     from conductatlas_cli.extract import extractor_id
 
-    settings = json.dumps([extractor_id(), source.select, source.remove, source.ignore])
-    return hashlib.sha256(settings.encode("utf-8") + b"\0" + body).hexdigest()
+    settings = json.dumps(
+        [
+            extractor_id(),
+            fetched.content_type,
+            fetched.charset,
+            source.select,
+            source.remove,
+            source.ignore,
+            source.min_chars,
+        ]
+    )
+    return hashlib.sha256(settings.encode("utf-8") + b"\0" + fetched.body).hexdigest()
 
 
 class _HostLimiter:
@@ -163,7 +173,7 @@ def fetch_and_extract(
         if fetched.not_modified:
             result.not_modified = True
             return result
-        result.body_key = body_key(fetched.body, source)
+        result.body_key = body_key(fetched, source)
         if result.body_key == (doc_state.get("extra") or {}).get("body"):
             result.same_body = True
             return result
@@ -182,6 +192,8 @@ def fetch_and_extract(
         result.noise, result.words = page.noise, page.words
     except AtlasError as exc:
         result.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - one document's surprise never stops the others
+        result.error = f"unexpected error while fetching ({type(exc).__name__}: {exc})"
     finally:
         result.elapsed = time.monotonic() - started
     return result
@@ -276,7 +288,8 @@ class Recorder:
         """(noise hash, words) of the recorded TEXT, from the state when it still matches."""
         extra = st["extra"]
         cached = extra.get("current")
-        digest = sha256(text)
+        # The noise hash depends on the `ignore` rules too: key the cache on both.
+        digest = sha256(json.dumps(list(source.ignore)) + "\n" + text)
         if isinstance(cached, list) and len(cached) == 3 and cached[0] == digest:
             noise, words = cached[1], cached[2]
         else:
@@ -322,7 +335,8 @@ class Recorder:
         self._accept(got, st)
         st["last_changed"] = trailers["Atlas-Fetched-At"]
         new_key = got.noise
-        st["extra"]["current"] = [trailers["Atlas-Content-SHA256"], new_key, got.words]
+        digest = sha256(json.dumps(list(source.ignore)) + "\n" + new)
+        st["extra"]["current"] = [digest, new_key, got.words]
         recent = [k for k in st["extra"].get("recent", []) if k != new_key]
         st["extra"]["recent"] = (recent + [new_key])[-FLIP_MEMORY:]
 

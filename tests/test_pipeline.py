@@ -49,3 +49,19 @@ def test_same_bytes_with_new_settings_are_extracted_again(in_project, server):
     assert result.exit_code == 0, result.output
     assert len(in_project.commits()) == len(before) + 1
     assert "## 2. Prohibited Uses" not in in_project.snapshot("acme/policy").read_text()
+
+
+def test_new_ignore_rule_applies_to_the_recorded_version(in_project, server):
+    """Adding an `ignore` rule makes a change on that line noise at once (no stale cache)."""
+    url = server.set("/policy", policy_html(extra="<p>Last updated: March 3, 2026</p>"))
+    in_project.write_sources({"acme": {"documents": {"policy": url}}})
+    runner.invoke(app, ["fetch"])
+    runner.invoke(app, ["fetch"])  # caches the recorded version's noise hash
+    before = in_project.commits()
+    in_project.write_sources(
+        {"acme": {"documents": {"policy": {"url": url, "ignore": ["^Last updated: "]}}}}
+    )
+    server.set("/policy", policy_html(extra="<p>Last updated: April 9, 2026</p>"))
+    result = runner.invoke(app, ["fetch"])
+    assert result.exit_code == 0, result.output
+    assert in_project.commits() == before
