@@ -77,25 +77,22 @@ def init_project(directory: Path) -> list[str]:
         raise UsageError(f"cannot create the project in '{directory}': {exc.strerror}") from None
     env = git_environment()
     git = find_git(env)
-    inside = subprocess.run(
-        [git, "rev-parse", "--show-toplevel"],
-        cwd=directory,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        check=False,
-    )
-    if inside.returncode == 0:
-        lines.append(f"using git repository at {inside.stdout.decode().strip()}")
-    else:
-        made = subprocess.run(
-            [git, "init", "-q"],
+
+    def run_git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [git, *args],
             cwd=directory,
             env=env,
             stdin=subprocess.DEVNULL,
             capture_output=True,
             check=False,
         )
+
+    inside = run_git("rev-parse", "--show-toplevel")
+    if inside.returncode == 0:
+        lines.append(f"using git repository at {inside.stdout.decode().strip()}")
+    else:
+        made = run_git("init", "-q")
         if made.returncode != 0:
             raise StoreError(f"git init failed: {made.stderr.decode(errors='replace').strip()}")
         lines.append("initialised git repository")
