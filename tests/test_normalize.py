@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conductatlas_cli.normalize import count_words, noise_key, normalize_text
+from conductatlas_cli.snapshot.normalize import count_words, noise_key, normalize_text
 
 # --- characters and whitespace -------------------------------------------------------
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from conductatlas_cli import gitrepo
-from conductatlas_cli.config import load_sources
+from conductatlas_cli.archive import git as gitrepo
+from conductatlas_cli.config.load import load_sources
 from conductatlas_cli.errors import LockedError, StoreError, UsageError
-from conductatlas_cli.statefile import document_state
-from conductatlas_cli.store import Archive, init_project, load_state, save_state
+from conductatlas_cli.archive.state import document_state
+from conductatlas_cli.archive.archive import Archive, init_project, load_state, save_state
 
 KEY = "cohere/usage-policy"
 REL = "snapshots/cohere/usage-policy.md"
@@ -175,7 +175,7 @@ def test_works_under_cron_environment(tmp_path):
         import sys
         sys.path.insert(0, {str(PACKAGE_ROOT)!r})
         from pathlib import Path
-        from conductatlas_cli.store import Archive
+        from conductatlas_cli.archive.archive import Archive
         root = Path({str(root)!r})
         with Archive(root, root / "snapshots", root / ".atlas") as a:
             print(a.record_version("cohere/usage-policy", "Cron.\\n", message="first"))
@@ -502,7 +502,7 @@ HOLDER = """
 import sys, time
 sys.path.insert(0, {pkg!r})
 from pathlib import Path
-from conductatlas_cli.statefile import hold_lock
+from conductatlas_cli.archive.state import hold_lock
 with hold_lock(Path({state!r})):
     print("locked", flush=True)
     time.sleep(60)
@@ -647,7 +647,7 @@ def test_foreign_git_dir_variable_ignored(project, archive, tmp_path, monkeypatc
 
 def test_crash_after_commit_is_repaired(project, archive, monkeypatch):
     """If writing the file fails after the commit, the error says so and repair restores it."""
-    from conductatlas_cli import store
+    from conductatlas_cli.archive import archive as store
 
     archive.record_version(KEY, "Old.\n", message="one")
 
@@ -724,7 +724,7 @@ WRITER = """
 import sys
 sys.path.insert(0, {pkg!r})
 from pathlib import Path
-from conductatlas_cli.store import Archive
+from conductatlas_cli.archive.archive import Archive
 root = Path({root!r})
 with Archive(root, root / "snapshots", root / ".atlas") as a:
     i = 0

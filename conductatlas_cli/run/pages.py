@@ -48,7 +48,7 @@ def sha256(text: str) -> str:
 
 def noise_hash(text: str, ignore: tuple[str, ...]) -> str:
     """For snapshot TEXT: equal for two texts exactly when they differ only by noise."""
-    from conductatlas_cli.normalize import noise_key
+    from conductatlas_cli.snapshot.normalize import noise_key
 
     key = noise_key(text, ignore=ignore, normalized=True)
     return sha256(json.dumps(list(ignore)) + "\n" + key)
@@ -56,9 +56,9 @@ def noise_hash(text: str, ignore: tuple[str, ...]) -> str:
 
 def process_page(job: PageJob) -> PageText:
     """Extract, normalize and check one page; never raises for a bad page."""
-    from conductatlas_cli.extract import extract_text
-    from conductatlas_cli.guard import check_page
-    from conductatlas_cli.normalize import count_words, normalize_text
+    from conductatlas_cli.extract.extractor import extract_text
+    from conductatlas_cli.snapshot.guards import check_page
+    from conductatlas_cli.snapshot.normalize import count_words, normalize_text
 
     try:
         raw = extract_text(

@@ -27,9 +27,9 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from conductatlas_cli import __version__
-from conductatlas_cli.config import Source, Sources
+from conductatlas_cli.config.load import Source, Sources
 from conductatlas_cli.errors import AtlasError, ExitCode
-from conductatlas_cli.page import PageJob, PageProcessor, noise_hash, process_page, sha256
+from conductatlas_cli.run.pages import PageJob, PageProcessor, noise_hash, process_page, sha256
 
 STATUSES = ("new", "changed", "unchanged", "held", "failed")
 # How many recorded versions' noise keys are remembered to recognise a flip.
@@ -110,7 +110,7 @@ def _now() -> str:
 
 def body_key(fetched, source: Source) -> str:
     """Identifies a response and everything that decides its text: same key, same text."""
-    from conductatlas_cli.extract import extractor_id
+    from conductatlas_cli.extract.extractor import extractor_id
 
     settings = json.dumps(
         [
@@ -152,7 +152,7 @@ def fetch_and_extract(
     processor: PageProcessor | None = None,
 ) -> _Extracted:
     """Fetch one document and turn it into normalized snapshot text (or an error)."""
-    from conductatlas_cli.fetch import fetch_document
+    from conductatlas_cli.fetch.http import fetch_document
 
     started = time.monotonic()
     result = _Extracted(source=source)
@@ -209,7 +209,7 @@ class Recorder:
         self.dry_run = dry_run
 
     def doc_state(self, key: str) -> dict:
-        from conductatlas_cli.store import document_state
+        from conductatlas_cli.archive.archive import document_state
 
         return document_state(self.state, key)
 
@@ -293,7 +293,7 @@ class Recorder:
         if isinstance(cached, list) and len(cached) == 3 and cached[0] == digest:
             noise, words = cached[1], cached[2]
         else:
-            from conductatlas_cli.normalize import count_words
+            from conductatlas_cli.snapshot.normalize import count_words
 
             noise, words = noise_hash(text, source.ignore), count_words(text)
         extra["current"] = [digest, noise, words]
@@ -307,9 +307,9 @@ class Recorder:
         st["extra"].pop("pending", None)  # a flip back did not persist
 
     def _record(self, got: _Extracted, report, st: dict, old: str | None, new: str) -> None:
-        from conductatlas_cli.changes import ChangeSummary, Stats, summarize_changes
-        from conductatlas_cli.extract import extractor_id
-        from conductatlas_cli.render import commit_message
+        from conductatlas_cli.diff.summary import ChangeSummary, Stats, summarize_changes
+        from conductatlas_cli.extract.extractor import extractor_id
+        from conductatlas_cli.render.summary_text import commit_message
 
         source = got.source
         if old is None:
@@ -342,7 +342,7 @@ class Recorder:
 
 
 def _shrink_reason(old: str, new: str) -> str | None:
-    from conductatlas_cli.guard import check_shrink
+    from conductatlas_cli.snapshot.guards import check_shrink
 
     return check_shrink(old, new)
 
@@ -360,8 +360,8 @@ def run_fetch(
     warn: Callable[[str], None] | None = None,
 ) -> FetchReport:
     """Fetch the selected documents, record what changed, and report per document."""
-    from conductatlas_cli.fetch import make_session
-    from conductatlas_cli.store import Archive, load_state
+    from conductatlas_cli.fetch.http import make_session
+    from conductatlas_cli.archive.archive import Archive, load_state
 
     chosen = sources.select(targets)
     report = FetchReport(dry_run=dry_run)
@@ -424,7 +424,7 @@ def _save(sources: Sources, state: dict, report: FetchReport, warn) -> None:
     The state holds no history (validators, last checked, last error), so the recorded
     versions stand; the run exits 1 and the next run starts from the last saved state.
     """
-    from conductatlas_cli.store import save_state
+    from conductatlas_cli.archive.archive import save_state
 
     try:
         save_state(sources.state_dir, state)
@@ -436,7 +436,7 @@ def _save(sources: Sources, state: dict, report: FetchReport, warn) -> None:
 
 def check_live(sources: Sources):
     """Yield (source, problem or None): fetch and extract each document twice and compare."""
-    from conductatlas_cli.fetch import make_session
+    from conductatlas_cli.fetch.http import make_session
 
     session = make_session(user_agent=sources.settings.user_agent)
     for source in sources.sources:

@@ -54,7 +54,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from requests.utils import requote_uri
 
-from conductatlas_cli.config import redact_url
+from conductatlas_cli.config.load import redact_url
 from conductatlas_cli.errors import FetchError
 
 MAX_REDIRECTS = 10

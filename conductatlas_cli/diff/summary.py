@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .align import (
+from conductatlas_cli.diff.align import (
     ADDED,
     EQUAL,
     MODIFIED,
@@ -32,8 +32,8 @@ from .align import (
     removed_line,
     segment_words,
 )
-from .normalize import count_words
-from .sections import Section, fold_strict, parse_sections, strip_numbering
+from conductatlas_cli.snapshot.normalize import count_words
+from conductatlas_cli.diff.sections import Section, fold_strict, parse_sections, strip_numbering
 
 _RENAME_SEARCH_LIMIT = 250_000  # unmatched old × new sections compared by body
 

@@ -42,7 +42,7 @@ DOCUMENT_FIELDS = (
     "failing_since",
     "last_error",
 )
-log = logging.getLogger("conductatlas_cli.store")
+log = logging.getLogger("conductatlas_cli.archive.archive")
 
 
 def new_state() -> dict:

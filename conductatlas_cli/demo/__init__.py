@@ -22,7 +22,7 @@ DEMO_KEY = "example-ai/usage-policy"
 
 def demo_page(version: int) -> bytes:
     """The bundled sample policy, version 1 or 2."""
-    return resources.files("conductatlas_cli").joinpath("demo", PAGES[version - 1]).read_bytes()
+    return resources.files("conductatlas_cli.demo").joinpath(PAGES[version - 1]).read_bytes()
 
 
 @contextmanager
@@ -71,10 +71,10 @@ def demo_sources(url: str) -> str:
 
 def run_demo(directory: Path, *, say: Callable[[str], None]):
     """Set up DIR, fetch both versions, and return the loaded Sources for the diff."""
-    from conductatlas_cli.config import load_sources
-    from conductatlas_cli.pipeline import run_fetch
-    from conductatlas_cli.report import plain_lines
-    from conductatlas_cli.store import init_project
+    from conductatlas_cli.config.load import load_sources
+    from conductatlas_cli.run.runner import run_fetch
+    from conductatlas_cli.render.fetch_report import plain_lines
+    from conductatlas_cli.archive.archive import init_project
 
     if (directory / "sources.yaml").exists():
         raise UsageError(f"'{directory}' already has a sources.yaml; give the demo an empty folder")

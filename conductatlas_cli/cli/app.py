@@ -58,7 +58,7 @@ def _one_line(text: str) -> str:
 
 
 def _load(config: Path | None):
-    from conductatlas_cli.config import find_sources, load_sources
+    from conductatlas_cli.config.load import find_sources, load_sources
 
     path = config if config is not None else find_sources()
     if not path.exists():
@@ -91,7 +91,7 @@ def init(
     directory: Path = typer.Argument(Path("."), help="Folder to set up (created if missing)."),
 ) -> None:
     """Create sources.yaml, snapshots/, .gitignore and a git repository; never overwrites."""
-    from conductatlas_cli.store import init_project
+    from conductatlas_cli.archive.archive import init_project
 
     for line in init_project(directory):
         typer.echo(line)
@@ -109,7 +109,7 @@ def check(
     if not live:
         typer.echo(f"{sources.path.name}: ok ({len(sources.sources)} documents)")
         return
-    from conductatlas_cli.pipeline import check_live
+    from conductatlas_cli.run.runner import check_live
     from conductatlas_cli.textsafe import plain
 
     failed = 0
@@ -143,8 +143,8 @@ def fetch(
     ),
 ) -> None:
     """Fetch documents, record each changed one as a commit, and report."""
-    from conductatlas_cli.pipeline import run_fetch
-    from conductatlas_cli.report import plain_lines, print_table, to_json
+    from conductatlas_cli.run.runner import run_fetch
+    from conductatlas_cli.render.fetch_report import plain_lines, print_table, to_json
 
     sources = _load(config)
     progress = None
@@ -178,8 +178,8 @@ def fetch(
 @app.command()
 def status(config: Path | None = ConfigOption) -> None:
     """Per document: versions, last checked, last changed, failing since, last error."""
-    from conductatlas_cli.history import status_rows
-    from conductatlas_cli.store import Archive, load_state
+    from conductatlas_cli.archive.history import status_rows
+    from conductatlas_cli.archive.archive import Archive, load_state
     from conductatlas_cli.textsafe import plain
 
     sources = _load(config)
@@ -223,10 +223,10 @@ def diff(
     """What changed, section by section: default previous version → latest."""
     import json
 
-    from conductatlas_cli import history
-    from conductatlas_cli.changes import summarize_changes
-    from conductatlas_cli.render import render_summary, stat_line, summary_to_dict
-    from conductatlas_cli.store import Archive
+    from conductatlas_cli.archive import history
+    from conductatlas_cli.diff.summary import summarize_changes
+    from conductatlas_cli.render.summary_text import render_summary, stat_line, summary_to_dict
+    from conductatlas_cli.archive.archive import Archive
 
     fmt = _format(fmt)
     if target is None and since is None:
@@ -290,8 +290,8 @@ def log(
     """Versions, newest first: date, commit, document, what changed."""
     import json
 
-    from conductatlas_cli import history
-    from conductatlas_cli.store import Archive
+    from conductatlas_cli.archive import history
+    from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.textsafe import plain
 
     sources = _load(config)
@@ -324,7 +324,7 @@ def show(
     config: Path | None = ConfigOption,
 ) -> None:
     """The text of one version of a document."""
-    from conductatlas_cli.store import Archive, split_key
+    from conductatlas_cli.archive.archive import Archive, split_key
     from conductatlas_cli.textsafe import plain
 
     split_key(target)
@@ -345,10 +345,10 @@ def demo(
     """An offline first run: fetch two versions of a bundled sample policy, then diff them."""
     import tempfile
 
-    from conductatlas_cli.changes import summarize_changes
+    from conductatlas_cli.diff.summary import summarize_changes
     from conductatlas_cli.demo import DEMO_KEY, run_demo
-    from conductatlas_cli.render import render_summary
-    from conductatlas_cli.store import Archive
+    from conductatlas_cli.render.summary_text import render_summary
+    from conductatlas_cli.archive.archive import Archive
 
     if directory is None:
         directory = Path(tempfile.mkdtemp(prefix="atlas-demo-"))
@@ -366,7 +366,7 @@ def demo(
 
 
 def _format(fmt: str | None) -> str:
-    from conductatlas_cli.render import FORMATS
+    from conductatlas_cli.render.summary_text import FORMATS
 
     if fmt is None:
         return "rich" if sys.stdout.isatty() else "plain"

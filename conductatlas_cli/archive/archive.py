@@ -26,9 +26,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from conductatlas_cli.errors import StoreError, UsageError
-from conductatlas_cli.gitrepo import DEFAULT_EMAIL, DEFAULT_NAME, Git
-from conductatlas_cli.scaffold import init_project  # noqa: F401 (re-exported)
-from conductatlas_cli.statefile import (  # noqa: F401 (re-exported)
+from conductatlas_cli.archive.git import DEFAULT_EMAIL, DEFAULT_NAME, Git
+from conductatlas_cli.archive.scaffold import init_project  # noqa: F401 (re-exported)
+from conductatlas_cli.archive.state import (  # noqa: F401 (re-exported)
     document_state,
     hold_lock,
     load_state,

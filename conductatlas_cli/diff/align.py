@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from diff_match_patch import diff_match_patch
 
-from .sections import fold_strict
+from conductatlas_cli.diff.sections import fold_strict
 
 EQUAL, ADDED, REMOVED, MODIFIED, MOVED, RENAMED = (
     "equal",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .changes import EQUAL, ChangeSummary
-from .textsafe import plain as _safe
+from conductatlas_cli.diff.summary import EQUAL, ChangeSummary
+from conductatlas_cli.textsafe import plain as _safe
 
 JSON_SCHEMA_DOC = """\
 `atlas diff --format json` prints one JSON object (keys always in this order):

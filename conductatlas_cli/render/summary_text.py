@@ -27,7 +27,7 @@ import json
 import re
 from collections.abc import Mapping
 
-from .changes import (
+from conductatlas_cli.diff.summary import (
     ADDED,
     EQUAL,
     MODIFIED,
@@ -38,8 +38,8 @@ from .changes import (
     SectionChange,
     SentenceChange,
 )
-from .render_json import JSON_SCHEMA_DOC, summary_to_dict
-from .textsafe import plain as _safe
+from conductatlas_cli.render.summary_json import JSON_SCHEMA_DOC, summary_to_dict
+from conductatlas_cli.textsafe import plain as _safe
 
 __all__ = [
     "FORMATS",

@@ -99,7 +99,7 @@ def extract_text(
 
 def _decode(body: bytes, declared: str | None, url: str) -> str:
     """Bytes → str by fetch.decode_text (BOM, header, <meta>, UTF-8, detection)."""
-    from conductatlas_cli.fetch import decode_text
+    from conductatlas_cli.fetch.http import decode_text
 
     text = decode_text(body, declared=declared)
     if "\x00" in text[:65536] or _control_share(text[:65536]) > 0.05:
@@ -224,7 +224,8 @@ def _html_lookup():
 
 
 def _html_text(text: str, url: str, *, select: Sequence[str], remove: Sequence[str]) -> str:
-    from conductatlas_cli import container, htmlmarkdown
+    from conductatlas_cli.extract import container
+    from conductatlas_cli.extract import markdown as htmlmarkdown
 
     root = _parse_html(text, url)
     if root is None:
