@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from conductatlas_cli.diff.summary import new_text, summarize_changes
-from conductatlas_cli.render.summary_text import render_summary
+from conductatlas_cli.render import render_summary
 
 VOCAB = (
     "service services customer customers operator operators user users data content model "
@@ -142,7 +142,7 @@ PROCESS = """
 import sys
 from pathlib import Path
 from conductatlas_cli.diff.summary import summarize_changes
-from conductatlas_cli.render.summary_text import render_summary
+from conductatlas_cli.render import render_summary
 old, new = (Path(p).read_text(encoding="utf-8") for p in sys.argv[1:3])
 sys.stdout.write(render_summary(summarize_changes(old, new), fmt="plain"))
 """

@@ -78,8 +78,8 @@ from extract_quality import score, sentences, words  # noqa: E402
 from conductatlas_cli.config.load import load_sources  # noqa: E402
 from conductatlas_cli.errors import AtlasError  # noqa: E402
 from conductatlas_cli.extract.extractor import extract_text  # noqa: E402
-from conductatlas_cli.snapshot.normalize import normalize_text  # noqa: E402
 from conductatlas_cli.run.runner import run_fetch  # noqa: E402
+from conductatlas_cli.snapshot.normalize import normalize_text  # noqa: E402
 
 CONTEXT = 4  # words of context either side of a reference hunk
 FIRST_SNAPSHOT_MIN_RECALL = 0.2

@@ -7,6 +7,7 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conductatlas_cli.diff.sections import heading_key, parse_sections
 from conductatlas_cli.diff.summary import (
     ADDED,
     EQUAL,
@@ -20,7 +21,6 @@ from conductatlas_cli.diff.summary import (
     old_text,
     summarize_changes,
 )
-from conductatlas_cli.diff.sections import heading_key, parse_sections
 
 POLICY = """# Usage Policy
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from conductatlas_cli.archive.commit_message import commit_message
 from conductatlas_cli.diff.summary import summarize_changes
-from conductatlas_cli.render.summary_text import (
+from conductatlas_cli.render import (
     JSON_SCHEMA_DOC,
-    commit_message,
     render_summary,
     stat_line,
     summary_to_dict,

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from conductatlas_cli.archive import git as gitrepo
+from conductatlas_cli.archive.archive import Archive
+from conductatlas_cli.archive.scaffold import init_project
+from conductatlas_cli.archive.state import State, document_state, load_state, save_state
 from conductatlas_cli.config.load import load_sources
 from conductatlas_cli.errors import LockedError, StoreError, UsageError
-from conductatlas_cli.archive.state import document_state
-from conductatlas_cli.archive.archive import Archive, init_project, load_state, save_state
 
 KEY = "cohere/usage-policy"
 REL = "snapshots/cohere/usage-policy.md"
@@ -473,13 +474,13 @@ def test_state_round_trip(tmp_path):
     state_dir = tmp_path / ".atlas"
     state = load_state(state_dir)
     entry = document_state(state, KEY)
-    entry.update(etag='"abc"', last_error="timed out")
-    entry["extra"]["hashes"] = ["h1", "h2"]
+    entry.etag, entry.last_error = '"abc"', "timed out"
+    entry.extra["hashes"] = ["h1", "h2"]
     save_state(state_dir, state)
     loaded = load_state(state_dir)
     assert loaded == state
-    assert loaded["documents"][KEY]["etag"] == '"abc"'
-    assert loaded["documents"][KEY]["failing_since"] is None
+    assert loaded.documents[KEY].etag == '"abc"'
+    assert loaded.documents[KEY].failing_since is None
     assert [p.name for p in state_dir.iterdir()] == ["state.json"]
 
 
@@ -489,11 +490,11 @@ def test_corrupt_state_starts_fresh_with_warning(tmp_path):
     state_dir.mkdir()
     (state_dir / "state.json").write_text('{"documents": {"a/b": ')
     warnings: list[str] = []
-    assert load_state(state_dir, warn=warnings.append) == {"version": 1, "documents": {}}
+    assert load_state(state_dir, warn=warnings.append) == State()
     assert len(warnings) == 1 and "corrupt" in warnings[0]
     assert (state_dir / "state.json.corrupt").exists()
     (state_dir / "state.json").write_text(json.dumps([1, 2]))
-    assert load_state(state_dir, warn=warnings.append)["documents"] == {}
+    assert load_state(state_dir, warn=warnings.append).documents == {}
 
 
 # -- lock -----------------------------------------------------------------------

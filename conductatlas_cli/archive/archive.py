@@ -12,7 +12,7 @@ Refused (StoreError, nothing written): a detached HEAD, a rebase, merge,
 cherry-pick, revert or bisect in progress, an `index.lock` that stays more than
 two seconds, a snapshot path through a symbolic link. Snapshot files are the
 tool's: a hand edit of one is overwritten by the next version or by `repair`.
-State and the lock live in `statefile`, `init` in `scaffold` (both re-exported).
+State and the lock live in `state`, `atlas init` in `scaffold`.
 """
 
 from __future__ import annotations
@@ -25,16 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from conductatlas_cli.errors import StoreError, UsageError
 from conductatlas_cli.archive.git import DEFAULT_EMAIL, DEFAULT_NAME, Git
-from conductatlas_cli.archive.scaffold import init_project  # noqa: F401 (re-exported)
-from conductatlas_cli.archive.state import (  # noqa: F401 (re-exported)
-    document_state,
-    hold_lock,
-    load_state,
-    new_state,
-    save_state,
-)
+from conductatlas_cli.archive.state import hold_lock
+from conductatlas_cli.errors import StoreError, UsageError
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FETCHED_TRAILER = "Atlas-Fetched-At"

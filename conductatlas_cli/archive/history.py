@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from conductatlas_cli.archive.state import DocumentState, State
 from conductatlas_cli.errors import UsageError
 
 
@@ -121,7 +122,7 @@ def one_line(key: str, version) -> str:
     return subject[len(prefix) :] if subject.startswith(prefix) else subject
 
 
-def status_rows(sources, archive, state: dict) -> list[dict]:
+def status_rows(sources, archive, state: State) -> list[dict]:
     """Per document in sources.yaml: versions, last checked/changed, failing since, last error."""
     counts: dict[str, int] = {}
     latest: dict[str, datetime] = {}
@@ -129,18 +130,17 @@ def status_rows(sources, archive, state: dict) -> list[dict]:
         counts[key] = counts.get(key, 0) + 1
         latest.setdefault(key, version.date)
     rows = []
-    documents = state.get("documents", {})
     for source in sources.sources:
-        st = documents.get(source.key) or {}
+        st = state.documents.get(source.key) or DocumentState()
         changed = latest.get(source.key)
         rows.append(
             {
                 "document": source.key,
                 "versions": counts.get(source.key, 0),
-                "last_checked": st.get("last_checked"),
+                "last_checked": st.last_checked,
                 "last_changed": changed.strftime("%Y-%m-%dT%H:%M:%SZ") if changed else None,
-                "failing_since": st.get("failing_since"),
-                "last_error": st.get("last_error"),
+                "failing_since": st.failing_since,
+                "last_error": st.last_error,
             }
         )
     return rows

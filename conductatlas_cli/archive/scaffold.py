@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conductatlas_cli.errors import StoreError, UsageError
 from conductatlas_cli.archive.git import find_git, git_environment
+from conductatlas_cli.errors import StoreError, UsageError
 
 SOURCES_TEMPLATE = """\
 # What atlas tracks. Validate with `atlas check`, fetch with `atlas fetch`.

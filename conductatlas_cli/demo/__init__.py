@@ -71,10 +71,10 @@ def demo_sources(url: str) -> str:
 
 def run_demo(directory: Path, *, say: Callable[[str], None]):
     """Set up DIR, fetch both versions, and return the loaded Sources for the diff."""
+    from conductatlas_cli.archive.scaffold import init_project
     from conductatlas_cli.config.load import load_sources
-    from conductatlas_cli.run.runner import run_fetch
     from conductatlas_cli.render.fetch_report import plain_lines
-    from conductatlas_cli.archive.archive import init_project
+    from conductatlas_cli.run.runner import run_fetch
 
     if (directory / "sources.yaml").exists():
         raise UsageError(f"'{directory}' already has a sources.yaml; give the demo an empty folder")

@@ -10,22 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
 from diff_match_patch import diff_match_patch
 
+from conductatlas_cli.diff.model import ADDED, EQUAL, MODIFIED, REMOVED, SentenceChange, WordOp
 from conductatlas_cli.diff.sections import fold_strict
 
-EQUAL, ADDED, REMOVED, MODIFIED, MOVED, RENAMED = (
-    "equal",
-    "added",
-    "removed",
-    "modified",
-    "moved",
-    "renamed",
-)
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD = re.compile(r"\w+")
 _DMP = diff_match_patch()
@@ -34,19 +26,8 @@ _DMP.Diff_Timeout = 0  # words: always the minimal diff
 # minimal line diff is quadratic; past it, the rest of that diff is "all replaced".
 _DMP_LINES = diff_match_patch()
 _DMP_LINES.Diff_Timeout = 2.0
-_OPS = {0: "equal", 1: "insert", -1: "delete"}
+_OPS = {0: WordOp.EQUAL, 1: WordOp.INSERT, -1: WordOp.DELETE}
 _PAIR_SEARCH_LIMIT = 900  # old × new lines in one replaced block searched for best pairs
-
-
-@dataclass(frozen=True)
-class SentenceChange:
-    """One line of a section: equal, added, removed, or modified (with a word diff)."""
-
-    kind: str
-    old: str | None
-    new: str | None
-    words: tuple[tuple[str, str], ...] = ()  # (op, text), op in equal|insert|delete
-    cosmetic: bool = False
 
 
 def segment_words(text: str) -> int:

@@ -16,24 +16,29 @@ old one. Renderers skip what is equal.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from conductatlas_cli.diff.align import (
-    ADDED,
-    EQUAL,
-    MODIFIED,
-    MOVED,
-    REMOVED,
-    RENAMED,
-    SentenceChange,
     added_line,
     align_sentences,
     diff_words,
     removed_line,
     segment_words,
 )
-from conductatlas_cli.snapshot.normalize import count_words
+from conductatlas_cli.diff.model import (
+    ADDED,
+    EQUAL,
+    MODIFIED,
+    MOVED,
+    REMOVED,
+    RENAMED,
+    ChangeSummary,
+    SectionChange,
+    SentenceChange,
+    Stats,
+    WordOp,
+)
 from conductatlas_cli.diff.sections import Section, fold_strict, parse_sections, strip_numbering
+from conductatlas_cli.snapshot.normalize import count_words
 
 _RENAME_SEARCH_LIMIT = 250_000  # unmatched old × new sections compared by body
 
@@ -59,92 +64,6 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class SectionChange:
-    """One section of either text and what happened to it.
-
-    `kind` is the headline: added, removed, modified (its sentences changed),
-    renamed (heading text changed), moved (order, level or numbering changed),
-    or equal. The flags say everything that applies, e.g. a renumbered section
-    whose sentences changed is kind "modified" with `renumbered=True`.
-    `cosmetic` marks a change that is only whitespace, typography or punctuation.
-    """
-
-    kind: str
-    old_heading: str | None
-    new_heading: str | None
-    path: tuple[str, ...]
-    level: int
-    old_index: int | None
-    new_index: int | None
-    sentences: tuple[SentenceChange, ...]
-    cosmetic: bool = False
-    modified: bool = False
-    moved: bool = False
-    renamed: bool = False
-    renumbered: bool = False
-    heading_words: tuple[tuple[str, str], ...] = ()
-    old_line: str | None = None  # raw heading lines, for exact reconstruction
-    new_line: str | None = None
-
-    @property
-    def renumbered_only(self) -> bool:
-        """Only the heading's number changed: neither order, text nor body."""
-        return self.renumbered and self.kind == MOVED and not (self.moved or self.renamed)
-
-    @property
-    def heading(self) -> str | None:
-        """The heading to show: the new one, or the old one for a removed section."""
-        return self.new_heading if self.new_index is not None else self.old_heading
-
-
-@dataclass(frozen=True)
-class Stats:
-    """Counts over a summary.
-
-    `sections_changed` counts sections with a real change; sections whose only
-    change is cosmetic are counted in `cosmetic`, and those whose only change is
-    their number (a clause inserted before them) in `sections_renumbered`.
-    `sections_moved` counts order or level changes.
-    """
-
-    sections_added: int = 0
-    sections_removed: int = 0
-    sections_modified: int = 0
-    sections_moved: int = 0
-    sections_renamed: int = 0
-    sections_renumbered: int = 0
-    sections_changed: int = 0
-    words_added: int = 0
-    words_removed: int = 0
-    cosmetic: int = 0
-    words: int = 0  # words in the new text
-
-
-@dataclass(frozen=True)
-class ChangeSummary:
-    """Every section of both texts (new order, removed ones where they were) and stats."""
-
-    sections: tuple[SectionChange, ...]
-    stats: Stats = field(default_factory=Stats)
-    first: bool = False  # old was None: the first version
-
-    def has_changes(self, *, show_all: bool = False) -> bool:
-        """Whether anything changed (cosmetic changes only count with SHOW_ALL)."""
-        st = self.stats
-        return bool(
-            self.first
-            or st.sections_changed
-            or st.sections_renumbered
-            or (show_all and st.cosmetic)
-        )
-
-    @property
-    def changes(self) -> tuple[SectionChange, ...]:
-        """The sections that changed at all (cosmetic ones included)."""
-        return tuple(s for s in self.sections if s.kind != EQUAL)
-
-
 def _words_in(changes: Sequence[SentenceChange]) -> tuple[int, int]:
     added = removed = 0
     for c in changes:
@@ -155,8 +74,8 @@ def _words_in(changes: Sequence[SentenceChange]) -> tuple[int, int]:
         elif c.kind == REMOVED:
             removed += count_words(c.old or "")
         else:
-            added += sum(segment_words(t) for op, t in c.words if op == "insert")
-            removed += sum(segment_words(t) for op, t in c.words if op == "delete")
+            added += sum(segment_words(t) for op, t in c.words if op == WordOp.INSERT)
+            removed += sum(segment_words(t) for op, t in c.words if op == WordOp.DELETE)
     return added, removed
 
 
@@ -338,8 +257,8 @@ def _stats(changes: Sequence[SectionChange], new: str, *, first: bool = False) -
         elif c.kind == REMOVED:
             removed += count_words(c.old_line or "")
         elif c.renamed:
-            added += sum(segment_words(t) for op, t in c.heading_words if op == "insert")
-            removed += sum(segment_words(t) for op, t in c.heading_words if op == "delete")
+            added += sum(segment_words(t) for op, t in c.heading_words if op == WordOp.INSERT)
+            removed += sum(segment_words(t) for op, t in c.heading_words if op == WordOp.DELETE)
         words_added += added
         words_removed += removed
     words = count_words(new)

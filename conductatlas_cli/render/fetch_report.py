@@ -4,43 +4,44 @@ from __future__ import annotations
 
 import json
 
+from conductatlas_cli.run.report import DocumentReport, FetchReport, FetchStatus
 from conductatlas_cli.textsafe import plain
 
 LABELS = {
-    "new": "new",
-    "changed": "changed",
-    "unchanged": "unchanged",
-    "held": "held back",
-    "failed": "failed",
+    FetchStatus.NEW: "new",
+    FetchStatus.CHANGED: "changed",
+    FetchStatus.UNCHANGED: "unchanged",
+    FetchStatus.HELD: "held back",
+    FetchStatus.FAILED: "failed",
 }
 STYLES = {
-    "new": "green",
-    "changed": "yellow",
-    "unchanged": "dim",
-    "held": "magenta",
-    "failed": "red",
+    FetchStatus.NEW: "green",
+    FetchStatus.CHANGED: "yellow",
+    FetchStatus.UNCHANGED: "dim",
+    FetchStatus.HELD: "magenta",
+    FetchStatus.FAILED: "red",
 }
 
 
-def describe(doc) -> str:
+def describe(doc: DocumentReport) -> str:
     """What happened to one document, in a few words."""
-    if doc.status in ("failed", "held"):
+    if doc.status in (FetchStatus.FAILED, FetchStatus.HELD):
         return doc.reason or ""
-    if doc.status in ("new", "changed"):
+    if doc.status in (FetchStatus.NEW, FetchStatus.CHANGED):
         return doc.summary or f"+{doc.words_added} -{doc.words_removed} words"
     return doc.reason or f"{doc.words} words"
 
 
-def counts_line(report) -> str:
+def counts_line(report: FetchReport) -> str:
     counts = report.counts
     parts = [f"{counts[status]} {LABELS[status]}" for status in LABELS]
     line = ", ".join(parts)
     return f"{line} (dry run: nothing written)" if report.dry_run else line
 
 
-def plain_lines(report, *, quiet: bool = False) -> list[str]:
+def plain_lines(report: FetchReport, *, quiet: bool = False) -> list[str]:
     """One line per document (only changes and problems when QUIET), then the counts."""
-    shown = [d for d in report.documents if not quiet or d.status != "unchanged"]
+    shown = [d for d in report.documents if not quiet or d.status != FetchStatus.UNCHANGED]
     if quiet and not shown:
         return []
     width = max((len(d.key) for d in shown), default=0)
@@ -51,7 +52,7 @@ def plain_lines(report, *, quiet: bool = False) -> list[str]:
     return lines
 
 
-def to_json(report) -> str:
+def to_json(report: FetchReport) -> str:
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conductatlas_cli.diff.summary import EQUAL, ChangeSummary
+from conductatlas_cli.diff.model import EQUAL, ChangeSummary
 from conductatlas_cli.textsafe import plain as _safe
 
 JSON_SCHEMA_DOC = """\

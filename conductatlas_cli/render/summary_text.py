@@ -1,4 +1,4 @@
-"""Change list → rich / plain / markdown / json, plus commit messages and stat lines.
+"""A change summary as plain text (word marks `[-old-]{+new+}`) or rich (colours).
 
 Plain format (stable, for piping), one block per changed section:
 
@@ -23,11 +23,8 @@ A first version lists its sections only. Page text is always passed through
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Mapping
-
-from conductatlas_cli.diff.summary import (
+from conductatlas_cli.diff.describe import MARKERS, moved_note, stat_line, trail
+from conductatlas_cli.diff.model import (
     ADDED,
     EQUAL,
     MODIFIED,
@@ -38,21 +35,8 @@ from conductatlas_cli.diff.summary import (
     SectionChange,
     SentenceChange,
 )
-from conductatlas_cli.render.summary_json import JSON_SCHEMA_DOC, summary_to_dict
 from conductatlas_cli.textsafe import plain as _safe
 
-__all__ = [
-    "FORMATS",
-    "JSON_SCHEMA_DOC",
-    "MARKERS",
-    "commit_message",
-    "render_summary",
-    "stat_line",
-    "summary_to_dict",
-]
-
-FORMATS = ("rich", "plain", "markdown", "json")
-MARKERS = {ADDED: "+", REMOVED: "-", MODIFIED: "~", RENAMED: "=", MOVED: ">"}
 NAMES = {
     ADDED: "Added",
     REMOVED: "Removed",
@@ -60,10 +44,7 @@ NAMES = {
     RENAMED: "Renamed",
     MOVED: "Moved",
 }
-SEPARATOR = " › "
-COMMIT_BODY_LINES = 50
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 _STYLES = {
     "+": "bold green",
     "-": "bold red",
@@ -84,52 +65,7 @@ _STYLES = {
 Line = list[tuple[str, str]]  # (role, text) segments
 
 
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def stat_line(summary: ChangeSummary, *, show_all: bool = False) -> str:
-    """One line: "3 sections changed (+120 -45 words)", "first snapshot (N words)", …
-
-    Sections that were only renumbered, and cosmetic changes, are added at the end:
-    "1 section changed (+10 -0 words), 4 renumbered (2 cosmetic hidden)".
-    """
-    st = summary.stats
-    if summary.first:
-        return f"first snapshot ({_n(st.words, 'word')})"
-    cosmetic = ""
-    if st.cosmetic:
-        cosmetic = f" ({st.cosmetic} cosmetic{'' if show_all else ' hidden'})"
-    if st.sections_changed:
-        changed = _n(st.sections_changed, "section")
-        line = f"{changed} changed (+{st.words_added} -{st.words_removed} words)"
-        if st.sections_renumbered:
-            line += f", {st.sections_renumbered} renumbered"
-    elif st.sections_renumbered:
-        line = f"{_n(st.sections_renumbered, 'section')} renumbered"
-    else:
-        line = "no changes"
-    return line + cosmetic
-
-
-def _label(change: SectionChange) -> str:
-    """The section's own heading, `Old → New` when it changed."""
-    old, new = change.old_heading, change.new_heading
-    if change.old_index is not None and change.new_index is not None and old != new:
-        return f"{_safe(old or '(preamble)')} → {_safe(new or '(preamble)')}"
-    return _safe(change.heading or "(preamble)")
-
-
-def _moved_note(change: SectionChange) -> bool:
-    """Whether to say "(moved)": the marker alone would read as another change."""
-    return change.moved and (change.kind != MOVED or change.renumbered)
-
-
-def _trail(change: SectionChange) -> str:
-    return SEPARATOR.join([_safe(p) for p in change.path[:-1]] + [_label(change)])
-
-
-def _visible(change: SectionChange, show_all: bool) -> bool:
+def visible(change: SectionChange, show_all: bool) -> bool:
     return change.kind != EQUAL and (show_all or not change.cosmetic)
 
 
@@ -148,7 +84,7 @@ def _sentence_line(sentence: SentenceChange) -> Line:
     return [("context", "    " + _safe(sentence.new or ""))]
 
 
-def _section_sentences(change: SectionChange, context: int, show_all: bool) -> list[Line]:
+def section_sentences(change: SectionChange, context: int, show_all: bool) -> list[Line]:
     if change.kind in (ADDED, REMOVED):
         return [_sentence_line(s) for s in change.sentences if show_all or not s.cosmetic]
     entries = [
@@ -179,17 +115,17 @@ def _lines(summary, *, context: int, show_all: bool, title: str | None) -> list[
     if title:
         lines += [[("title", _safe(title))], []]
     for change in summary.sections:
-        if not _visible(change, show_all):
+        if not visible(change, show_all):
             continue
         marker = MARKERS[change.kind]
-        header: Line = [(marker, marker + " "), ("heading", _trail(change))]
+        header: Line = [(marker, marker + " "), ("heading", trail(change))]
         if change.cosmetic:
             header.append(("note", " (cosmetic)"))
-        elif _moved_note(change):
+        elif moved_note(change):
             header.append(("note", " (moved)"))
         lines.append(header)
         if not summary.first:
-            lines.extend(_section_sentences(change, context, show_all))
+            lines.extend(section_sentences(change, context, show_all))
     if len(lines) > (2 if title else 0):
         lines.append([])
     lines.append([("stat", stat_line(summary, show_all=show_all))])
@@ -230,113 +166,17 @@ def _rich(lines: list[Line], *, width: int) -> str:
     return buffer.getvalue()
 
 
-def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", _safe(text))
-
-
-def _md_mark(text: str, mark: str) -> str:
-    """TEXT wrapped in MARK (`~~`, `**`) with its outer whitespace kept outside."""
-    core = text.strip()
-    if not core:
-        return text if mark == "**" else ""
-    lead = text[: len(text) - len(text.lstrip())]
-    trail = text[len(text.rstrip()) :]
-    return f"{lead}{mark}{_md(core)}{mark}{trail}"
-
-
-def _markdown(summary: ChangeSummary, *, context: int, show_all: bool, title) -> str:
-    out: list[str] = []
-    if title:
-        out += [f"## {_md(title)}", ""]
-    out += [f"**{_md(stat_line(summary, show_all=show_all))}**", ""]
-    for change in summary.sections:
-        if not _visible(change, show_all):
-            continue
-        label = " → ".join(_md(part) for part in _label(change).split(" → "))
-        trail = SEPARATOR.join([_md(p) for p in change.path[:-1]] + [label])
-        notes = " (cosmetic)" if change.cosmetic else ""
-        notes += " (moved)" if _moved_note(change) else ""
-        name = "Renumbered" if change.renumbered_only else NAMES[change.kind]
-        out += [f"### {name}: {trail}{notes}", ""]
-        bullets = []
-        for line in [] if summary.first else _section_sentences(change, context, show_all):
-            role = line[0][0]
-            body = line[1:] if role in ("added", "removed", "~") else line
-            if role == "added":
-                bullets.append(f"- **Added:** {_md(body[0][1])}")
-            elif role == "removed":
-                bullets.append(f"- **Removed:** {_md_mark(body[0][1], '~~')}")
-            elif role == "~":
-                words = {"del": "~~", "ins": "**"}
-                text = "".join(_md_mark(t, words[r]) if r in words else _md(t) for r, t in body)
-                bullets.append(f"- **Changed:** {text}")
-            elif role == "note":
-                bullets.append("- …")
-            else:
-                bullets.append(f"- {_md(body[0][1].strip())}")
-        out += bullets + ([""] if bullets else [])
-    return "\n".join(out).rstrip("\n") + "\n"
-
-
-def render_summary(
+def render_text(
     summary: ChangeSummary,
     *,
-    fmt: str,
     context: int = 0,
     show_all: bool = False,
     title: str | None = None,
     color: bool | None = None,
     width: int = 100,
-    from_ref: str | None = None,
-    to_ref: str | None = None,
 ) -> str:
-    """SUMMARY as text in FMT (rich | plain | markdown | json), ending in a newline.
-
-    rich with `color` falsy is exactly plain (the word marks must stay visible);
-    deciding `color` (NO_COLOR, isatty) is the caller's job.
-    """
-    if fmt == "json":
-        data = summary_to_dict(summary, from_ref=from_ref, to_ref=to_ref)
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if fmt == "markdown":
-        return _markdown(summary, context=context, show_all=show_all, title=title)
-    if fmt not in ("rich", "plain"):
-        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    """SUMMARY as plain text, or rich when COLOR (rich without colour is exactly plain)."""
     lines = _lines(summary, context=context, show_all=show_all, title=title)
-    if fmt == "rich" and color:
+    if color:
         return _rich(lines, width=width)
     return _plain(lines)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(_safe(text).split())
-
-
-def commit_message(key: str, summary: ChangeSummary, *, trailers: Mapping[str, str]) -> str:
-    """The snapshot commit message: subject, changed sections, `Atlas-*` trailers."""
-    st = summary.stats
-    real = st.sections_changed or st.sections_renumbered
-    if summary.first or real:
-        subject = stat_line(summary, show_all=True)
-    elif st.cosmetic:
-        subject = f"cosmetic changes only ({_n(st.cosmetic, 'section')})"
-    else:
-        subject = "no changes"
-    parts = [f"{_one_line(key)}: {subject}"]
-    body = []
-    if not summary.first:
-        listed = [c for c in summary.sections if c.kind != EQUAL and not (c.cosmetic and real)]
-        # Real changes first, so a mass renumbering cannot push them past the cap.
-        listed.sort(key=lambda c: c.renumbered_only)
-        body = [
-            f"{MARKERS[c.kind]} {_one_line(_label(c))}{' (moved)' if _moved_note(c) else ''}"
-            for c in listed
-        ]
-        if len(body) > COMMIT_BODY_LINES:
-            more = len(body) - COMMIT_BODY_LINES + 1
-            body = body[: COMMIT_BODY_LINES - 1] + [f"… and {more} more"]
-    if body:
-        parts.append("\n".join(body))
-    if trailers:
-        parts.append("\n".join(f"{_one_line(k)}: {_one_line(v)}" for k, v in trailers.items()))
-    return "\n\n".join(parts) + "\n"
