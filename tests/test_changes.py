@@ -263,7 +263,7 @@ def test_text_against_itself_is_unchanged(doc):
 
 def test_word_counts_agree_with_normalize():
     """A first version's word count is normalize.count_words, as in the fetch report."""
-    from conductatlas_cli.snapshot.normalize import count_words
+    from conductatlas_cli.snapshot.words import count_words
 
     text = POLICY + "\n- See [the terms](https://example.com/terms) and don't stop.\n"
     summary = summarize_changes(None, text)

@@ -655,7 +655,7 @@ def test_crash_after_commit_is_repaired(project, archive, monkeypatch):
     def broken_replace(tmp, path):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store, "_replace", broken_replace)
+    monkeypatch.setattr(store, "replace_file", broken_replace)
     with pytest.raises(StoreError, match="recorded 'cohere/usage-policy' as .* next fetch"):
         archive.record_version(KEY, "New.\n", message="two")
     monkeypatch.undo()

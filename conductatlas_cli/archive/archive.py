@@ -19,21 +19,27 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from conductatlas_cli.archive.files import (
+    TMP_PREFIX,
+    as_utc,
+    key_of_path,
+    make_folder,
+    parse_date,
+    replace_file,
+    unlink_quietly,
+    write_temporary,
+)
 from conductatlas_cli.archive.git import DEFAULT_EMAIL, DEFAULT_NAME, Git
 from conductatlas_cli.archive.state import hold_lock
+from conductatlas_cli.config.model import parse_key
 from conductatlas_cli.errors import StoreError, UsageError
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FETCHED_TRAILER = "Atlas-Fetched-At"
-TMP_PREFIX = ".atlas-"
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
 
 
 @dataclass(frozen=True)
@@ -48,14 +54,6 @@ class Version:
     @property
     def short(self) -> str:
         return self.commit[:10]
-
-
-def split_key(key: str) -> tuple[str, str]:
-    """('cohere', 'usage-policy') from 'cohere/usage-policy'; UsageError for anything else."""
-    platform, sep, document = key.partition("/")
-    if not sep or not SLUG.match(platform) or not SLUG.match(document):
-        raise UsageError(f"'{key}' is not a document key (expected 'platform/document')")
-    return platform, document
 
 
 class Archive:
@@ -106,7 +104,7 @@ class Archive:
 
     def _snapshot_parts(self, key: str) -> tuple[Path, list[str]]:
         """(real project root, parts from it to the snapshot file), checked for escapes."""
-        platform, document = split_key(key)
+        platform, document = parse_key(key)
         snap = self.snapshots_dir
         if not snap.is_absolute():
             snap = self.root / snap
@@ -175,7 +173,7 @@ class Archive:
         for chunk in out.split("\x1e")[1:]:
             head, _, tail = chunk.partition("\x1d")
             commit, ctime, fetched, subject, body = (head.split("\x1f", 4) + [""] * 5)[:5]
-            date = _parse_date(fetched.strip().splitlines()[0] if fetched.strip() else "")
+            date = parse_date(fetched.strip().splitlines()[0] if fetched.strip() else "")
             if date is None:
                 date = datetime.fromtimestamp(int(ctime or 0), tz=timezone.utc)
             summary = "\n".join(
@@ -239,10 +237,10 @@ class Archive:
             entries = self._log("HEAD", "--", base, names=True)
         result = []
         for version, paths in entries:
-            if since is not None and version.date < _utc(since):
+            if since is not None and version.date < as_utc(since):
                 continue
             for path in paths:
-                key = _key_of(path, base)
+                key = key_of_path(path, base)
                 if key:
                     result.append((key, version))
         return result
@@ -254,7 +252,7 @@ class Archive:
                 return []
             base = self._snapshots_rel()
             out = self.git.run("ls-tree", "-r", "--name-only", "-z", "HEAD", "--", base)
-        keys = {_key_of(p, base) for p in out.decode("utf-8", "replace").split("\0")}
+        keys = {key_of_path(p, base) for p in out.decode("utf-8", "replace").split("\0")}
         return sorted(k for k in keys if k)
 
     def _snapshots_rel(self) -> str:
@@ -284,13 +282,13 @@ class Archive:
             path = self.snapshot_path(key)
             git.check_can_commit()
             head = git.head()
-            _make_folder(path.parent, self.root.resolve())
-            tmp = _write_tmp(path.parent, data)
+            make_folder(path.parent, self.root.resolve())
+            tmp = write_temporary(path.parent, data)
             try:
                 blob = git.write_object(b"blob", data)
                 tree = git.tree_with_blob(head[1] if head else None, rel.split("/"), blob)
                 if head is not None and tree == head[1]:
-                    _replace(tmp, path)
+                    replace_file(tmp, path)
                     git.set_index_entry(rel, blob)
                     latest = self.versions(key)
                     return latest[0].commit if latest else head[0]
@@ -298,12 +296,12 @@ class Archive:
                 commit = git.write_commit(tree, head[0] if head else None, message, env)
                 git.update_head(commit, head[0] if head else None)
             except BaseException:
-                _unlink(tmp)
+                unlink_quietly(tmp)
                 raise
             try:
-                _replace(tmp, path)
+                replace_file(tmp, path)
             except OSError as exc:
-                _unlink(tmp)
+                unlink_quietly(tmp)
                 raise StoreError(
                     f"recorded '{key}' as {commit[:10]} but could not write '{path}': "
                     f"{exc.strerror} (the next fetch restores it)"
@@ -338,7 +336,7 @@ class Archive:
                     swept.add(path.parent)
                     if path.parent.is_dir():
                         for stale in path.parent.glob(f"{TMP_PREFIX}*.tmp"):
-                            _unlink(stale)
+                            unlink_quietly(stale)
                 rel = self.snapshot_relpath(key)
                 found = git.read_object(f"HEAD:{rel}")
                 if found is None or found[1] != "blob":
@@ -350,14 +348,14 @@ class Archive:
                     current = None
                 if current != found[2]:
                     try:
-                        _make_folder(path.parent, self.root.resolve())
-                        tmp = _write_tmp(path.parent, found[2])
+                        make_folder(path.parent, self.root.resolve())
+                        tmp = write_temporary(path.parent, found[2])
                     except StoreError:
                         continue  # unwritable here: this document's record fails and says why
                     try:
-                        _replace(tmp, path)
+                        replace_file(tmp, path)
                     except (StoreError, OSError):
-                        _unlink(tmp)
+                        unlink_quietly(tmp)
                         continue
                     repaired.append(key)
             index = git.index_entries(list(blobs))
@@ -400,79 +398,3 @@ class Archive:
                         env[var] = default
             self._identity = env
         return self._identity
-
-
-# -- helpers -----------------------------------------------------------------
-
-
-def _parse_date(text: str) -> datetime | None:
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return _utc(value)
-
-
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
-
-
-def _key_of(path: str, base: str) -> str | None:
-    prefix = f"{base}/" if base else ""
-    if not path.startswith(prefix) or not path.endswith(".md"):
-        return None
-    parts = path[len(prefix) : -3].split("/")
-    if len(parts) != 2 or not all(SLUG.match(p) for p in parts):
-        return None
-    return "/".join(parts)
-
-
-def _make_folder(folder: Path, root: Path) -> None:
-    """Create FOLDER (below ROOT), refusing symlinks on the way."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"cannot create folder '{folder}': {exc.strerror}") from None
-    here = folder
-    while here != root and root in here.parents:
-        if here.is_symlink():
-            raise StoreError(f"refusing to write through the symbolic link '{here}'")
-        here = here.parent
-
-
-def _write_tmp(folder: Path, data: bytes) -> Path:
-    """DATA in a new temporary file in FOLDER (same file system as the target).
-
-    Not fsynced: the work-tree file is a copy of a committed blob, and `repair`
-    restores it from HEAD after a crash.
-    """
-    try:
-        fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise StoreError(f"cannot write in '{folder}': {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(name, 0o666 & ~_UMASK)
-    except OSError as exc:
-        _unlink(Path(name))
-        raise StoreError(f"cannot write in '{folder}': {exc.strerror}") from None
-    return Path(name)
-
-
-def _replace(tmp: Path, path: Path) -> None:
-    if path.is_symlink():
-        _unlink(tmp)
-        raise StoreError(f"refusing to write through the symbolic link '{path}'")
-    os.replace(tmp, path)
-
-
-def _unlink(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -24,6 +23,7 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
+from conductatlas_cli.archive.gitprocess import BatchProcess, find_git, first_line, git_environment
 from conductatlas_cli.errors import StoreError
 
 DEFAULT_NAME = "ConductAtlas"
@@ -40,36 +40,6 @@ INDEX_LOCK_WAIT = 2.0  # seconds to wait for a user's short git command to relea
 # write to a closed pipe an error git reports, which we already handle.
 
 
-def git_environment(base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment every git process runs with: C locale, no prompts, no pager."""
-    env = dict(os.environ if base is None else base)
-    for name in FOREIGN_VARS:
-        env.pop(name, None)
-    env.update(
-        LC_ALL="C",
-        LANG="C",
-        LANGUAGE="C",
-        GIT_TERMINAL_PROMPT="0",
-        GIT_PAGER="cat",
-        PAGER="cat",
-        GIT_FLUSH="1",
-    )
-    if not env.get("PATH"):
-        env["PATH"] = FALLBACK_PATH
-    return env
-
-
-def find_git(env: dict[str, str]) -> str:
-    """The git executable, on PATH or in the usual places (cron's PATH is minimal)."""
-    found = shutil.which("git", path=env.get("PATH"))
-    if found:
-        return found
-    for candidate in ("/usr/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"):
-        if os.access(candidate, os.X_OK):
-            return candidate
-    raise StoreError("git is not installed (no 'git' on PATH)")
-
-
 def _identity(path: Path) -> tuple[int, int, int] | None:
     """(device, inode, mtime in ns) of PATH, or None when it does not exist."""
     try:
@@ -77,14 +47,6 @@ def _identity(path: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (st.st_dev, st.st_ino, st.st_mtime_ns)
-
-
-def first_line(stderr: bytes) -> str:
-    """Git's first non-empty stderr line, decoded, for a one-line error."""
-    for line in stderr.decode("utf-8", "replace").splitlines():
-        if line.strip():
-            return line.strip()
-    return "no error message"
 
 
 @dataclass(frozen=True)
@@ -107,83 +69,6 @@ def _tree_order(entry: TreeEntry) -> bytes:
     return entry.name + b"/" if entry.mode == 0o040000 else entry.name
 
 
-class _BatchProcess:
-    """One long-lived git process fed on stdin and read on stdout, restarted when it dies."""
-
-    def __init__(self, git: Git, args: list[str]):
-        self.command = [git.exe, *args]  # no reference to GIT: its finalizer closes us
-        self.cwd = git.cwd
-        self.env = git.env
-        self.args = args
-        self.proc: subprocess.Popen | None = None
-        self.errfile = None
-
-    def start(self) -> subprocess.Popen:
-        if self.proc is None or self.proc.poll() is not None:
-            self.close()
-            self.errfile = tempfile.TemporaryFile()
-            try:
-                self.proc = subprocess.Popen(
-                    self.command,
-                    cwd=self.cwd,
-                    env=self.env,
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=self.errfile,
-                    restore_signals=False,  # SIGXFSZ stays ignored (see INDEX_LOCK_WAIT)
-                )
-            except OSError as exc:
-                raise StoreError(f"cannot run 'git {self.args[0]}': {exc.strerror}") from None
-        return self.proc
-
-    def failure(self) -> StoreError:
-        message = "it stopped unexpectedly"
-        if self.proc is not None:
-            try:
-                self.proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        if self.errfile is not None:
-            self.errfile.seek(0)
-            err = self.errfile.read()
-            if err.strip():
-                message = first_line(err)
-        self.close()
-        return StoreError(f"git {self.args[0]} failed: {message}")
-
-    def send(self, data: bytes) -> subprocess.Popen:
-        proc = self.start()
-        try:
-            proc.stdin.write(data)
-            proc.stdin.flush()
-        except (BrokenPipeError, OSError):
-            raise self.failure() from None
-        return proc
-
-    def readline(self) -> bytes:
-        line = self.proc.stdout.readline()
-        if not line.endswith(b"\n"):
-            raise self.failure()
-        return line
-
-    def close(self) -> None:
-        if self.proc is not None:
-            for stream in (self.proc.stdin, self.proc.stdout):
-                try:
-                    stream.close()
-                except OSError:
-                    pass
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-            self.proc = None
-        if self.errfile is not None:
-            self.errfile.close()
-            self.errfile = None
-
-
 class Git:
     """One work tree's repository: short git commands and the batch processes."""
 
@@ -201,19 +86,19 @@ class Git:
         self.cwd = self.top
         objects = self.run("rev-parse", "--path-format=absolute", "--git-path", "objects")
         self.objects = Path(os.fsdecode(objects.rstrip(b"\n")))
-        self._cat = _BatchProcess(self, ["cat-file", "--batch"])
-        self._refs = _BatchProcess(self, ["update-ref", "-m", "atlas: record", "--stdin"])
+        self._cat = BatchProcess(self, ["cat-file", "--batch"])
+        self._refs = BatchProcess(self, ["update-ref", "-m", "atlas: record", "--stdin"])
         self._idents: dict[tuple, tuple[str, str]] = {}
         self._stale_lock: tuple[int, int, int] | None = None  # an index.lock that never went
         self._trees: dict[str, list[TreeEntry]] = {}
         # Stop the batch processes when this object goes away without close().
         self._finalizer = weakref.finalize(self, Git._close_all, self._batches())
 
-    def _batches(self) -> list[_BatchProcess]:
+    def _batches(self) -> list[BatchProcess]:
         return [self._cat, self._refs]
 
     @staticmethod
-    def _close_all(batches: list[_BatchProcess]) -> None:
+    def _close_all(batches: list[BatchProcess]) -> None:
         for batch in batches:
             batch.close()
 

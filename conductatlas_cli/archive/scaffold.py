@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conductatlas_cli.archive.git import find_git, git_environment
+from conductatlas_cli.archive.gitprocess import find_git, git_environment
 from conductatlas_cli.errors import StoreError, UsageError
 
 SOURCES_TEMPLATE = """\

@@ -162,10 +162,11 @@ def show(
     config: Path | None = ConfigOption,
 ) -> None:
     """The text of one version of a document."""
-    from conductatlas_cli.archive.archive import Archive, split_key
+    from conductatlas_cli.archive.archive import Archive
+    from conductatlas_cli.config.model import parse_key
     from conductatlas_cli.textsafe import plain
 
-    split_key(target)
+    parse_key(target)
     sources = load_sources_at(config)
     with Archive.from_sources(sources) as archive:
         version = archive.resolve_ref(target, at)

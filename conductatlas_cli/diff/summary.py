@@ -38,7 +38,7 @@ from conductatlas_cli.diff.model import (
     WordOp,
 )
 from conductatlas_cli.diff.sections import Section, fold_strict, parse_sections, strip_numbering
-from conductatlas_cli.snapshot.normalize import count_words
+from conductatlas_cli.snapshot.words import count_words
 
 _RENAME_SEARCH_LIMIT = 250_000  # unmatched old × new sections compared by body
 

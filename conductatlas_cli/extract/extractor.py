@@ -98,8 +98,8 @@ def extract_text(
 
 
 def _decode(body: bytes, declared: str | None, url: str) -> str:
-    """Bytes → str by fetch.decode_text (BOM, header, <meta>, UTF-8, detection)."""
-    from conductatlas_cli.fetch.http import decode_text
+    """Bytes → str by charset.decode_text (BOM, header, <meta>, UTF-8, detection)."""
+    from conductatlas_cli.extract.charset import decode_text
 
     text = decode_text(body, declared=declared)
     if "\x00" in text[:65536] or _control_share(text[:65536]) > 0.05:
@@ -224,7 +224,7 @@ def _html_lookup():
 
 
 def _html_text(text: str, url: str, *, select: Sequence[str], remove: Sequence[str]) -> str:
-    from conductatlas_cli.extract import container
+    from conductatlas_cli.extract import clean, container
     from conductatlas_cli.extract import markdown as htmlmarkdown
 
     root = _parse_html(text, url)
@@ -242,9 +242,9 @@ def _html_text(text: str, url: str, *, select: Sequence[str], remove: Sequence[s
                 url,
             )
         if select and matched:
-            container.clean_tree(chosen)
+            clean.clean_tree(chosen)
         else:
-            sizes = container.clean_tree(root)
+            sizes = clean.clean_tree(root)
             chosen = container.find_container(root, sizes=sizes)
         own = htmlmarkdown.to_markdown(chosen)
         if own.strip() or (select and matched):

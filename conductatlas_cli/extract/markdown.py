@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 
-from conductatlas_cli.extract.container import BLOCK_TAGS as _BLOCK_TAGS
-from conductatlas_cli.extract.container import HEADING_TAGS as _HEADING_TAGS
+from conductatlas_cli.extract.clean import BLOCK_TAGS as _BLOCK_TAGS
+from conductatlas_cli.extract.clean import HEADING_TAGS as _HEADING_TAGS
 
 _WS = re.compile(r"\s+")
 _DATE = re.compile(

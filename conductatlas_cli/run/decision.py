@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from conductatlas_cli.archive.state import CurrentText, DocumentState
-from conductatlas_cli.config.load import Source
+from conductatlas_cli.config.model import Source
 from conductatlas_cli.errors import AtlasError
 from conductatlas_cli.run.pages import noise_hash, sha256
 from conductatlas_cli.run.report import DocumentReport, FetchStatus
@@ -124,7 +124,7 @@ def _current(st: DocumentState, text: str, ignore: tuple[str, ...]) -> CurrentTe
     """Noise hash and words of the recorded TEXT, from the state when it still matches."""
     digest = text_digest(text, ignore)
     if st.current is None or st.current.digest != digest:
-        from conductatlas_cli.snapshot.normalize import count_words
+        from conductatlas_cli.snapshot.words import count_words
 
         st.current = CurrentText(digest, noise_hash(text, ignore), count_words(text))
     return st.current

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from conductatlas_cli.archive.state import DocumentState
-from conductatlas_cli.config.load import Source, Sources
+from conductatlas_cli.config.model import Source, Sources
 from conductatlas_cli.run.runner import fetch_and_extract
 
 

@@ -48,7 +48,7 @@ def sha256(text: str) -> str:
 
 def noise_hash(text: str, ignore: tuple[str, ...]) -> str:
     """For snapshot TEXT: equal for two texts exactly when they differ only by noise."""
-    from conductatlas_cli.snapshot.normalize import noise_key
+    from conductatlas_cli.snapshot.noise import noise_key
 
     key = noise_key(text, ignore=ignore, normalized=True)
     return sha256(json.dumps(list(ignore)) + "\n" + key)
@@ -58,7 +58,8 @@ def process_page(job: PageJob) -> PageText:
     """Extract, normalize and check one page; never raises for a bad page."""
     from conductatlas_cli.extract.extractor import extract_text
     from conductatlas_cli.snapshot.guards import check_page
-    from conductatlas_cli.snapshot.normalize import count_words, normalize_text
+    from conductatlas_cli.snapshot.normalize import normalize_text
+    from conductatlas_cli.snapshot.words import count_words
 
     try:
         raw = extract_text(

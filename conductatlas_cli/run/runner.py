@@ -19,7 +19,7 @@ from contextlib import closing, nullcontext
 from dataclasses import replace
 
 from conductatlas_cli.archive.state import DocumentState, State
-from conductatlas_cli.config.load import Source, Sources
+from conductatlas_cli.config.model import Source, Sources
 from conductatlas_cli.errors import AtlasError
 from conductatlas_cli.fetch.hosts import HostLimiter
 from conductatlas_cli.run.decision import Extracted, Recorder
