@@ -21,7 +21,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from conductatlas_cli.archive.files import (
@@ -175,7 +175,7 @@ class Archive:
             commit, ctime, fetched, subject, body = (head.split("\x1f", 4) + [""] * 5)[:5]
             date = parse_date(fetched.strip().splitlines()[0] if fetched.strip() else "")
             if date is None:
-                date = datetime.fromtimestamp(int(ctime or 0), tz=timezone.utc)
+                date = datetime.fromtimestamp(int(ctime or 0), tz=UTC)
             summary = "\n".join(
                 line for line in body.splitlines() if not line.startswith("Atlas-")
             ).strip()
@@ -205,7 +205,7 @@ class Archive:
             return versions[back]
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", ref):
             try:
-                day = datetime.strptime(ref, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+                day = datetime.strptime(ref, "%Y-%m-%d").replace(tzinfo=UTC)
             except ValueError:
                 raise UsageError(f"'{ref}' is not a valid date") from None
             end = day + timedelta(days=1)
@@ -375,14 +375,14 @@ class Archive:
                 "GIT_COMMITTER_EMAIL": email,
             }
         if self._identity is None:
-            code, out = self.git.run_status(
+            code, config = self.git.run_status(
                 "config", "-z", "--get-regexp", r"^(user|author|committer)\.(name|email)$"
             )
             known = set()
-            for record in out.split(b"\0") if code == 0 else []:
-                name, _, value = record.partition(b"\n")
+            for record in config.split(b"\0") if code == 0 else []:
+                setting, _, value = record.partition(b"\n")
                 if value.strip():
-                    known.add(name.decode("utf-8", "replace").lower())
+                    known.add(setting.decode("utf-8", "replace").lower())
             env = {}
             for role in ("author", "committer"):
                 upper = role.upper()

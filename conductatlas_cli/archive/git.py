@@ -154,6 +154,7 @@ class Git:
         if len(parts) != 3 or not parts[2].isdigit():
             return None  # "<name> missing" or "<name> ambiguous"
         size = int(parts[2])
+        assert proc.stdout is not None  # started with stdout=PIPE
         data = proc.stdout.read(size)
         if len(data) != size or proc.stdout.read(1) != b"\n":
             raise self._cat.failure()

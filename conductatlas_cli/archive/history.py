@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from conductatlas_cli.archive.archive import Archive, Version
 from conductatlas_cli.archive.state import DocumentState, State
 from conductatlas_cli.errors import UsageError
 
@@ -19,8 +20,8 @@ class Comparison:
     """Two versions of one document to compare (old is None: the document is new)."""
 
     key: str
-    old: object | None  # store.Version
-    new: object  # store.Version
+    old: Version | None
+    new: Version
     old_text: str | None
     new_text: str
 
@@ -35,7 +36,7 @@ def parse_day(text: str) -> datetime:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text or ""):
         raise UsageError(f"'{text}' is not a date (expected YYYY-MM-DD)")
     try:
-        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
         raise UsageError(f"'{text}' is not a valid date") from None
 
@@ -109,13 +110,15 @@ def comparisons_since(archive, since: datetime, keys: list[str]) -> list[Compari
     return result
 
 
-def log_entries(archive, keys: list[str], since: datetime | None) -> list[tuple[str, object]]:
+def log_entries(
+    archive: Archive, keys: list[str], since: datetime | None
+) -> list[tuple[str, Version]]:
     """(key, Version) newest first, for the documents in KEYS."""
     wanted = set(keys)
     return [(key, v) for key, v in archive.all_versions(since=since) if key in wanted]
 
 
-def one_line(key: str, version) -> str:
+def one_line(key: str, version: Version) -> str:
     """The part of a commit subject after 'key: '."""
     prefix = f"{key}: "
     subject = version.subject

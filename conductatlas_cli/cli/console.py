@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from conductatlas_cli.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 
 def err(message: str) -> None:
@@ -92,14 +96,15 @@ class FetchProgress:
             console=make_console(stderr=True),
             transient=True,
         )
-        self.task = None
+        self.task: TaskID | None = None
 
     def start(self, total: int) -> None:
         self.bar.start()
         self.task = self.bar.add_task("", total=total)
 
     def advance(self, doc) -> None:
-        self.bar.update(self.task, advance=1, description=doc.key)
+        if self.task is not None:
+            self.bar.update(self.task, advance=1, description=doc.key)
 
     def stop(self) -> None:
         self.bar.stop()

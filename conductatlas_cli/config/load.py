@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
@@ -89,8 +90,9 @@ class _Checker:
         self.name = path.name
         self.problems: list[str] = []
 
-    def problem(self, node: yaml.Node | None, message: str) -> None:
-        line = node.start_mark.line + 1 if node is not None else 1
+    def problem(self, node: yaml.Node | yaml.Event | None, message: str) -> None:
+        mark = node.start_mark if node is not None else None
+        line = mark.line + 1 if mark is not None else 1
         self.problems.append(f"{self.name}:{line}: {message}")
 
     # -- YAML ---------------------------------------------------------------
@@ -117,13 +119,15 @@ class _Checker:
             self.problems.append(f"{self.name}:1: invalid YAML: nested too deeply")
         return None
 
-    def mapping(self, node: yaml.Node, what: str, allowed: set[str] | None):
+    def mapping(
+        self, node: yaml.Node, what: str, allowed: set[str] | None
+    ) -> list[tuple[str, yaml.Node, yaml.Node]]:
         """Pairs (key, key_node, value_node) of a mapping, checking keys."""
         if not isinstance(node, yaml.MappingNode):
             self.problem(node, f"{what} must be a mapping")
             return []
         seen: dict[str, int] = {}
-        pairs = []
+        pairs: list[tuple[str, yaml.Node, yaml.Node]] = []
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problem(key_node, f"{what} has a key that is not a plain name")
@@ -161,7 +165,7 @@ class _Checker:
         self.problem(node, f"{what} must be a string or a list of strings")
         return []
 
-    def number(self, node, what: str, *, integer: bool, minimum: float):
+    def number(self, node: yaml.Node, what: str, *, integer: bool, minimum: float) -> float | None:
         value = self.scalar(node, what)
         if value is None:
             return None
@@ -176,7 +180,7 @@ class _Checker:
             return None
         return number
 
-    def slug(self, node, what: str) -> str | None:
+    def slug(self, node: yaml.Node, what: str) -> str | None:
         value = str(node.value)
         if not SLUG.match(value) or len(value) > MAX_ID_LENGTH or value in RESERVED_IDS:
             self.problem(
@@ -212,7 +216,7 @@ class _Checker:
         return Sources(path=self.path, settings=settings, sources=tuple(sources))
 
     def build_settings(self, node: yaml.Node) -> Settings:
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for key, _key_node, value in self.mapping(node, "'settings'", SETTINGS_KEYS):
             what = f"'settings.{key}'"
             if key == "timeout":
@@ -260,7 +264,7 @@ class _Checker:
             if url is None:
                 return None
             return Source(platform=pid, document=doc, url=url, platform_name=pname)
-        fields: dict[str, object] = {}
+        fields: dict[str, Any] = {}
         url = None
         has_url = False
         for key, _key_node, value in self.mapping(node, f"document {where}", DOCUMENT_KEYS):

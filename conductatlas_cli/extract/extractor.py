@@ -127,9 +127,9 @@ def _pdf_text(body: bytes, url: str) -> str:
         reader = PdfReader(io.BytesIO(body), strict=False)
         if reader.is_encrypted:
             try:
-                opened = reader.decrypt("")
+                opened = bool(reader.decrypt(""))
             except Exception:  # noqa: BLE001 - any failure means we cannot read it
-                opened = 0
+                opened = False
             if not opened:
                 raise ExtractError(f"'{url}' is an encrypted PDF that needs a password")
         pages = [_page_text(page) for page in reader.pages]

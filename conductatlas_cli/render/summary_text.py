@@ -91,7 +91,7 @@ def section_sentences(change: SectionChange, context: int, show_all: bool) -> li
         s for s in change.sentences if s.kind != EQUAL or (s.new or "").strip()
     ]  # blank equal lines never count as context
     shown = [s.kind != EQUAL and (show_all or not s.cosmetic) for s in entries]
-    keep = set()
+    keep: set[int] = set()
     for i, changed in enumerate(shown):
         if changed:
             keep.update(range(max(0, i - context), min(len(entries), i + context + 1)))
@@ -110,7 +110,9 @@ def section_sentences(change: SectionChange, context: int, show_all: bool) -> li
     return lines
 
 
-def _lines(summary, *, context: int, show_all: bool, title: str | None) -> list[Line]:
+def _lines(
+    summary: ChangeSummary, *, context: int, show_all: bool, title: str | None
+) -> list[Line]:
     lines: list[Line] = []
     if title:
         lines += [[("title", _safe(title))], []]

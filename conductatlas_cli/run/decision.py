@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from conductatlas_cli.archive.state import CurrentText, DocumentState
+from conductatlas_cli.archive.state import CurrentText, DocumentState, State
 from conductatlas_cli.config.model import Source
 from conductatlas_cli.errors import AtlasError
 from conductatlas_cli.run.pages import noise_hash, sha256
 from conductatlas_cli.run.report import DocumentReport, FetchStatus
+
+if TYPE_CHECKING:
+    from conductatlas_cli.archive.archive import Archive
 
 # How many recorded versions' noise keys are remembered to recognise a flip.
 FLIP_MEMORY = 6
@@ -139,13 +143,13 @@ def _accept(got: Extracted, st: DocumentState) -> None:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Recorder:
     """Applies decisions: records a version where one says so, and keeps the state."""
 
-    def __init__(self, archive, state, *, force: bool, dry_run: bool):
+    def __init__(self, archive: Archive, state: State, *, force: bool, dry_run: bool):
         self.archive = archive
         self.state = state
         self.force = force
