@@ -26,10 +26,8 @@ from pathlib import Path
 
 from conductatlas_cli.archive.files import (
     TMP_PREFIX,
-    as_utc,
     key_of_path,
     make_folder,
-    parse_date,
     replace_file,
     unlink_quietly,
     write_temporary,
@@ -38,6 +36,7 @@ from conductatlas_cli.archive.git import DEFAULT_EMAIL, DEFAULT_NAME, Git
 from conductatlas_cli.archive.state import hold_lock
 from conductatlas_cli.config.model import parse_key
 from conductatlas_cli.errors import StoreError, UsageError
+from conductatlas_cli.timestamps import as_utc, parse_utc
 
 FETCHED_TRAILER = "Atlas-Fetched-At"
 
@@ -173,7 +172,7 @@ class Archive:
         for chunk in out.split("\x1e")[1:]:
             head, _, tail = chunk.partition("\x1d")
             commit, ctime, fetched, subject, body = (head.split("\x1f", 4) + [""] * 5)[:5]
-            date = parse_date(fetched.strip().splitlines()[0] if fetched.strip() else "")
+            date = parse_utc(fetched.strip().splitlines()[0] if fetched.strip() else "")
             if date is None:
                 date = datetime.fromtimestamp(int(ctime or 0), tz=UTC)
             summary = "\n".join(

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from conductatlas_cli.archive.archive import Archive, Version
 from conductatlas_cli.archive.state import DocumentState, State
 from conductatlas_cli.errors import UsageError
+from conductatlas_cli.timestamps import format_utc
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def status_rows(sources, archive, state: State) -> list[dict]:
                 "document": source.key,
                 "versions": counts.get(source.key, 0),
                 "last_checked": st.last_checked,
-                "last_changed": changed.strftime("%Y-%m-%dT%H:%M:%SZ") if changed else None,
+                "last_changed": format_utc(changed) if changed else None,
                 "failing_since": st.failing_since,
                 "last_error": st.last_error,
             }

@@ -132,6 +132,7 @@ def log(
     from conductatlas_cli.archive import history
     from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.textsafe import plain
+    from conductatlas_cli.timestamps import format_utc
 
     sources = load_sources_at(config)
     day = history.parse_day(since) if since else None
@@ -142,7 +143,7 @@ def log(
         rows = [
             {
                 "key": key,
-                "date": v.date.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "date": format_utc(v.date),
                 "commit": v.commit,
                 "summary": history.one_line(key, v),
             }
