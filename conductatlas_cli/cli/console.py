@@ -36,15 +36,22 @@ def warn(message: str) -> None:
 
 def load_sources_at(config: Path | None):
     from conductatlas_cli.config.load import find_sources, load_sources
+    from conductatlas_cli.config.model import SOURCES_FILE
 
     path = config if config is not None else find_sources()
+    if path.is_dir():  # --config FOLDER: that folder's sources.yaml
+        path = path / SOURCES_FILE
     if not path.exists():
         raise ConfigError([f"'{path}' does not exist (run 'atlas init')"])
     return load_sources(path)
 
 
 ConfigOption = typer.Option(
-    None, "--config", "-c", help="Path to sources.yaml (default: the nearest one upwards)."
+    None,
+    "--config",
+    "-c",
+    metavar="PATH",
+    help="sources.yaml, or a folder holding one (default: the nearest one upwards).",
 )
 
 FORMAT_HELP = "rich (terminal default), plain (piped default), markdown, or json."
