@@ -14,6 +14,8 @@ from conductatlas_cli.errors import ConfigError, UsageError
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
+    from conductatlas_cli.config.model import Sources
+
 
 def err(message: str) -> None:
     """One line on stderr, never interpreted as markup."""
@@ -34,8 +36,9 @@ def warn(message: str) -> None:
     sys.stderr.write(f"atlas: warning: {one_line(plain(message))}\n")
 
 
-def load_sources_at(config: Path | None):
-    from conductatlas_cli.config.load import find_sources, load_sources
+def sources_path(config: Path | None) -> Path:
+    """The sources.yaml that --config names (a file or a folder), else the nearest upwards."""
+    from conductatlas_cli.config.load import find_sources
     from conductatlas_cli.config.model import SOURCES_FILE
 
     path = config if config is not None else find_sources()
@@ -43,7 +46,13 @@ def load_sources_at(config: Path | None):
         path = path / SOURCES_FILE
     if not path.exists():
         raise ConfigError([f"'{path}' does not exist (run 'atlas init')"])
-    return load_sources(path)
+    return path
+
+
+def load_sources_at(config: Path | None) -> Sources:
+    from conductatlas_cli.config.load import load_sources
+
+    return load_sources(sources_path(config))
 
 
 ConfigOption = typer.Option(
