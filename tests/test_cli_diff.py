@@ -90,6 +90,13 @@ def test_from_commit(history):
     assert "[-30-]{+60+}" in result.output
 
 
+def test_from_later_than_to_is_an_error_not_a_swap(history):
+    """--from a later version than --to is exit 2 saying so; nothing is diffed backwards."""
+    result = invoke("diff", "acme/policy", "--from", "@~0", "--to", "@~2")
+    assert result.exit_code == 2
+    assert "is later than --to '@~2'" in result.output and "swap them" in result.output
+
+
 def test_bad_ref_is_a_usage_error(history):
     """A date before the first version is exit 2 with one line naming the document."""
     result = invoke("diff", "acme/policy", "--from", "2025-01-01")

@@ -432,6 +432,15 @@ def test_resolve_ref_by_tilde_and_default(archive, history):
         archive.resolve_ref(KEY, "~3")
 
 
+def test_resolve_ref_forms_that_survive_a_shell(archive, history):
+    """'@~N' and 'latest~N' go N versions back, like a bare '~N' that bash did not expand."""
+    assert archive.resolve_ref(KEY, "@~0").commit == history[2]
+    assert archive.resolve_ref(KEY, "@~2").commit == history[0]
+    assert archive.resolve_ref(KEY, "latest~1").commit == history[1]
+    with pytest.raises(UsageError, match="goes too far"):
+        archive.resolve_ref(KEY, "@~3")
+
+
 def test_resolve_ref_by_commit(project, archive, history):
     """A full or short sha of a version names it; another commit names the version in force."""
     assert archive.resolve_ref(KEY, history[1]).commit == history[1]

@@ -190,15 +190,20 @@ class Archive:
             return [v for v, _ in self._log("HEAD", "--", self.snapshot_relpath(key))]
 
     def resolve_ref(self, key: str, ref: str | None) -> Version:
-        """The version REF names: None (latest), '~N', a date 'YYYY-MM-DD', or a commit."""
+        """The version REF names: None (latest), '@~N' (also 'latest~N', '~N'), a date, a commit.
+
+        '@~N' is N versions back from the latest ('@~0' is the latest); unlike a bare '~N',
+        which bash expands to a folder when it starts a word, it survives a shell.
+        """
         versions = self.versions(key)
         if not versions:
             raise UsageError(f"no version of '{key}' has been recorded yet")
         ref = (ref or "").strip()
         if not ref:
             return versions[0]
-        if re.fullmatch(r"~\d+", ref):
-            back = int(ref[1:])
+        back_match = re.fullmatch(r"(?:@|latest)?~(\d+)", ref)
+        if back_match:
+            back = int(back_match.group(1))
             if back >= len(versions):
                 raise UsageError(f"'{key}' has {len(versions)} version(s); '{ref}' goes too far")
             return versions[back]
@@ -213,11 +218,11 @@ class Archive:
                 raise UsageError(f"no version of '{key}' on or before {ref}")
             return max(earlier, key=lambda v: v.date)
         if ref.startswith("-") or any(ch.isspace() for ch in ref):
-            raise UsageError(f"'{ref}' is not a date (YYYY-MM-DD), a commit or ~N")
+            raise UsageError(f"'{ref}' is not a date (YYYY-MM-DD), a commit or @~N")
         with self._mutex:
             code, out = self.git.run_status("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
             if code != 0:
-                raise UsageError(f"'{ref}' is not a date (YYYY-MM-DD), a commit or ~N")
+                raise UsageError(f"'{ref}' is not a date (YYYY-MM-DD), a commit or @~N")
             commit = out.decode().strip()
             for version in versions:
                 if version.commit == commit:

@@ -81,7 +81,10 @@ def compare(archive, key: str, *, from_ref: str | None, to_ref: str | None, leni
             if not lenient:
                 raise
     if old is not None and old.date > new.date and from_ref is not None:
-        old, new = new, old
+        raise UsageError(
+            f"--from '{from_ref}' ({old.date:%Y-%m-%d %H:%M}Z) is later than --to "
+            f"'{to_ref or '@~0'}' ({new.date:%Y-%m-%d %H:%M}Z) for '{key}'; swap them"
+        )
     return Comparison(
         key=key,
         old=old,

@@ -45,9 +45,14 @@ def status(config: Path | None = ConfigOption) -> None:
 def diff(
     target: str | None = typer.Argument(None, help="platform or platform/document."),
     from_ref: str | None = typer.Option(
-        None, "--from", help="A date (YYYY-MM-DD, the version in force then), a commit, or ~N."
+        None,
+        "--from",
+        help="A date (YYYY-MM-DD: the version in force at the end of that day, UTC), a commit, or @~N (N versions back).",
+        metavar="REF",
     ),
-    to_ref: str | None = typer.Option(None, "--to", help="Same forms as --from; default latest."),
+    to_ref: str | None = typer.Option(
+        None, "--to", metavar="REF", help="Same forms as --from; default: the latest."
+    ),
     since: str | None = typer.Option(
         None, "--since", help="Every document that changed since DATE (YYYY-MM-DD)."
     ),
@@ -159,7 +164,9 @@ def log(
 
 def show(
     target: str = typer.Argument(..., help="platform/document."),
-    at: str | None = typer.Option(None, "--at", help="A date, a commit, or ~N (default latest)."),
+    at: str | None = typer.Option(
+        None, "--at", help="A date, a commit, or @~N (default: the latest).", metavar="REF"
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
     """The text of one version of a document."""
