@@ -55,10 +55,11 @@ def matching_keys(archive, sources, target: str | None) -> list[str]:
         keys = [target] if target in known else []
     else:
         keys = sorted(k for k in known if k.split("/", 1)[0] == target)
-    if not keys:
-        what = f"'{target}'" if target else "any document"
-        raise UsageError(f"no version of {what} has been recorded yet (run 'atlas fetch')")
-    return keys
+    if not keys and target is not None and not (sources is not None and sources.knows(target)):
+        if sources is not None:
+            raise UsageError(sources.unknown_target(target))
+        raise UsageError(f"no version of '{target}' has been recorded yet")
+    return keys  # empty: tracked, but nothing recorded yet (not an error)
 
 
 def compare(archive, key: str, *, from_ref: str | None, to_ref: str | None, lenient: bool):

@@ -18,6 +18,8 @@ from conductatlas_cli.cli.console import (
 )
 from conductatlas_cli.errors import ExitCode, UsageError
 
+NOTHING_YET = "no versions recorded yet (run 'atlas fetch')"
+
 
 def status(config: Path | None = ConfigOption) -> None:
     """Per document: versions, last checked, last changed, failing since, last error."""
@@ -116,6 +118,8 @@ def diff(
             )
     if fmt == "json":
         typer.echo(json.dumps({"documents": documents}, ensure_ascii=False, indent=2))
+    elif not keys:
+        typer.echo(NOTHING_YET)
     elif not chunks:
         typer.echo(f"no changes since {since}" if since else "no changes")
     else:
@@ -156,6 +160,8 @@ def log(
         ]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    if not keys:
+        typer.echo(NOTHING_YET)
     width = max((len(key) for key, _ in entries), default=0)
     for key, v in entries:
         line = f"{v.date:%Y-%m-%d %H:%M}  {v.short}  {key:<{width}}  {history.one_line(key, v)}"
