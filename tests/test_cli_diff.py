@@ -145,10 +145,56 @@ def test_log_lists_versions_newest_first(history):
     """atlas log prints date, commit and summary per version, newest first."""
     result = invoke("log", "acme/policy")
     lines = result.output.splitlines()
-    assert len(lines) == 3
-    assert lines[0].startswith("2026-03-10 10:00") and lines[-1].startswith("2026-01-10 10:00")
+    assert lines[0] == "acme — policy (acme/policy)"
+    assert len(lines) == 4
+    assert lines[1].startswith("2026-03-10 10:00Z") and lines[-1].startswith("2026-01-10 10:00Z")
     rows = json.loads(invoke("log", "--json", "--since", "2026-02-15").stdout)
     assert [r["key"] for r in rows] == ["acme/policy", "acme/terms"]
+    assert rows[0]["title"] == "acme — policy"
+
+
+def test_log_n_limits_the_versions(history):
+    """atlas log -n N lists the N newest versions."""
+    result = invoke("log", "-n", "2")
+    assert [line[:10] for line in result.output.splitlines()] == ["2026-03-10", "2026-02-20"]
+
+
+def test_status_fits_80_columns_with_zoned_times(history, monkeypatch):
+    """status: one row per document, times with their zone, no line past 80 columns."""
+    monkeypatch.setenv("COLUMNS", "80")
+    history.write_sources(
+        {
+            "acme": {
+                "name": "Acme Artificial Intelligence Incorporated",
+                "documents": {
+                    "policy": {"url": "https://acme.test/policy", "type": "Usage Policy"},
+                    "terms": "https://acme.test/terms",
+                },
+            }
+        }
+    )
+    result = invoke("status")
+    lines = result.output.splitlines()
+    assert lines[0].split() == [
+        "document",
+        "versions",
+        "last",
+        "checked",
+        "last",
+        "changed",
+    ]
+    assert lines[1].split() == ["acme/policy", "3", "-", "2026-03-10", "10:00Z"]
+    assert lines[2] == "  Acme Artificial Intelligence Incorporated — Usage Policy"
+    assert all(len(line) <= 80 for line in lines)
+
+
+def test_status_failing_and_json(history):
+    """status --failing keeps failing documents only; --json gives typed rows."""
+    assert invoke("status", "--failing").output == "no failing documents\n"
+    rows = json.loads(invoke("status", "acme/terms", "--json").stdout)
+    assert [(r["key"], r["versions"], r["last_changed"]) for r in rows] == [
+        ("acme/terms", 1, "2026-02-20T10:00:00Z")
+    ]
 
 
 def test_show_at_date(history):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from conductatlas_cli.archive.archive import Archive, Version
 from conductatlas_cli.archive.state import DocumentState, State
+from conductatlas_cli.config.model import Sources
 from conductatlas_cli.errors import UsageError
 from conductatlas_cli.timestamps import format_utc
 
@@ -130,25 +131,55 @@ def one_line(key: str, version: Version) -> str:
     return subject[len(prefix) :] if subject.startswith(prefix) else subject
 
 
-def status_rows(sources, archive, state: State) -> list[dict]:
-    """Per document in sources.yaml: versions, last checked/changed, failing since, last error."""
+@dataclass(frozen=True)
+class DocumentStatus:
+    """One tracked document's standing: what `atlas status` shows."""
+
+    key: str
+    title: str
+    url: str
+    versions: int
+    last_checked: str | None  # ISO 8601 UTC
+    last_changed: str | None
+    failing_since: str | None
+    last_error: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "url": self.url,
+            "versions": self.versions,
+            "last_checked": self.last_checked,
+            "last_changed": self.last_changed,
+            "failing_since": self.failing_since,
+            "last_error": self.last_error,
+        }
+
+
+def status_rows(
+    sources: Sources, archive: Archive, state: State, *, targets: tuple[str, ...] = ()
+) -> list[DocumentStatus]:
+    """Per document of TARGETS (default: all of sources.yaml): versions, times, last error."""
     counts: dict[str, int] = {}
     latest: dict[str, datetime] = {}
     for key, version in archive.all_versions():
         counts[key] = counts.get(key, 0) + 1
         latest.setdefault(key, version.date)
     rows = []
-    for source in sources.sources:
+    for source in sources.select(targets):
         st = state.documents.get(source.key) or DocumentState()
         changed = latest.get(source.key)
         rows.append(
-            {
-                "document": source.key,
-                "versions": counts.get(source.key, 0),
-                "last_checked": st.last_checked,
-                "last_changed": format_utc(changed) if changed else None,
-                "failing_since": st.failing_since,
-                "last_error": st.last_error,
-            }
+            DocumentStatus(
+                key=source.key,
+                title=source.title,
+                url=source.display_url,
+                versions=counts.get(source.key, 0),
+                last_checked=st.last_checked,
+                last_changed=format_utc(changed) if changed else None,
+                failing_since=st.failing_since,
+                last_error=st.last_error,
+            )
         )
     return rows

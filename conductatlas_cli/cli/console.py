@@ -124,3 +124,11 @@ class FetchProgress:
 
     def stop(self) -> None:
         self.bar.stop()
+
+
+def short_time(stamp: str | None) -> str:
+    """'2026-12-01T21:23:05Z' → '2026-12-01 21:23Z' (the zone always shown); None → '-'."""
+    from conductatlas_cli.timestamps import parse_utc
+
+    when = parse_utc(stamp or "")
+    return when.strftime("%Y-%m-%d %H:%MZ") if when else "-"

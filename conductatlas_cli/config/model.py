@@ -63,6 +63,16 @@ class Source:
     def display_url(self) -> str:
         return redact_url(self.url)
 
+    @property
+    def title(self) -> str:
+        """'Acme AI — Privacy Policy': the platform's name and the document's type (or id)."""
+        return f"{self.platform_name or self.platform} — {self.type or self.document}"
+
+    @property
+    def label(self) -> str:
+        """'Acme AI — Privacy Policy (acme/privacy)': the title and the key to type."""
+        return f"{self.title} ({self.key})"
+
 
 @dataclass(frozen=True)
 class Sources:
