@@ -16,7 +16,12 @@ PASSWORD = "s3cret-pw"
 def test_json_webhook_gets_title_and_body(receiver):  # noqa: F811
     """A json:// target receives one POST carrying the title and the body."""
     target = build_target({"url": receiver.url("json")})
-    outcome = send(target, title="atlas: 1 document changed", body="~ 3. Data Retention\n  ~ [-30-]{+60+}", fmt="text")
+    outcome = send(
+        target,
+        title="atlas: 1 document changed",
+        body="~ 3. Data Retention\n  ~ [-30-]{+60+}",
+        fmt="text",
+    )
     assert outcome.sent and outcome.error is None
     (got,) = receiver.wait_for(1)
     assert got.path == "/hook"

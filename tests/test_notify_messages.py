@@ -84,7 +84,9 @@ def test_html_message_escapes_and_marks(run):
 def test_platform_filter(run):
     """A target for one platform hears only about that platform's documents."""
     events, _ = run
-    message = run_message(events, build_target({"url": "json://h/", "platforms": ["openai"]}), fmt="text")
+    message = run_message(
+        events, build_target({"url": "json://h/", "platforms": ["openai"]}), fmt="text"
+    )
     assert message.title == "atlas: 1 failed"
     assert "cohere" not in message.body
 

@@ -37,7 +37,10 @@ PROBLEM_CASES = [
         {"url": "json://h/", "on": ["changed", "deleted"]},
         [("on", "unknown event 'deleted' in 'on' (known: new, changed, failed, held)")],
     ),
-    ({"url": "json://h/", "on": []}, [("on", "'on' must be a list of: new, changed, failed, held")]),
+    (
+        {"url": "json://h/", "on": []},
+        [("on", "'on' must be a list of: new, changed, failed, held")],
+    ),
     (
         {"url": "json://h/", "platforms": ["Open AI"]},
         [("platforms", "'Open AI' in 'platforms' is not an id (a slug)")],
@@ -46,7 +49,10 @@ PROBLEM_CASES = [
         {"url": "json://h/", "format": "pdf"},
         [("format", "unknown format 'pdf' (choose from text, markdown, html)")],
     ),
-    ({"url": "json://h/", "timeout": "0"}, [("timeout", "'timeout' must be a number of seconds above 0")]),
+    (
+        {"url": "json://h/", "timeout": "0"},
+        [("timeout", "'timeout' must be a number of seconds above 0")],
+    ),
     (
         {"url": "json://h/", "when": "always"},
         [
@@ -124,7 +130,9 @@ def test_url_problems_accepts_a_known_scheme():
 def test_url_problems_names_an_unknown_scheme():
     """A scheme apprise does not know is named, with the target, never the URL."""
     problems = url_problems(Target(url="bogus://user:secret-pw@host/path", index=4))
-    assert problems == ["notify #4 (bogus)'s URL has the scheme 'bogus', which apprise does not know"]
+    assert problems == [
+        "notify #4 (bogus)'s URL has the scheme 'bogus', which apprise does not know"
+    ]
 
 
 def test_url_problems_reports_a_bad_url_redacted():
