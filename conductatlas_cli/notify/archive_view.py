@@ -83,7 +83,7 @@ def _trailers(archive, commits: list[str]) -> dict[str, tuple[tuple[str, ...], b
     out = archive.git.run("log", "--no-walk=unsorted", f"--format={fmt}", *commits)
     found = {}
     for record in out.decode("utf-8", "replace").split("\x1e"):
-        parts = record.strip().split("\x1f")
+        parts = record.strip("\n").split("\x1f")  # not strip(): \x1f counts as a space
         if len(parts) != 3:
             continue
         topics = tuple(t.strip() for t in parts[1].split(",") if t.strip())
