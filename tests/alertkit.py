@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import yaml
 from test_cli_fetch import CLAUSES, policy_html
 
-from conductatlas_cli.config import load_sources
-from conductatlas_cli.pipeline import run_fetch
-from conductatlas_cli.store import Archive
+from conductatlas_cli.archive.archive import Archive
+from conductatlas_cli.config.load import load_sources
+from conductatlas_cli.run.runner import run_fetch
 
 
 def policy(days: int = 30, *, extra: tuple[str, str] | None = None, title: str = "Usage Policy"):

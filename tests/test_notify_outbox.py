@@ -174,9 +174,10 @@ STEPS = textwrap.dedent(
     """
     import os, signal, sys
     from pathlib import Path
-    from conductatlas_cli.config import load_sources
-    from conductatlas_cli.pipeline import run_fetch
-    from conductatlas_cli.store import Archive, load_state
+    from conductatlas_cli.archive.archive import Archive
+    from conductatlas_cli.archive.state import load_state
+    from conductatlas_cli.config.load import load_sources
+    from conductatlas_cli.run.runner import run_fetch
     from conductatlas_cli.notify import service
     from conductatlas_cli.notify.outbox import Outbox
     from conductatlas_cli.notify.targets import build_target

@@ -121,7 +121,7 @@ def build_feeds(archive, sources, *, commit_url: str | None = None, limit: int =
 
 def write_feeds(sources, directory: Path, *, commit_url: str | None = None) -> list[Path]:
     """Write the feeds into DIRECTORY (atomically, only those whose bytes changed); all paths."""
-    from conductatlas_cli.store import Archive
+    from conductatlas_cli.archive.archive import Archive
 
     with Archive.from_sources(sources) as archive:
         feeds = build_feeds(archive, sources, commit_url=commit_url)

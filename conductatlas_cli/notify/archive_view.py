@@ -101,8 +101,8 @@ def version_events(
     max_words_changed: int | None = None,
 ) -> list[DocumentEvent]:
     """One event per (key, store.Version): the change from the version before it."""
-    from conductatlas_cli.changes import summarize_changes
-    from conductatlas_cli.render import stat_line
+    from conductatlas_cli.diff.describe import stat_line
+    from conductatlas_cli.diff.summary import summarize_changes
 
     trailers = _trailers(archive, sorted({v.commit for _, v in versions}))
     events = []
@@ -159,7 +159,7 @@ def report_events(
     archive,
     sources,
     report,
-    state: dict,
+    state,
     *,
     commit_url: str | None = None,
     fresh: set[str] | None = None,
@@ -181,7 +181,7 @@ def report_events(
                 recorded.append(doc)
             continue
         info = doc_info(sources, doc.key)
-        st = (state.get("documents") or {}).get(doc.key) or {}
+        st = state.documents.get(doc.key)
         events.append(
             DocumentEvent(
                 key=doc.key,
@@ -191,7 +191,7 @@ def report_events(
                 event=event,
                 stat=doc.reason or status,
                 reason=doc.reason,
-                failing_since=st.get("failing_since") if event == Event.FAILED else None,
+                failing_since=st.failing_since if st and event == Event.FAILED else None,
                 topics=tuple(getattr(doc, "topics", ()) or ()),
                 watched=bool(getattr(doc, "watched", False)),
             )
@@ -237,18 +237,17 @@ def summary_json(summary) -> dict | None:
     """A change summary in the documented JSON shape of `atlas diff --format json`."""
     if summary is None:
         return None
-    from conductatlas_cli.render import summary_to_dict
+    from conductatlas_cli.render.summary_json import summary_to_dict
 
     return summary_to_dict(summary)
 
 
-def failing_documents(sources, state: dict) -> list[DocumentEvent]:
+def failing_documents(sources, state) -> list[DocumentEvent]:
     """The documents failing now (per the state file), the longest-failing first."""
     events = []
-    documents = state.get("documents") or {}
     for source in getattr(sources, "sources", ()):
-        st = documents.get(source.key) or {}
-        if not st.get("failing_since"):
+        st = state.documents.get(source.key)
+        if st is None or not st.failing_since:
             continue
         info = doc_info(sources, source.key)
         events.append(
@@ -258,9 +257,9 @@ def failing_documents(sources, state: dict) -> list[DocumentEvent]:
                 platform_name=info.platform_name,
                 title=info.title,
                 event=Event.FAILED,
-                stat=st.get("last_error") or "failing",
-                reason=st.get("last_error"),
-                failing_since=st.get("failing_since"),
+                stat=st.last_error or "failing",
+                reason=st.last_error,
+                failing_since=st.failing_since,
             )
         )
     return sorted(events, key=lambda e: (e.failing_since or "", e.key))
@@ -283,8 +282,8 @@ def versions_since(archive, keys: list[str] | None, since: datetime):
 
 def span_event(archive, sources, key: str, old, new, *, commit_url: str | None):
     """The event of KEY from version OLD (None: nothing) to NEW, for the digest."""
-    from conductatlas_cli.changes import summarize_changes
-    from conductatlas_cli.render import stat_line
+    from conductatlas_cli.diff.describe import stat_line
+    from conductatlas_cli.diff.summary import summarize_changes
 
     old_text = archive.read_version(key, old.commit) if old else None
     summary = summarize_changes(old_text, archive.read_version(key, new.commit))

@@ -73,7 +73,7 @@ class Digest:
 
 
 def build_digest(
-    archive, sources, state: dict, *, since: datetime, commit_url: str | None = None
+    archive, sources, state, *, since: datetime, commit_url: str | None = None
 ) -> Digest:
     """The digest of everything recorded since SINCE, and what is failing now."""
     keys = [s.key for s in getattr(sources, "sources", ())] or None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from lxml import html as lxml_html
 from lxml.html import builder as E
 
-from conductatlas_cli.changes import ADDED, EQUAL, MODIFIED, REMOVED, ChangeSummary
+from conductatlas_cli.diff.model import ADDED, EQUAL, MODIFIED, REMOVED, ChangeSummary
 from conductatlas_cli.textsafe import plain
 
 NAMES = {

@@ -82,7 +82,7 @@ def prime(state_dir, archive, *, warn: Warn | None = None) -> None:
             box.add([], cursor=view.head(archive))
 
 
-def run_events(archive, sources, report, state: dict, cursor: str | None, *, commit_url):
+def run_events(archive, sources, report, state, cursor: str | None, *, commit_url):
     """(this run's events, HEAD): the report's, plus versions after CURSOR it does not cover."""
     tip = view.head(archive)
     fresh = view.commits_after(archive, cursor, tip)
@@ -167,7 +167,8 @@ def notify_after_fetch(
     """After `atlas fetch` recorded: queue this run's messages, then send all queued ones."""
     if not targets:
         return []
-    from conductatlas_cli.store import Archive, load_state
+    from conductatlas_cli.archive.archive import Archive
+    from conductatlas_cli.archive.state import load_state
 
     state = load_state(sources.state_dir, warn=warn)
     with Archive.from_sources(sources) as archive, Outbox(sources.state_dir, warn=warn) as box:
