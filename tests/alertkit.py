@@ -29,7 +29,14 @@ class Bench:
     server: object
     titles: dict | None = None
 
-    def track(self, documents: dict[str, dict], *, names: dict[str, str] | None = None):
+    def track(
+        self,
+        documents: dict[str, dict],
+        *,
+        names: dict[str, str] | None = None,
+        notify: list[dict] | None = None,
+        settings: dict | None = None,
+    ):
         """Write sources.yaml for DOCUMENTS ({key: extra fields}) and serve version 1 of each."""
         platforms: dict = {}
         for key, fields in documents.items():
@@ -41,8 +48,11 @@ class Bench:
             self.titles = {**(self.titles or {}), key: fields.get("type", "Usage Policy")}
             self.publish(key)
         path = self.project.root / "sources.yaml"
-        path.write_text(yaml.safe_dump({"platforms": platforms}, sort_keys=False))
-        return self.sources()
+        data: dict = {"settings": settings} if settings else {}
+        data["platforms"] = platforms
+        if notify is not None:
+            data["notify"] = notify
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
 
     def publish(self, key: str, days: int = 30, *, extra: tuple[str, str] | None = None):
         """Serve a version of KEY's policy: retention DAYS, optionally one more clause."""

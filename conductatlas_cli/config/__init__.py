@@ -4,5 +4,6 @@ Owns: the model (`model.py`: frozen `Settings`, `Source`, `Sources`; the one
 slug and `platform/document` key parser; `redact_url`) and the loader
 (`load.py`: YAML → model, every problem one line naming `file:line`).
 
-May import: `errors`. Imported by every other package.
+May import: `errors`, and `notify.targets` (the `notify:` entries' model and
+checks). Imported by every other package.
 """

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from conductatlas_cli.errors import ConfigError, UsageError
@@ -39,6 +40,7 @@ class Settings:
     user_agent: str = DEFAULT_USER_AGENT
     max_bytes: int = DEFAULT_MAX_BYTES
     retries: int = 3
+    commit_url: str | None = None  # e.g. https://github.com/ORG/REPO/commit/{commit}
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Sources:
     path: Path
     settings: Settings = field(default_factory=Settings)
     sources: tuple[Source, ...] = ()
+    notify: tuple[Any, ...] = ()  # notify.targets.Target, one per `notify:` entry
 
     @property
     def root(self) -> Path:

@@ -176,6 +176,23 @@ def notify_after_fetch(
         return flush(box, targets, fresh=fresh, env=env, warn=warn)
 
 
+def before_fetch(sources, *, warn: Warn | None = None) -> None:
+    """Step 0 for `atlas fetch` (not --dry-run): prime the outbox when targets are configured."""
+    if not sources.notify:
+        return
+    from conductatlas_cli.archive.archive import Archive
+
+    with Archive.from_sources(sources) as archive:
+        prime(sources.state_dir, archive, warn=warn)
+
+
+def after_fetch(sources, report, *, warn: Warn | None = None) -> list[Notification]:
+    """Steps 2-4 for `atlas fetch`: the targets and commit link of sources.yaml."""
+    return notify_after_fetch(
+        sources, report, sources.notify, commit_url=sources.settings.commit_url, warn=warn
+    )
+
+
 def queue_and_send(
     state_dir, messages: list[Message], targets, *, env=None, warn: Warn | None = None
 ) -> list[Notification]:
@@ -203,6 +220,8 @@ def send_test(targets, *, env=None) -> list[Notification]:
 
 __all__ = [
     "Notification",
+    "after_fetch",
+    "before_fetch",
     "build_messages",
     "flush",
     "new_id",
