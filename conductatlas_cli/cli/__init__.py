@@ -18,7 +18,19 @@ from conductatlas_cli.cli.commands_fetch import check, fetch
 from conductatlas_cli.cli.commands_history import diff, log, show, status
 from conductatlas_cli.cli.commands_setup import demo, init
 
-COMMANDS = (init, check, fetch, status, diff, log, show, digest, feed, notify, demo)  # the order `--help` lists
+COMMANDS = (
+    init,
+    check,
+    fetch,
+    status,
+    diff,
+    log,
+    show,
+    digest,
+    feed,
+    notify,
+    demo,
+)  # the order `--help` lists
 for _command in COMMANDS:
     app.command()(_command)
 

@@ -245,9 +245,13 @@ class _Checker:
                 if isinstance(value, yaml.ScalarNode):
                     fields[key] = str(value.value)
                 elif isinstance(value, yaml.SequenceNode):
-                    fields[key] = [self.scalar(v, f"each entry of '{key}'") or "" for v in value.value]
+                    fields[key] = [
+                        self.scalar(v, f"each entry of '{key}'") or "" for v in value.value
+                    ]
                 else:
-                    self.problem(value, f"'{key}' of notify target {index} must be a value or a list")
+                    self.problem(
+                        value, f"'{key}' of notify target {index} must be a value or a list"
+                    )
             if not isinstance(item, yaml.MappingNode):
                 continue
             problems = target_problems(fields, platforms=platforms)

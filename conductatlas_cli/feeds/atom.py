@@ -59,7 +59,7 @@ def feed_file(platform: str | None) -> str:
 
 
 def _feed_bytes(events: list[DocumentEvent], *, feed_id: str, title: str) -> bytes:
-    from feedgen.feed import FeedGenerator
+    from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
     fg = FeedGenerator()
     fg.id(feed_id)
@@ -68,7 +68,8 @@ def _feed_bytes(events: list[DocumentEvent], *, feed_id: str, title: str) -> byt
     fg.generator("atlas (ConductAtlas CLI)")
     newest = max((e.date for e in events if e.date), default=None)
     fg.updated(newest or datetime(1970, 1, 1, tzinfo=timezone.utc))
-    for event in events:  # newest first
+    for event in events:  # newest first; every version event has its summary
+        assert event.summary is not None
         fe = fg.add_entry(order="append")
         fe.id(entry_id(event))
         fe.title(f"{event.title}: {short_stat(event.summary)}")

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from conductatlas_cli.notify.events import DocumentEvent, commit_link, document_title
 from conductatlas_cli.notify.targets import Event
+
+if TYPE_CHECKING:
+    from conductatlas_cli.archive.archive import Version
 
 TOPICS_TRAILER = "Atlas-Topics"
 WATCHED_TRAILER = "Atlas-Watched"
@@ -94,7 +98,7 @@ def _trailers(archive, commits: list[str]) -> dict[str, tuple[tuple[str, ...], b
 def version_events(
     archive,
     sources,
-    versions: list[tuple[str, object]],
+    versions: list[tuple[str, Version]],
     *,
     commit_url: str | None = None,
     delayed: bool = False,
@@ -201,11 +205,11 @@ def report_events(
         archive, sources, [(k, v) for k, v in versions if v], commit_url=commit_url
     )
     by_key = {doc.key: doc for doc in recorded}
-    for event in made:
-        doc = by_key[event.key]
-        topics = tuple(getattr(doc, "topics", ()) or ()) or event.topics
-        watched = bool(getattr(doc, "watched", False)) or event.watched
-        events.append(_replace(event, topics=topics, watched=watched))
+    for made_event in made:
+        doc = by_key[made_event.key]
+        topics = tuple(getattr(doc, "topics", ()) or ()) or made_event.topics
+        watched = bool(getattr(doc, "watched", False)) or made_event.watched
+        events.append(_replace(made_event, topics=topics, watched=watched))
     return events
 
 

@@ -37,7 +37,7 @@ def when(value: datetime | str | None) -> str:
         try:
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            return H._safe(value)
+            return H._safe(str(value))
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 

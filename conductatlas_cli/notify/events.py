@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from conductatlas_cli.notify.targets import Event, Target
+
+if TYPE_CHECKING:
+    from conductatlas_cli.diff.model import ChangeSummary
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,7 @@ class DocumentEvent:
     title: str  # "Cohere — Acceptable Use Policy"
     event: Event
     stat: str
-    summary: object | None = None  # changes.ChangeSummary
+    summary: ChangeSummary | None = None
     topics: tuple[str, ...] = ()
     watched: bool = False
     commit: str | None = None

@@ -121,7 +121,7 @@ def flush(
     box: Outbox,
     targets,
     *,
-    fresh: set[str] = frozenset(),
+    fresh: frozenset[str] | set[str] = frozenset(),
     env: Mapping[str, str] | None = None,
     warn: Warn | None = None,
 ) -> list[Notification]:

@@ -20,13 +20,13 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from urllib.parse import quote, unquote, urlsplit
 
 from conductatlas_cli.errors import AtlasError
 
 
-class Event(str, Enum):
+class Event(StrEnum):
     """What happened to a document in a run, as a target's `on:` names it."""
 
     NEW = "new"
