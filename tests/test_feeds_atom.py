@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import datetime
 
@@ -143,3 +144,19 @@ def test_page_text_is_escaped_in_content(archive):
     content = entries(check_atom(feeds["openai.atom"]))[0].find(f"{ATOM}content").text
     assert "<script>" not in content
     assert html.escape("<script>alert(1)</script>", quote=False) in content
+
+
+def test_entries_are_cached_and_the_cache_pruned(archive, tmp_path):
+    """Each version's entry is computed once (kept in .atlas/feeds-cache.json), then reused."""
+    write_feeds(archive.sources(), tmp_path)
+    path = archive.project.root / ".atlas" / "feeds-cache.json"
+    cache = json.loads(path.read_text())["entries"]
+    assert len(cache) == 3
+    (name,) = [n for n in cache if n.startswith("openai/terms@")]
+    cache[name]["html"] = "<p>from the cache</p>"
+    cache["gone/doc@0000"] = {"short": "x", "html": "x", "topics": []}
+    with archive.archive() as arc:
+        feeds = build_feeds(arc, archive.sources(), cache=cache)
+    content = entries(check_atom(feeds["openai.atom"]))[0].find(f"{ATOM}content").text
+    assert content == "<p>from the cache</p>"
+    assert "gone/doc@0000" not in cache

@@ -102,15 +102,18 @@ def version_events(
     *,
     commit_url: str | None = None,
     delayed: bool = False,
-    max_words_changed: int | None = None,
+    history: dict[str, list[Version]] | None = None,
 ) -> list[DocumentEvent]:
-    """One event per (key, store.Version): the change from the version before it."""
+    """One event per (key, Version): the change from the version before it.
+
+    HISTORY ({key: versions, newest first}) saves reading what the caller read already.
+    """
     from conductatlas_cli.diff.describe import stat_line
     from conductatlas_cli.diff.summary import summarize_changes
 
     trailers = _trailers(archive, sorted({v.commit for _, v in versions}))
     events = []
-    history: dict[str, list] = {}
+    history = dict(history or {})
     for key, version in versions:
         if key not in history:
             history[key] = archive.versions(key)
@@ -200,9 +203,14 @@ def report_events(
                 watched=bool(getattr(doc, "watched", False)),
             )
         )
-    versions = [(doc.key, _version_of(archive, doc.key, doc.commit)) for doc in recorded]
+    history = {doc.key: archive.versions(doc.key) for doc in recorded}
+    versions = [(doc.key, _version_of(history[doc.key], doc.commit)) for doc in recorded]
     made = version_events(
-        archive, sources, [(k, v) for k, v in versions if v], commit_url=commit_url
+        archive,
+        sources,
+        [(k, v) for k, v in versions if v],
+        commit_url=commit_url,
+        history=history,
     )
     by_key = {doc.key: doc for doc in recorded}
     for made_event in made:
@@ -219,8 +227,8 @@ def _replace(event: DocumentEvent, **changes) -> DocumentEvent:
     return replace(event, **changes)
 
 
-def _version_of(archive, key: str, commit: str):
-    for version in archive.versions(key):
+def _version_of(versions: list[Version], commit: str | None) -> Version | None:
+    for version in versions:
         if version.commit == commit:
             return version
     return None
@@ -270,7 +278,8 @@ def failing_documents(sources, state) -> list[DocumentEvent]:
 
 
 def versions_since(archive, keys: list[str] | None, since: datetime):
-    """For the digest: (key, version in force at SINCE or None, latest) per changed document."""
+    """For the digest, per changed document: (key, version in force at SINCE or None, latest,
+    all its versions newest first)."""
     changed = sorted({key for key, _ in archive.all_versions(since=since)})
     result = []
     for key in changed:
@@ -280,19 +289,19 @@ def versions_since(archive, keys: list[str] | None, since: datetime):
         if not versions:
             continue
         before = [v for v in versions if v.date < since]
-        result.append((key, before[0] if before else None, versions[0]))
+        result.append((key, before[0] if before else None, versions[0], versions))
     return result
 
 
-def span_event(archive, sources, key: str, old, new, *, commit_url: str | None):
-    """The event of KEY from version OLD (None: nothing) to NEW, for the digest."""
+def span_event(archive, sources, key: str, old, new, versions, *, commit_url: str | None):
+    """The event of KEY from version OLD (None: nothing) to NEW (of VERSIONS), for the digest."""
     from conductatlas_cli.diff.describe import stat_line
     from conductatlas_cli.diff.summary import summarize_changes
 
     old_text = archive.read_version(key, old.commit) if old else None
     summary = summarize_changes(old_text, archive.read_version(key, new.commit))
     info = doc_info(sources, key)
-    commits = [v.commit for v in archive.versions(key) if old is None or v.date > old.date]
+    commits = [v.commit for v in versions if old is None or v.date > old.date]
     topics: list[str] = []
     watched = False
     for found_topics, found_watched in _trailers(archive, commits).values():

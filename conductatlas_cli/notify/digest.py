@@ -79,7 +79,8 @@ def build_digest(
     keys = [s.key for s in getattr(sources, "sources", ())] or None
     spans = view.versions_since(archive, keys, since)
     events = [
-        view.span_event(archive, sources, k, o, n, commit_url=commit_url) for k, o, n in spans
+        view.span_event(archive, sources, key, old, new, versions, commit_url=commit_url)
+        for key, old, new, versions in spans
     ]
     order = list(dict.fromkeys(s.platform for s in getattr(sources, "sources", ())))
     rank = {platform: i for i, platform in enumerate(order)}
