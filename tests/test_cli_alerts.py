@@ -172,6 +172,22 @@ def test_notify_test_sends_a_test_message(bench, receiver):  # noqa: F811
     assert got.data["title"] == "atlas: test message"
 
 
+def test_notify_sends_what_is_queued(bench, receiver):  # noqa: F811
+    """`atlas notify` sends queued alerts now, and says when nothing is queued."""
+    write_notify(bench, [{"url": receiver.url("json")}])
+    atlas("fetch", "-q")
+    assert atlas("notify").stdout == "nothing queued\n"
+    receiver.status = 500
+    bench.publish(KEY, 60)
+    assert atlas("fetch", "-q").exit_code == 1
+    receiver.status = 200
+    result = atlas("notify")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "notify #1 (json): sent (with 1 delayed)\n"
+    (got,) = receiver.wait_for(1)
+    assert got.data["title"] == "atlas: 1 document changed (delayed)"
+
+
 def test_notify_test_reports_an_unreachable_target(bench):
     """A test message that cannot be delivered is a line saying why, and exit 1."""
     write_notify(bench, [{"url": f"json://127.0.0.1:{free_port()}/hook", "timeout": 2}])

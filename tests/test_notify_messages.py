@@ -158,3 +158,22 @@ def test_merged_message_leads_with_the_newest_and_marks_the_delayed():
         "\n"
         "OLD BODY\n"
     )
+
+
+def test_held_back_change_says_why_and_how_to_record_it(project, server):
+    """A held-back change is in the message with the guard's reason and the --force hint."""
+    from test_cli_fetch import CLAUSES, policy_html
+
+    bench = Bench(project, server)
+    bench.track({"acme/terms": {"type": "Terms"}}, names={"acme": "Acme AI"})
+    bench.fetch()
+    bench.serve("acme/terms", policy_html(CLAUSES[:1], title="Terms"))
+    report = bench.fetch()
+    assert [d.status for d in report.documents] == ["held"]
+    sources = bench.sources()
+    with bench.archive() as archive:
+        events = view.report_events(archive, sources, report, load_state(sources.state_dir))
+    message = run_message(events, build_target({"url": "json://h/"}), fmt="text")
+    assert message.title == "atlas: 1 held back"
+    reason = report.documents[0].reason
+    assert f"Held back: {reason}; 'atlas fetch --force' records it\n" in message.body
