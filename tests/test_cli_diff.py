@@ -90,6 +90,13 @@ def test_from_commit(history):
     assert "[-30-]{+60+}" in result.output
 
 
+def test_from_later_than_to_is_an_error_not_a_swap(history):
+    """--from a later version than --to is exit 2 saying so; nothing is diffed backwards."""
+    result = invoke("diff", "acme/policy", "--from", "@~0", "--to", "@~2")
+    assert result.exit_code == 2
+    assert "is later than --to '@~2'" in result.output and "swap them" in result.output
+
+
 def test_bad_ref_is_a_usage_error(history):
     """A date before the first version is exit 2 with one line naming the document."""
     result = invoke("diff", "acme/policy", "--from", "2025-01-01")
@@ -151,10 +158,21 @@ def test_show_at_date(history):
 
 
 def test_unknown_target_is_a_usage_error(history):
-    """A target with no history is exit 2 with a clear line."""
-    result = invoke("diff", "nobody")
+    """A target that sources.yaml does not name is exit 2 with a clear line and a suggestion."""
+    result = invoke("diff", "acm")
     assert result.exit_code == 2
-    assert "no version of 'nobody' has been recorded yet" in result.output
+    assert "unknown target 'acm' (not in sources.yaml; did you mean 'acme'?)" in result.output
+
+
+@pytest.mark.parametrize("command", ["diff", "log"])
+def test_an_archive_with_no_versions_yet_is_not_an_error(in_project, server, command):
+    """log and diff on a tracked document that has no version yet say so and exit 0."""
+    in_project.write_sources({"acme": {"documents": {"policy": server.url("/p")}}})
+    result = invoke(command, "acme")
+    assert (result.exit_code, result.output) == (
+        0,
+        "no versions recorded yet (run 'atlas fetch')\n",
+    )
 
 
 def test_demo_runs_offline(tmp_path):

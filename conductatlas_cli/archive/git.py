@@ -370,12 +370,5 @@ class Git:
                 )
             time.sleep(0.05)
 
-    def blob_id(self, data: bytes) -> str:
-        """The id git gives DATA as a blob, computed here (no process)."""
-        import hashlib
-
-        algo = hashlib.sha256 if self.hash_len == 64 else hashlib.sha1
-        return algo(b"blob %d\0" % len(data) + data).hexdigest()
-
     def close(self) -> None:
         self._finalizer()

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from conductatlas_cli.archive.archive import Archive, Version
 from conductatlas_cli.archive.state import DocumentState, State
 from conductatlas_cli.errors import UsageError
+from conductatlas_cli.timestamps import format_utc
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,11 @@ def matching_keys(archive, sources, target: str | None) -> list[str]:
         keys = [target] if target in known else []
     else:
         keys = sorted(k for k in known if k.split("/", 1)[0] == target)
-    if not keys:
-        what = f"'{target}'" if target else "any document"
-        raise UsageError(f"no version of {what} has been recorded yet (run 'atlas fetch')")
-    return keys
+    if not keys and target is not None and not (sources is not None and sources.knows(target)):
+        if sources is not None:
+            raise UsageError(sources.unknown_target(target))
+        raise UsageError(f"no version of '{target}' has been recorded yet")
+    return keys  # empty: tracked, but nothing recorded yet (not an error)
 
 
 def compare(archive, key: str, *, from_ref: str | None, to_ref: str | None, lenient: bool):
@@ -80,7 +82,10 @@ def compare(archive, key: str, *, from_ref: str | None, to_ref: str | None, leni
             if not lenient:
                 raise
     if old is not None and old.date > new.date and from_ref is not None:
-        old, new = new, old
+        raise UsageError(
+            f"--from '{from_ref}' ({old.date:%Y-%m-%d %H:%M}Z) is later than --to "
+            f"'{to_ref or '@~0'}' ({new.date:%Y-%m-%d %H:%M}Z) for '{key}'; swap them"
+        )
     return Comparison(
         key=key,
         old=old,
@@ -141,7 +146,7 @@ def status_rows(sources, archive, state: State) -> list[dict]:
                 "document": source.key,
                 "versions": counts.get(source.key, 0),
                 "last_checked": st.last_checked,
-                "last_changed": changed.strftime("%Y-%m-%dT%H:%M:%SZ") if changed else None,
+                "last_changed": format_utc(changed) if changed else None,
                 "failing_since": st.failing_since,
                 "last_error": st.last_error,
             }

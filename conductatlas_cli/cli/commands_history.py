@@ -18,6 +18,8 @@ from conductatlas_cli.cli.console import (
 )
 from conductatlas_cli.errors import ExitCode, UsageError
 
+NOTHING_YET = "no versions recorded yet (run 'atlas fetch')"
+
 
 def status(config: Path | None = ConfigOption) -> None:
     """Per document: versions, last checked, last changed, failing since, last error."""
@@ -45,9 +47,14 @@ def status(config: Path | None = ConfigOption) -> None:
 def diff(
     target: str | None = typer.Argument(None, help="platform or platform/document."),
     from_ref: str | None = typer.Option(
-        None, "--from", help="A date (YYYY-MM-DD, the version in force then), a commit, or ~N."
+        None,
+        "--from",
+        help="A date (YYYY-MM-DD: the version in force at the end of that day, UTC), a commit, or @~N (N versions back).",
+        metavar="REF",
     ),
-    to_ref: str | None = typer.Option(None, "--to", help="Same forms as --from; default latest."),
+    to_ref: str | None = typer.Option(
+        None, "--to", metavar="REF", help="Same forms as --from; default: the latest."
+    ),
     since: str | None = typer.Option(
         None, "--since", help="Every document that changed since DATE (YYYY-MM-DD)."
     ),
@@ -111,6 +118,8 @@ def diff(
             )
     if fmt == "json":
         typer.echo(json.dumps({"documents": documents}, ensure_ascii=False, indent=2))
+    elif not keys:
+        typer.echo(NOTHING_YET)
     elif not chunks:
         typer.echo(f"no changes since {since}" if since else "no changes")
     else:
@@ -132,6 +141,7 @@ def log(
     from conductatlas_cli.archive import history
     from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.textsafe import plain
+    from conductatlas_cli.timestamps import format_utc
 
     sources = load_sources_at(config)
     day = history.parse_day(since) if since else None
@@ -142,7 +152,7 @@ def log(
         rows = [
             {
                 "key": key,
-                "date": v.date.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "date": format_utc(v.date),
                 "commit": v.commit,
                 "summary": history.one_line(key, v),
             }
@@ -150,6 +160,8 @@ def log(
         ]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    if not keys:
+        typer.echo(NOTHING_YET)
     width = max((len(key) for key, _ in entries), default=0)
     for key, v in entries:
         line = f"{v.date:%Y-%m-%d %H:%M}  {v.short}  {key:<{width}}  {history.one_line(key, v)}"
@@ -158,7 +170,9 @@ def log(
 
 def show(
     target: str = typer.Argument(..., help="platform/document."),
-    at: str | None = typer.Option(None, "--at", help="A date, a commit, or ~N (default latest)."),
+    at: str | None = typer.Option(
+        None, "--at", help="A date, a commit, or @~N (default: the latest).", metavar="REF"
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
     """The text of one version of a document."""

@@ -53,7 +53,6 @@ _SNIFF_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|p|h[1-6])\b",
                          re.I | re.S)  # fmt: skip
-_WORD = re.compile(r"\w+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 

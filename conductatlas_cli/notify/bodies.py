@@ -17,6 +17,7 @@ from datetime import datetime
 from conductatlas_cli.notify import html as H
 from conductatlas_cli.notify.events import DocumentEvent
 from conductatlas_cli.notify.targets import Event
+from conductatlas_cli.timestamps import as_utc, parse_utc
 
 MAX_LINES = 40
 MARKERS = {"added": "+", "removed": "-", "modified": "~", "renamed": "=", "moved": ">"}
@@ -34,11 +35,11 @@ def when(value: datetime | str | None) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return H._safe(str(value))
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+        parsed = parse_utc(value)
+        if parsed is None:
+            return H._safe(value)
+        value = parsed
+    return as_utc(value).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _facts(event: DocumentEvent) -> list[tuple[str, str]]:

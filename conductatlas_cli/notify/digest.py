@@ -22,6 +22,7 @@ from conductatlas_cli.notify import bodies
 from conductatlas_cli.notify.events import DocumentEvent, headline, select_events
 from conductatlas_cli.notify.message import Message, new_id, now_iso
 from conductatlas_cli.notify.targets import Event, Target
+from conductatlas_cli.timestamps import format_utc
 
 DIGEST_FORMATS = ("text", "markdown", "html", "json")
 _SPAN = re.compile(r"^(\d{1,5})\s*([hdwm])$")
@@ -151,7 +152,7 @@ def _html(digest: Digest) -> str:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+    return format_utc(value) if value else None
 
 
 def _digest_dict(digest: Digest) -> dict:

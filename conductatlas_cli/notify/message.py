@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from conductatlas_cli.notify import bodies
 from conductatlas_cli.notify.events import DocumentEvent, headline, select_events, sort_events
 from conductatlas_cli.notify.targets import Target
+from conductatlas_cli.timestamps import utc_now
 
 KINDS = ("fetch", "digest", "test")
 
@@ -42,7 +43,7 @@ class Message:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_now()
 
 
 def new_id() -> str:
