@@ -26,11 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conductatlas_cli.archive.archive import Archive  # noqa: E402
 from conductatlas_cli.archive.state import State  # noqa: E402
 from conductatlas_cli.config.load import load_sources  # noqa: E402
+from conductatlas_cli.config.notify import build_target  # noqa: E402
 from conductatlas_cli.feeds.atom import build_feeds  # noqa: E402
 from conductatlas_cli.notify import archive_view as view  # noqa: E402
 from conductatlas_cli.notify.digest import build_digest  # noqa: E402
 from conductatlas_cli.notify.service import build_messages  # noqa: E402
-from conductatlas_cli.notify.targets import build_target  # noqa: E402
 
 
 def text_of(words: int, version: int, doc: int) -> str:

@@ -6,9 +6,9 @@ import time
 
 from receivers import free_port, receiver, smtp  # noqa: F401 (fixtures)
 
+from conductatlas_cli.config.notify import build_target
 from conductatlas_cli.notify.deliver import send
 from conductatlas_cli.notify.service import default_format
-from conductatlas_cli.notify.targets import build_target
 
 PASSWORD = "s3cret-pw"
 

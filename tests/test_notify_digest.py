@@ -11,10 +11,10 @@ from alertkit import Bench
 from receivers import receiver  # noqa: F401 (fixture)
 
 from conductatlas_cli.archive.state import load_state
+from conductatlas_cli.config.notify import build_target
 from conductatlas_cli.errors import UsageError
 from conductatlas_cli.notify import service
 from conductatlas_cli.notify.digest import build_digest, digest_messages, parse_since, render_digest
-from conductatlas_cli.notify.targets import build_target
 
 NOW = datetime(2026, 11, 24, 10, 30, tzinfo=timezone.utc)
 SINCE_CASES = [

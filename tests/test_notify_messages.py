@@ -6,10 +6,10 @@ import pytest
 from alertkit import Bench
 
 from conductatlas_cli.archive.state import load_state
+from conductatlas_cli.config.notify import Event, build_target
 from conductatlas_cli.notify import archive_view as view
 from conductatlas_cli.notify.events import DocumentEvent, document_title, select_events
 from conductatlas_cli.notify.message import Message, merged, run_message
-from conductatlas_cli.notify.targets import Event, build_target
 
 COMMIT_URL = "https://github.com/org/archive/commit/{commit}"
 OPERATORS = ("5. Operators", "Operators must tell their end users that they talk to an AI system.")

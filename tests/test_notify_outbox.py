@@ -15,9 +15,9 @@ import pytest
 from alertkit import Bench
 from receivers import free_port, receiver  # noqa: F401 (fixture)
 
+from conductatlas_cli.config.notify import build_target
 from conductatlas_cli.notify import service
 from conductatlas_cli.notify.outbox import MAX_PER_TARGET, Outbox
-from conductatlas_cli.notify.targets import build_target
 
 KEY = "acme/usage-policy"
 CHANGE = "We keep API inputs for [-30-]{+60+} days and then delete them."
@@ -180,7 +180,7 @@ STEPS = textwrap.dedent(
     from conductatlas_cli.run.runner import run_fetch
     from conductatlas_cli.notify import service
     from conductatlas_cli.notify.outbox import Outbox
-    from conductatlas_cli.notify.targets import build_target
+    from conductatlas_cli.config.notify import build_target
 
     stop, url = sys.argv[1], sys.argv[2]
     sources = load_sources(Path("sources.yaml"))

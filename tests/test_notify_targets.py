@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from conductatlas_cli.notify.targets import (
+from conductatlas_cli.config.notify import (
     DEFAULT_ON,
     Event,
-    NotifyError,
     Target,
     build_target,
-    expand,
-    redact,
     target_problems,
-    url_problems,
 )
+from conductatlas_cli.notify.targets import NotifyError, expand, redact, url_problems
 
 PROBLEM_CASES = [
     ({"url": "json://127.0.0.1/hook"}, []),

@@ -4,6 +4,7 @@ Owns: the model (`model.py`: frozen `Settings`, `Source`, `Sources`; the one
 slug and `platform/document` key parser; `redact_url`) and the loader
 (`load.py`: YAML → model, every problem one line naming `file:line`).
 
-May import: `errors`, and `notify.targets` (the `notify:` entries' model and
-checks). Imported by every other package.
+Also `notify.py`: the `notify:` entries (`Target`, `Event`, their checks).
+
+May import: `errors`. Imported by every other package.
 """

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import yaml
@@ -26,6 +26,9 @@ from conductatlas_cli.config.model import (
     redact_url,
 )
 from conductatlas_cli.errors import ConfigError
+
+if TYPE_CHECKING:
+    from conductatlas_cli.config.notify import Target
 
 SETTINGS_KEYS = {
     "snapshots",
@@ -225,19 +228,19 @@ class _Checker:
             built = self.build_platform(pid or str(pid_node.value)[:80], pnode)
             if pid is not None:
                 sources.extend(built)
-        notify: tuple[Any, ...] = ()
+        notify: tuple[Target, ...] = ()
         if notify_node is not None:
             notify = self.build_notify(notify_node, frozenset(s.platform for s in sources))
         return Sources(path=self.path, settings=settings, sources=tuple(sources), notify=notify)
 
-    def build_notify(self, node: yaml.Node, platforms: frozenset[str]) -> tuple[Any, ...]:
+    def build_notify(self, node: yaml.Node, platforms: frozenset[str]) -> tuple[Target, ...]:
         """The `notify:` list: each entry's fields checked by `notify.targets`, with lines."""
-        from conductatlas_cli.notify.targets import build_target, target_problems
+        from conductatlas_cli.config.notify import build_target, target_problems
 
         if not isinstance(node, yaml.SequenceNode):
             self.problem(node, "'notify' must be a list of targets (each with a 'url')")
             return ()
-        targets = []
+        targets: list[Target] = []
         for index, item in enumerate(node.value, start=1):
             fields: dict[str, object] = {}
             nodes: dict[str, yaml.Node] = {}

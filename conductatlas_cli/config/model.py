@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from conductatlas_cli.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from conductatlas_cli.config.notify import Target
 
 SOURCES_FILE = "sources.yaml"
 STATE_DIR = ".atlas"
@@ -73,7 +76,7 @@ class Sources:
     path: Path
     settings: Settings = field(default_factory=Settings)
     sources: tuple[Source, ...] = ()
-    notify: tuple[Any, ...] = ()  # notify.targets.Target, one per `notify:` entry
+    notify: tuple[Target, ...] = ()  # one per `notify:` entry
 
     @property
     def root(self) -> Path:

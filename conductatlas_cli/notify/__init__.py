@@ -1,10 +1,13 @@
-"""Alerts: notification targets, messages, the durable outbox, delivery through apprise,
-and the weekly digest.
+"""Alerts: messages to the `notify:` targets, the durable outbox, delivery, the digest.
 
-Data flow: a fetch report (or the archive, for the digest) → `DocumentEvent`s
-(`events`, `archive_view`) → one `Message` per target (`message`, `bodies`)
-→ the outbox under `.atlas/` (`outbox`) → apprise (`deliver`). `service`
-orchestrates one run. Only `archive_view` reads the archive and the change
-model; apprise is imported only in `deliver` and `targets` (lazily), so
-loading a configuration never pays for it. No module here imports typer or rich.
+Owns: `targets.py` (`${VAR}` expansion, redaction, the URL check of `atlas check`),
+`events.py` (`DocumentEvent`: one document in a message; per-target filters),
+`archive_view.py` (the one reader of the archive, the change model and the fetch
+report: versions → events), `bodies.py` and `html.py` (events → text, Markdown,
+HTML), `message.py` (one message per target; merging queued ones), `outbox.py`
+(`.atlas/outbox.json`, atomic), `deliver.py` (apprise, with a time-out; its only
+importer), `service.py` (one run: queue, send, acknowledge) and `digest.py`.
+
+May import: `config` (the `Target` model), `archive`, `diff`, `render` (the diff
+JSON shape), `errors`, `textsafe`, `timestamps`. Never `cli`; no typer, no rich.
 """

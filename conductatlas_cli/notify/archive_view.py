@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from conductatlas_cli.config.notify import Event
 from conductatlas_cli.notify.events import DocumentEvent, commit_link, document_title
-from conductatlas_cli.notify.targets import Event
 
 if TYPE_CHECKING:
     from conductatlas_cli.archive.archive import Version

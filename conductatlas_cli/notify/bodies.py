@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from conductatlas_cli.config.notify import Event
 from conductatlas_cli.notify import html as H
 from conductatlas_cli.notify.events import DocumentEvent
-from conductatlas_cli.notify.targets import Event
 from conductatlas_cli.timestamps import as_utc, parse_utc
 
 MAX_LINES = 40

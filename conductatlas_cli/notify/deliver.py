@@ -17,7 +17,8 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from conductatlas_cli.notify.targets import NotifyError, Target, expand, redact
+from conductatlas_cli.config.notify import Target
+from conductatlas_cli.notify.targets import NotifyError, expand, redact
 from conductatlas_cli.textsafe import plain
 
 

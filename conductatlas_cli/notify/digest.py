@@ -16,12 +16,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from conductatlas_cli.config.notify import Event, Target
 from conductatlas_cli.errors import UsageError
 from conductatlas_cli.notify import archive_view as view
 from conductatlas_cli.notify import bodies
 from conductatlas_cli.notify.events import DocumentEvent, headline, select_events
 from conductatlas_cli.notify.message import Message, new_id, now_iso
-from conductatlas_cli.notify.targets import Event, Target
 from conductatlas_cli.timestamps import format_utc
 
 DIGEST_FORMATS = ("text", "markdown", "html", "json")

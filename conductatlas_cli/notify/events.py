@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from conductatlas_cli.notify.targets import Event, Target
+from conductatlas_cli.config.notify import Event, Target
 
 if TYPE_CHECKING:
     from conductatlas_cli.diff.model import ChangeSummary

@@ -11,9 +11,9 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
+from conductatlas_cli.config.notify import Target
 from conductatlas_cli.notify import bodies
 from conductatlas_cli.notify.events import DocumentEvent, headline, select_events, sort_events
-from conductatlas_cli.notify.targets import Target
 from conductatlas_cli.timestamps import utc_now
 
 KINDS = ("fetch", "digest", "test")

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from conductatlas_cli.config.notify import Target
 from conductatlas_cli.notify import archive_view as view
 from conductatlas_cli.notify.deliver import send
 from conductatlas_cli.notify.events import DocumentEvent
@@ -38,7 +39,6 @@ from conductatlas_cli.notify.message import (
     run_message,
 )
 from conductatlas_cli.notify.outbox import Outbox
-from conductatlas_cli.notify.targets import Target
 
 Warn = Callable[[str], None]
 
