@@ -77,8 +77,19 @@ def plain_lines(report: FetchReport, *, quiet: bool = False) -> list[str]:
     return lines
 
 
-def to_json(report: FetchReport) -> str:
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+def to_json(
+    report: FetchReport,
+    *,
+    notifications: list[dict[str, object]] | None = None,
+    exit_code: int | None = None,
+) -> str:
+    """The report as JSON; with the run's alert NOTIFICATIONS and its final EXIT_CODE."""
+    data = report.to_dict()
+    if notifications is not None:
+        data["notifications"] = notifications
+    if exit_code is not None:
+        data["exit_code"] = exit_code
+    return json.dumps(data, indent=2, ensure_ascii=False)
 
 
 def print_table(report: FetchReport, console: Console, *, verbose: bool = False) -> None:
