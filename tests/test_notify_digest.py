@@ -12,35 +12,10 @@ from receivers import receiver  # noqa: F401 (fixture)
 
 from conductatlas_cli.archive.state import load_state
 from conductatlas_cli.config.notify import build_target
-from conductatlas_cli.errors import UsageError
 from conductatlas_cli.notify import service
-from conductatlas_cli.notify.digest import build_digest, digest_messages, parse_since, render_digest
+from conductatlas_cli.notify.digest import build_digest, digest_messages, render_digest
 
 NOW = datetime(2026, 11, 24, 10, 30, tzinfo=timezone.utc)
-SINCE_CASES = [
-    ("7d", datetime(2026, 11, 17, 10, 30, tzinfo=timezone.utc)),
-    ("2w", datetime(2026, 11, 10, 10, 30, tzinfo=timezone.utc)),
-    ("12h", datetime(2026, 11, 23, 22, 30, tzinfo=timezone.utc)),
-    ("3m", datetime(2026, 8, 26, 10, 30, tzinfo=timezone.utc)),
-    ("yesterday", datetime(2026, 11, 23, tzinfo=timezone.utc)),
-    ("today", datetime(2026, 11, 24, tzinfo=timezone.utc)),
-    ("2026-11-17", datetime(2026, 11, 17, tzinfo=timezone.utc)),
-    ("2026-11-17T06:00:00Z", datetime(2026, 11, 17, 6, tzinfo=timezone.utc)),
-    ("2026-11-17T06:00+02:00", datetime(2026, 11, 17, 4, tzinfo=timezone.utc)),
-]
-
-
-@pytest.mark.parametrize(("text", "expected"), SINCE_CASES)
-def test_parse_since(text, expected):
-    """--since takes spans, 'yesterday'/'today', dates (start of day, UTC) and date-times."""
-    assert parse_since(text, now=NOW) == expected
-
-
-@pytest.mark.parametrize("text", ["soon", "7x", "2026-13-01", ""])
-def test_parse_since_refuses_other_text(text):
-    """Anything else is a usage error that names the text."""
-    with pytest.raises(UsageError, match="is not a date"):
-        parse_since(text, now=NOW)
 
 
 @pytest.fixture

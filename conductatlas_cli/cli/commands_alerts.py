@@ -9,6 +9,7 @@ import typer
 
 from conductatlas_cli.cli.console import ConfigOption, load_sources_at, warn
 from conductatlas_cli.errors import AtlasError, ExitCode, UsageError
+from conductatlas_cli.timestamps import parse_moment
 
 DIGEST_FORMAT_HELP = "text (default), markdown, html, or json."
 
@@ -89,7 +90,7 @@ def digest(
     if fmt not in digests.DIGEST_FORMATS:
         choices = ", ".join(digests.DIGEST_FORMATS)
         raise UsageError(f"unknown format '{fmt}' (choose from {choices})")
-    moment = digests.parse_since(since)
+    moment = parse_moment(since)
     sources = load_sources_at(config)
     if send and not sources.notify:
         raise UsageError(f"'{sources.path.name}' has no 'notify:' targets")

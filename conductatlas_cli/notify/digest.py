@@ -4,20 +4,16 @@ Per platform (in sources.yaml's order), each document that has a version after
 SINCE is compared from the version in force at SINCE (nothing, for a document
 first recorded since) to its latest version, with its topics. Documents that
 are failing now (per `.atlas/state.json`) follow at the end, longest failing
-first. `parse_since` reads `7d`, `2w`, `12h`, `3m` (months of 30 days),
-`yesterday`, `today`, a date (`2026-11-17`: from the start of that day, UTC)
-or an ISO date-time (UTC unless it names its offset).
+first. SINCE is read by `timestamps.parse_moment`, as every `--since` is.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from conductatlas_cli.config.notify import Event, Target
-from conductatlas_cli.errors import UsageError
 from conductatlas_cli.notify import archive_view as view
 from conductatlas_cli.notify import bodies
 from conductatlas_cli.notify.events import DocumentEvent, headline, select_events
@@ -25,33 +21,6 @@ from conductatlas_cli.notify.message import Message, new_id, now_iso
 from conductatlas_cli.timestamps import format_utc
 
 DIGEST_FORMATS = ("text", "markdown", "html", "json")
-_SPAN = re.compile(r"^(\d{1,5})\s*([hdwm])$")
-_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
-_UNITS["m"] = timedelta(days=30)
-
-
-def parse_since(text: str, *, now: datetime | None = None) -> datetime:
-    """The moment TEXT names (UTC); UsageError naming TEXT when it names none."""
-    now = now or datetime.now(timezone.utc)
-    value = (text or "").strip().lower()
-    start_of_today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if value == "today":
-        return start_of_today
-    if value == "yesterday":
-        return start_of_today - timedelta(days=1)
-    match = _SPAN.match(value)
-    if match:
-        return now - int(match.group(1)) * _UNITS[match.group(2)]
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise UsageError(
-            f"'{text}' is not a date (YYYY-MM-DD), a date-time, 'yesterday', 'today' "
-            "or a span such as 7d, 2w, 12h"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -222,6 +191,5 @@ __all__ = [
     "Event",
     "build_digest",
     "digest_messages",
-    "parse_since",
     "render_digest",
 ]
