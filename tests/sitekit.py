@@ -23,7 +23,7 @@ from conductatlas_cli.changes import summarize_changes
 from conductatlas_cli.config import load_sources
 from conductatlas_cli.render import commit_message
 from conductatlas_cli.site import build_site
-from conductatlas_cli.site.build import version_file
+from conductatlas_cli.site.versions import version_file
 from conductatlas_cli.statefile import document_state, load_state, save_state
 from conductatlas_cli.store import Archive
 

@@ -514,3 +514,18 @@ def test_feed_links_are_on_every_page(site):
         assert any(link.endswith("feeds/feed.atom") for link in links), path
         assert any(link.endswith("acme.atom") for link in links) == ("/acme/" in str(path))
     assert link_problems(result.site_dir) == []
+
+
+def test_worker_processes_make_the_same_pages(project):
+    """A large rebuild shared out to worker processes writes exactly the pages one process does."""
+    kit = SiteArchive(project.root, PLATFORMS)
+    text = V1
+    for n in range(20):
+        text = text.replace(f"within {30 + n} days", f"within {31 + n} days")
+        for key in (KEY, "acme/privacy"):
+            kit.record(key, f"{text}\nVersion {n}.\n", f"2026-01-{n + 1:02d}T09:00:00Z")
+    alone = kit.build(kit.root / "alone", processes=1)
+    shared = kit.build(kit.root / "shared", processes=2, hooks=None)
+    assert alone.workers == 0 and shared.workers == 2
+    files = {p.relative_to(alone.site_dir): p.read_bytes() for p in pages(alone.site_dir)}
+    assert {p.relative_to(shared.site_dir): p.read_bytes() for p in pages(shared.site_dir)} == files

@@ -17,22 +17,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from conductatlas_cli.site import topics as topic_pages
-from conductatlas_cli.site.cards import version_changes
-from conductatlas_cli.site.data import (
-    DocumentRecord,
-    VersionRecord,
-    load_documents,
-    load_state,
-    read_text,
-)
+from conductatlas_cli.site.data import DocumentRecord, load_documents, load_state, source_urls
 from conductatlas_cli.site.hooks import FeedLink, SiteHooks
 from conductatlas_cli.site.templating import layout_digest, render, static_file
 from conductatlas_cli.site.text import first_title, text_sections
+from conductatlas_cli.site.versions import (
+    Texts,
+    VersionJob,
+    render_jobs,
+    version_file,
+    worker_count,
+)
 from conductatlas_cli.site.writer import BuildCounts, SiteWriter
 
 STYLESHEET = "atlas.css"
@@ -51,6 +50,7 @@ class SiteResult:
     site_dir: Path
     pages: int
     counts: BuildCounts
+    workers: int = 0  # worker processes that rendered version pages (0: none were needed)
 
     @property
     def index(self) -> Path:
@@ -61,42 +61,9 @@ def document_dir(doc: DocumentRecord) -> str:
     return f"{doc.platform}/{doc.document}"
 
 
-def version_file(version: VersionRecord) -> str:
-    return f"{version.date:%Y-%m-%d}-{version.short}.html"
-
-
 def _inputs(*parts) -> str:
     data = json.dumps(parts, ensure_ascii=False, default=str, separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
-
-
-class _Texts:
-    """Snapshot texts and their topic tags, read once per build."""
-
-    def __init__(self, archive, tagger):
-        self.archive, self.tagger = archive, tagger
-        self._text: dict[tuple[str, str], str] = {}
-        self._tags: dict[tuple[str, str], tuple] = {}
-
-    def text(self, key: str, commit: str) -> str:
-        found = self._text.get((key, commit))
-        if found is None:
-            found = self._text[(key, commit)] = read_text(self.archive, key, commit)
-        return found
-
-    def tags(self, key: str, commit: str) -> tuple:
-        if self.tagger is None:
-            return ()
-        found = self._tags.get((key, commit))
-        if found is None:
-            raw = self.tagger.tag_text(self.text(key, commit))
-            found = self._tags[(key, commit)] = tuple(tuple(t) for t in raw)
-        return found
-
-    def forget(self, key: str) -> None:
-        for cache in (self._text, self._tags):
-            for k in [k for k in cache if k[0] == key]:
-                del cache[k]
 
 
 def build_site(
@@ -106,9 +73,13 @@ def build_site(
     *,
     state: dict | None = None,
     hooks: SiteHooks | None = None,
-    on_page: Callable[[str], None] | None = None,
+    processes: int = 1,
 ) -> SiteResult:
-    """Write the site of ARCHIVE into SITE_DIR; only changed pages are rewritten."""
+    """Write the site of ARCHIVE into SITE_DIR; only changed pages are rewritten.
+
+    PROCESSES > 1 shares a large rebuild out to that many spawned worker processes
+    (so a calling script needs the usual `if __name__ == "__main__":` guard).
+    """
     hooks = hooks or SiteHooks()
     if state is None:
         state = load_state(sources.state_dir)
@@ -122,35 +93,30 @@ def build_site(
         feeds = tuple(hooks.feeds(writer.root))
         for feed in feeds:
             writer.adopt(feed.path)
-    texts = _Texts(archive, tagger)
+    texts = Texts(archive, tagger)
     base = {
         "feeds_all": [f for f in feeds if f.platform is None],
         "topics_on": bool(topic_list),
         "topic_labels": {t.id: t.label for t in topic_list},
     }
     writer.write(STYLESHEET, static_file(STYLESHEET))
-    pages = 1
-    titles: dict[str, str] = {}
-    version_topics: dict[str, dict[str, list]] = {}  # key → commit → [(topic, anchor)]
-    doc_topics: dict[str, list[str]] = {}  # key → topics of its latest text
-    for doc in documents:
-        if not doc.versions:
-            continue
-        titles[doc.key] = first_title(texts.text(doc.key, doc.versions[0].commit)) or _humane(
-            doc.document
-        )
-        context = {
+    recorded = [doc for doc in documents if doc.versions]
+    titles = {doc.key: _title(writer, texts, doc) for doc in recorded}
+    contexts = {
+        doc.key: {
             **base,
             "feeds": [f for f in feeds if f.platform in (None, doc.platform)],
             "doc": doc,
             "title": titles[doc.key],
         }
-        version_topics[doc.key] = _version_pages(writer, texts, doc, context)
-        doc_topics[doc.key] = _document_page(writer, texts, doc, context, version_topics[doc.key])
-        texts.forget(doc.key)
-        pages += len(doc.versions) + 1
-        if on_page:
-            on_page(doc.key)
+        for doc in recorded
+    }
+    version_topics, workers = _version_pages(writer, texts, recorded, contexts, processes)
+    doc_topics = {  # key → topics of its latest text
+        doc.key: _document_page(writer, texts, doc, contexts[doc.key], version_topics[doc.key])
+        for doc in recorded
+    }
+    pages = 1 + sum(len(doc.versions) + 1 for doc in recorded)
     if topic_list:
         pages += topic_pages.write_topic_pages(
             writer,
@@ -183,64 +149,74 @@ def build_site(
         )
         pages += 1
     counts = writer.finish()
-    return SiteResult(site_dir=writer.root, pages=pages, counts=counts)
+    return SiteResult(site_dir=writer.root, pages=pages, counts=counts, workers=workers)
 
 
-def _version_pages(writer: SiteWriter, texts: _Texts, doc: DocumentRecord, context: dict) -> dict:
-    """Write DOC's version pages; return {commit: [(topic, anchor)]} of what each changed."""
-    found: dict[str, list] = {}
-    versions = doc.versions
-    for i, version in enumerate(versions):
-        older = versions[i + 1] if i + 1 < len(versions) else None
-        newer = versions[i - 1] if i else None
-        path = f"{document_dir(doc)}/{version_file(version)}"
-        inputs = _inputs(
-            "version",
-            doc.key,
-            version,
-            older.commit if older else None,
-            [newer.commit, newer.date] if newer else None,
-            context["title"],
-            doc.platform_name,
-            doc.type,
-            [f.path for f in context["feeds"]],
+def _title(writer: SiteWriter, texts: Texts, doc: DocumentRecord) -> str:
+    """The document's own title (its first top heading), remembered with its latest commit."""
+    latest = doc.versions[0].commit
+    known = writer.previous_facts(f"{document_dir(doc)}/index.html")
+    if known.get("latest") == latest and isinstance(known.get("title"), str):
+        return known["title"]
+    return first_title(texts.text(doc.key, latest)) or _humane(doc.document)
+
+
+def _version_pages(writer: SiteWriter, texts: Texts, recorded, contexts, processes: int):
+    """Write every stale version page: (key → commit → [(topic, anchor)] it changed, workers)."""
+    found: dict[str, dict[str, list]] = {}
+    jobs = []
+    for doc in recorded:
+        found[doc.key] = {}
+        context = contexts[doc.key]
+        stale = []
+        versions = doc.versions
+        for i, version in enumerate(versions):
+            older = versions[i + 1] if i + 1 < len(versions) else None
+            newer = versions[i - 1] if i else None
+            path = f"{document_dir(doc)}/{version_file(version)}"
+            inputs = _inputs(
+                "version",
+                doc.key,
+                version,
+                older.commit if older else None,
+                [newer.commit, newer.date] if newer else None,
+                context["title"],
+                doc.platform_name,
+                doc.type,
+                doc.url,
+                [f.path for f in context["feeds"]],
+            )
+            facts = writer.fresh(path, inputs)
+            if facts is None:
+                stale.append((i, inputs))
+            else:
+                found[doc.key][version.commit] = [tuple(t) for t in facts.get("topics", [])]
+        if stale:
+            jobs.append((doc, context, tuple(stale)))
+    if not jobs:
+        return found, 0
+    urls = source_urls(texts.archive)
+    work = [
+        VersionJob(
+            doc=doc,
+            folder=document_dir(doc),
+            context=context,
+            stale=stale,
+            source_urls={v.commit: urls[v.commit] for v in doc.versions if v.commit in urls},
         )
-        facts = writer.fresh(path, inputs)
-        if facts is not None:
-            found[version.commit] = [tuple(t) for t in facts.get("topics", [])]
-            continue
-        new_text = texts.text(doc.key, version.commit)
-        old_text = texts.text(doc.key, older.commit) if older else None
-        changes = version_changes(
-            old_text,
-            new_text,
-            old_topics=texts.tags(doc.key, older.commit) if older else (),
-            new_topics=texts.tags(doc.key, version.commit),
-        )
-        anchors: dict[str, str] = {}  # a first version changes no topic: it starts them
-        for card in () if changes.first else (*changes.cards, *changes.renumbered):
-            for topic in card.topics:
-                anchors.setdefault(topic, card.anchor)
-        found[version.commit] = list(anchors.items())
-        data = render(
-            "version.html.j2",
-            **context,
-            root="../../",
-            version=version,
-            older=older,
-            newer=newer,
-            older_file=version_file(older) if older else None,
-            newer_file=version_file(newer) if newer else None,
-            changes=changes,
-            sections=text_sections(new_text, texts.tags(doc.key, version.commit))
-            if changes.first
-            else (),
-        )
-        writer.write(path, data, inputs=inputs, facts={"topics": found[version.commit]})
-    return found
+        for doc, context, stale in jobs
+    ]
+    workers = worker_count(work, processes)
+    for job, rendered in render_jobs(texts, work, workers=workers):
+        for (i, _), page in zip(job.stale, rendered, strict=True):
+            writer.write(page.path, page.data, inputs=page.inputs, facts=page.facts)
+            found[job.doc.key][job.doc.versions[i].commit] = [
+                tuple(t) for t in page.facts["topics"]
+            ]
+    return found, workers
 
 
-def _document_page(writer, texts: _Texts, doc: DocumentRecord, context: dict, topics) -> list:
+def _document_page(writer, texts: Texts, doc: DocumentRecord, context: dict, topics) -> list:
     """Write DOC's page; return the topics its latest text addresses."""
     latest = doc.versions[0]
     path = f"{document_dir(doc)}/index.html"
@@ -273,7 +249,8 @@ def _document_page(writer, texts: _Texts, doc: DocumentRecord, context: dict, to
         sections=sections,
         addressed=addressed,
     )
-    writer.write(path, data, inputs=inputs, facts={"topics": addressed})
+    facts = {"topics": addressed, "title": context["title"], "latest": latest.commit}
+    writer.write(path, data, inputs=inputs, facts=facts)
     return addressed
 
 

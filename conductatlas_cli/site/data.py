@@ -13,7 +13,16 @@ from datetime import datetime, timezone
 from conductatlas_cli.history import one_line
 from conductatlas_cli.store import Archive, Version, load_state
 
-__all__ = ["Archive", "DocumentRecord", "Version", "load_documents", "load_state", "read_text"]
+__all__ = [
+    "Archive",
+    "DocumentRecord",
+    "Version",
+    "VersionRecord",
+    "load_documents",
+    "load_state",
+    "read_text",
+    "source_urls",
+]
 
 _SOURCE_TRAILER = "Atlas-Source"
 
@@ -26,7 +35,6 @@ class VersionRecord:
     short: str
     date: datetime  # UTC
     summary: str  # the commit subject after 'key: ', e.g. '2 sections changed (+3 -1 words)'
-    source_url: str  # the Atlas-Source trailer; the sources.yaml URL when it has none
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,6 @@ def load_documents(sources, archive: Archive, state: dict) -> list[DocumentRecor
     by_key: dict[str, list[Version]] = {}
     for key, version in archive.all_versions():
         by_key.setdefault(key, []).append(version)
-    urls = _source_urls(archive, bool(by_key))
     tracked = {source.key: source for source in sources.sources}
     documents = state.get("documents", {}) if isinstance(state, dict) else {}
     result = []
@@ -70,7 +77,6 @@ def load_documents(sources, archive: Archive, state: dict) -> list[DocumentRecor
                 short=v.short,
                 date=v.date,
                 summary=one_line(key, v),
-                source_url=urls.get(v.commit) or url,
             )
             for v in by_key.get(key, [])
         )
@@ -97,9 +103,9 @@ def read_text(archive: Archive, key: str, commit: str) -> str:
     return archive.read_version(key, commit)
 
 
-def _source_urls(archive: Archive, any_history: bool) -> dict[str, str]:
+def source_urls(archive: Archive) -> dict[str, str]:
     """{commit: Atlas-Source trailer} for every commit on the snapshots folder (one git log)."""
-    if not any_history:
+    if archive.git.head() is None:
         return {}
     base = "/".join(archive.snapshot_relpath("x/x").split("/")[:-2])
     fmt = f"%H%x1f%(trailers:key={_SOURCE_TRAILER},valueonly)%x1e"

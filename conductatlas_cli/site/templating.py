@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from conductatlas_cli import __version__
 
@@ -33,6 +33,19 @@ def clean(value):
     if isinstance(value, Markup) or not isinstance(value, str):
         return value
     return _INVALID.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+_TAGS = {"ins": ("<ins>", "</ins>"), "del": ("<del>", "</del>")}
+
+
+def segments(parts) -> Markup:
+    """Word-diff segments as text with <ins>/<del> around the added and removed runs."""
+    out = []
+    for part in parts:
+        text = str(escape(clean(part.text)))
+        tags = _TAGS.get(part.kind)
+        out.append(f"{tags[0]}{text}{tags[1]}" if tags else text)
+    return Markup("".join(out))
 
 
 def _when(value: datetime | None) -> str:
@@ -58,7 +71,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(when=_when, day=_day, iso=_iso)
+    env.filters.update(when=_when, day=_day, iso=_iso, segments=segments)
     env.globals["atlas_version"] = __version__
     return env
 

@@ -100,6 +100,11 @@ class SiteWriter:
             self.keep(path)
         return facts
 
+    def previous_facts(self, path: str) -> dict:
+        """The facts the last build recorded for PATH ({} when none)."""
+        facts = self._old.get(path, {}).get("facts")
+        return facts if isinstance(facts, dict) else {}
+
     def check(self, path: str, inputs: str) -> dict | None:
         """Like `fresh`, without keeping the page."""
         entry = self._old.get(path)
