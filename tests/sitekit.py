@@ -19,13 +19,13 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from conductatlas_cli.changes import summarize_changes
-from conductatlas_cli.config import load_sources
-from conductatlas_cli.render import commit_message
+from conductatlas_cli.archive.archive import Archive
+from conductatlas_cli.archive.commit_message import commit_message
+from conductatlas_cli.archive.state import load_state, save_state
+from conductatlas_cli.config.load import load_sources
+from conductatlas_cli.diff.summary import summarize_changes
 from conductatlas_cli.site import build_site
 from conductatlas_cli.site.versions import version_file
-from conductatlas_cli.statefile import document_state, load_state, save_state
-from conductatlas_cli.store import Archive
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 INSTALL_HINT = (
@@ -80,7 +80,9 @@ class SiteArchive:
 
     def set_state(self, key: str, **fields) -> None:
         state = load_state(self.root / ".atlas")
-        document_state(state, key).update(fields)
+        entry = state.document(key)
+        for name, value in fields.items():
+            setattr(entry, name, value)
         save_state(self.root / ".atlas", state)
 
     def build(self, site_dir: Path | None = None, **options):

@@ -1,12 +1,15 @@
 """`atlas site`: the archive as a folder of static web pages (Jinja2 templates, one stylesheet).
 
 Owns: the page model (`cards`, `text`), the templates and stylesheet, the
-incremental writer (`writer`) and the build (`build`). Reads the archive only
-through `data` and the change summary only through `cards`; imports nothing from
-the CLI. Topics and feeds plug in through `hooks`.
+incremental writer (`writer`), version pages in worker processes (`versions`),
+topic pages (`topics`) and the build (`build`: `build_site`, `build_project_site`).
+Topics and feeds plug in through `hooks`.
+
+May import: `archive` (only in `data`), `diff` (only in `cards`), `config`,
+`errors`. Nothing but `cli` imports `site`.
 """
 
-from conductatlas_cli.site.build import SiteResult, build_site
+from conductatlas_cli.site.build import SiteResult, build_project_site, build_site
 from conductatlas_cli.site.hooks import FeedLink, SiteHooks, Tagger, TopicInfo
 from conductatlas_cli.site.writer import MANIFEST, SiteError
 
@@ -18,5 +21,6 @@ __all__ = [
     "SiteResult",
     "Tagger",
     "TopicInfo",
+    "build_project_site",
     "build_site",
 ]

@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conductatlas_cli.site import topics as topic_pages
-from conductatlas_cli.site.data import DocumentRecord, load_documents, load_state, source_urls
+from conductatlas_cli.site.data import (
+    DocumentRecord,
+    State,
+    load_documents,
+    load_state,
+    source_urls,
+)
 from conductatlas_cli.site.hooks import FeedLink, SiteHooks
 from conductatlas_cli.site.templating import layout_digest, render, static_file
 from conductatlas_cli.site.text import first_title, text_sections
@@ -35,6 +41,7 @@ from conductatlas_cli.site.versions import (
 from conductatlas_cli.site.writer import BuildCounts, SiteWriter
 
 STYLESHEET = "atlas.css"
+DEFAULT_DIR = "site"  # beside sources.yaml; `atlas init` git-ignores it
 ORDERS = (  # (file, column key, label)
     ("index.html", "changed", "last change"),
     ("index-by-name.html", "name", "platform and document"),
@@ -71,7 +78,7 @@ def build_site(
     archive,
     site_dir: Path,
     *,
-    state: dict | None = None,
+    state: State | None = None,
     hooks: SiteHooks | None = None,
     processes: int = 1,
 ) -> SiteResult:
@@ -116,7 +123,7 @@ def build_site(
         doc.key: _document_page(writer, texts, doc, contexts[doc.key], version_topics[doc.key])
         for doc in recorded
     }
-    pages = 1 + sum(len(doc.versions) + 1 for doc in recorded)
+    pages = sum(len(doc.versions) + 1 for doc in recorded)
     if topic_list:
         pages += topic_pages.write_topic_pages(
             writer,
@@ -150,6 +157,30 @@ def build_site(
         pages += 1
     counts = writer.finish()
     return SiteResult(site_dir=writer.root, pages=pages, counts=counts, workers=workers)
+
+
+def project_hooks(sources) -> SiteHooks:
+    """The topics and feeds this project's site gets (none yet: the topics and alerts
+    issues return their tagger and feed writer here)."""
+    return SiteHooks()
+
+
+def build_project_site(
+    sources, site_dir: Path | None = None, *, processes: int = 1, warn=None
+) -> SiteResult:
+    """The site of the project SOURCES describes, in SITE_DIR (default: `site/` beside it)."""
+    from conductatlas_cli.site.data import Archive
+
+    site_dir = Path(site_dir) if site_dir is not None else Path(sources.root) / DEFAULT_DIR
+    with Archive.from_sources(sources) as archive:
+        return build_site(
+            sources,
+            archive,
+            site_dir,
+            state=load_state(sources.state_dir, warn=warn),
+            hooks=project_hooks(sources),
+            processes=processes,
+        )
 
 
 def _title(writer: SiteWriter, texts: Texts, doc: DocumentRecord) -> str:
@@ -255,22 +286,14 @@ def _document_page(writer, texts: Texts, doc: DocumentRecord, context: dict, top
 
 
 def _sorted(documents: list[DocumentRecord], order: str) -> list[DocumentRecord]:
-    def name(d: DocumentRecord):
-        return (d.platform_name.casefold(), d.platform, d.document)
-
+    """DOCUMENTS in ORDER: newest change, newest check, longest failing first, or by name."""
+    by_name = sorted(documents, key=lambda d: (d.platform_name.casefold(), d.platform, d.document))
     if order == "name":
-        return sorted(documents, key=name)
-    if order == "checked":
-        dated = sorted((d for d in documents if d.last_checked), key=name)
-        dated.sort(key=lambda d: d.last_checked, reverse=True)
-        return dated + sorted((d for d in documents if not d.last_checked), key=name)
-    if order == "failing":
-        failing = sorted((d for d in documents if d.failing_since), key=name)
-        failing.sort(key=lambda d: d.failing_since)
-        return failing + sorted((d for d in documents if not d.failing_since), key=name)
-    dated = sorted((d for d in documents if d.last_changed), key=name)
-    dated.sort(key=lambda d: d.last_changed, reverse=True)
-    return dated + sorted((d for d in documents if not d.last_changed), key=name)
+        return by_name
+    field = {"checked": "last_checked", "failing": "failing_since"}.get(order, "last_changed")
+    dated = [d for d in by_name if getattr(d, field)]
+    dated.sort(key=lambda d: getattr(d, field), reverse=order != "failing")
+    return dated + [d for d in by_name if not getattr(d, field)]
 
 
 def _humane(slug: str) -> str:

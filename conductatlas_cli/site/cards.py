@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from conductatlas_cli.changes import (
+from conductatlas_cli.diff.describe import stat_line
+from conductatlas_cli.diff.model import (
     ADDED,
     EQUAL,
     MODIFIED,
@@ -23,10 +24,9 @@ from conductatlas_cli.changes import (
     ChangeSummary,
     SectionChange,
     SentenceChange,
-    summarize_changes,
 )
-from conductatlas_cli.render import stat_line
-from conductatlas_cli.sections import parse_sections
+from conductatlas_cli.diff.sections import parse_sections
+from conductatlas_cli.diff.summary import summarize_changes
 
 __all__ = [
     "Card",

@@ -10,12 +10,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from conductatlas_cli.history import one_line
-from conductatlas_cli.store import Archive, Version, load_state
+from conductatlas_cli.archive.archive import Archive, Version
+from conductatlas_cli.archive.history import one_line
+from conductatlas_cli.archive.state import State, load_state
 
 __all__ = [
     "Archive",
     "DocumentRecord",
+    "State",
     "Version",
     "VersionRecord",
     "load_documents",
@@ -58,19 +60,18 @@ class DocumentRecord:
         return self.versions[0].date if self.versions else None
 
 
-def load_documents(sources, archive: Archive, state: dict) -> list[DocumentRecord]:
+def load_documents(sources, archive: Archive, state: State) -> list[DocumentRecord]:
     """Every document in sources.yaml or in the archive's history, in key order."""
     by_key: dict[str, list[Version]] = {}
     for key, version in archive.all_versions():
         by_key.setdefault(key, []).append(version)
     tracked = {source.key: source for source in sources.sources}
-    documents = state.get("documents", {}) if isinstance(state, dict) else {}
     result = []
     for key in sorted(set(by_key) | set(tracked)):
         source = tracked.get(key)
         platform, document = key.split("/", 1)
         url = source.display_url if source else ""
-        st = documents.get(key) if isinstance(documents.get(key), dict) else {}
+        st = state.documents.get(key)
         versions = tuple(
             VersionRecord(
                 commit=v.commit,
@@ -90,9 +91,9 @@ def load_documents(sources, archive: Archive, state: dict) -> list[DocumentRecor
                 url=url,
                 tracked=source is not None,
                 versions=versions,
-                last_checked=_parse_time(st.get("last_checked")),
-                failing_since=_parse_time(st.get("failing_since")),
-                last_error=st.get("last_error") if isinstance(st.get("last_error"), str) else None,
+                last_checked=_parse_time(st.last_checked if st else None),
+                failing_since=_parse_time(st.failing_since if st else None),
+                last_error=st.last_error if st else None,
             )
         )
     return result
@@ -119,7 +120,7 @@ def source_urls(archive: Archive) -> dict[str, str]:
     return urls
 
 
-def _parse_time(value) -> datetime | None:
+def _parse_time(value: str | None) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
