@@ -529,3 +529,31 @@ def test_worker_processes_make_the_same_pages(project):
     assert alone.workers == 0 and shared.workers == 2
     files = {p.relative_to(alone.site_dir): p.read_bytes() for p in pages(alone.site_dir)}
     assert {p.relative_to(shared.site_dir): p.read_bytes() for p in pages(shared.site_dir)} == files
+
+
+def test_an_interrupted_first_build_can_be_run_again(site):
+    """The folder is claimed (manifest) before any page, so a rerun after a failure is accepted."""
+
+    def broken_feeds(site_dir):
+        (site_dir / "feeds").mkdir()
+        (site_dir / "feeds" / "half.atom").write_text("<feed")
+        raise KeyboardInterrupt
+
+    folder = site.root / "site"
+    with pytest.raises(KeyboardInterrupt):
+        site.build(folder, hooks=SiteHooks(feeds=broken_feeds))
+    again = site.build(folder)
+    assert "index.html" in again.counts.written
+    assert link_problems(folder) == []
+
+
+def test_refuses_to_write_through_a_symbolic_link(site, tmp_path):
+    """A folder of the site replaced by a symbolic link is refused, and nothing lands behind it."""
+    result = site.build()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (result.site_dir / "acme" / "terms").rename(tmp_path / "moved")
+    (result.site_dir / "acme" / "terms").symlink_to(elsewhere)
+    with pytest.raises(SiteError, match="symbolic link"):
+        site.build()
+    assert list(elsewhere.iterdir()) == []

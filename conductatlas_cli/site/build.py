@@ -38,7 +38,7 @@ from conductatlas_cli.site.versions import (
     version_file,
     worker_count,
 )
-from conductatlas_cli.site.writer import BuildCounts, SiteWriter
+from conductatlas_cli.site.writer import BuildCounts, SiteError, SiteWriter
 
 STYLESHEET = "atlas.css"
 DEFAULT_DIR = "site"  # beside sources.yaml; `atlas init` git-ignores it
@@ -99,6 +99,9 @@ def build_site(
     if hooks.feeds is not None:
         feeds = tuple(hooks.feeds(writer.root))
         for feed in feeds:
+            parts = feed.path.split("/")
+            if feed.path.startswith("/") or not all(p and p not in (".", "..") for p in parts):
+                raise SiteError(f"feed path '{feed.path}' is not a relative path in the site")
             writer.adopt(feed.path)
     texts = Texts(archive, tagger)
     base = {

@@ -55,6 +55,7 @@ class SiteWriter:
         self._old: dict[str, dict] = {}
         self._new: dict[str, dict] = {}
         self._manifest_bytes: bytes | None = None
+        self._safe: set[Path] = set()  # folders checked for symbolic links
         self._open()
 
     def _open(self) -> None:
@@ -77,6 +78,9 @@ class SiteWriter:
             raise SiteError(
                 f"cannot create the site folder '{self.root}': {exc.strerror}"
             ) from None
+        if self._manifest_bytes is None:  # claim the new folder before any page, so that
+            claim = {"version": MANIFEST_VERSION, "layout": "", "pages": {}}  # a rerun is ours
+            _atomic_write(self.root / MANIFEST, json.dumps(claim).encode() + b"\n")
         if self._manifest_bytes:
             try:
                 data = json.loads(self._manifest_bytes.decode("utf-8"))
@@ -135,8 +139,17 @@ class SiteWriter:
         if same:
             self.counts.unchanged += 1
             return
+        self._check_folders(target.parent)
         _atomic_write(target, data)
         self.counts.written.append(path)
+
+    def _check_folders(self, folder: Path) -> None:
+        """Refuse to write through a symbolic link inside the site folder."""
+        while folder != self.root and folder not in self._safe:
+            if folder.is_symlink():
+                raise SiteError(f"refusing to write through the symbolic link '{folder}'")
+            self._safe.add(folder)
+            folder = folder.parent
 
     def adopt(self, path: str) -> None:
         """PATH was written by someone else (a feed): listed, never removed as stale by us."""
