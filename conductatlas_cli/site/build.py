@@ -218,7 +218,7 @@ def _version_pages(writer: SiteWriter, texts: Texts, recorded, contexts, process
                 doc.platform_name,
                 doc.type,
                 doc.url,
-                [f.path for f in context["feeds"]],
+                [(f.title, f.path) for f in context["feeds"]],
             )
             facts = writer.fresh(path, inputs)
             if facts is None:
@@ -265,7 +265,7 @@ def _document_page(writer, texts: Texts, doc: DocumentRecord, context: dict, top
         doc.failing_since,
         doc.last_error,
         [(v, topics.get(v.commit)) for v in doc.versions],
-        [f.path for f in context["feeds"]],
+        [(f.title, f.path) for f in context["feeds"]],
     )
     facts = writer.fresh(path, inputs)
     if facts is not None:

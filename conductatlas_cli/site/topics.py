@@ -48,6 +48,7 @@ def write_topic_pages(
             [d.key, [(v.commit, v.date, version_topics[d.key].get(v.commit)) for v in d.versions]]
             for d in recorded
         ],
+        [(f.title, f.path) for f in context["feeds"]],
     )
     paths = [f"{FOLDER}/index.html", *(topic_file(t.id) for t in topics)]
     if all(writer.check(path, inputs(digest, path)) is not None for path in paths):
