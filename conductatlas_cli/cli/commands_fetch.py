@@ -17,6 +17,7 @@ from conductatlas_cli.cli.console import (
     warn,
 )
 from conductatlas_cli.errors import ExitCode
+from conductatlas_cli.run.report import DocumentReport
 
 
 def check(
@@ -61,6 +62,9 @@ def fetch(
     wait: bool = typer.Option(
         False, "--wait", help="Wait for another running fetch instead of exiting with 75."
     ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="In a terminal, list unchanged documents too."
+    ),
     site: Path | None = typer.Option(
         None, "--site", help="Then refresh the static website in this folder (see 'atlas site')."
     ),
@@ -73,6 +77,13 @@ def fetch(
     progress = None
     if not (quiet or as_json) and sys.stderr.isatty() and not no_color_env():
         progress = FetchProgress()
+    done: list[DocumentReport] = []
+
+    def finished(doc: DocumentReport) -> None:
+        done.append(doc)
+        if progress:
+            progress.advance(doc)
+
     try:
         report = run_fetch(
             sources,
@@ -82,16 +93,23 @@ def fetch(
             jobs=jobs,
             wait_for_lock=wait,
             on_start=progress.start if progress else None,
-            on_done=progress.advance if progress else None,
+            on_done=finished,
             warn=warn,
         )
+    except KeyboardInterrupt:
+        if progress:
+            progress.stop()
+        recorded = ", ".join(f"{d.key} ({d.commit[:10]})" for d in done if d.commit)
+        if recorded:  # what is committed is whole; say what it is
+            warn(f"recorded before the interrupt: {recorded}")
+        raise
     finally:
         if progress:
             progress.stop()
     if as_json:
         typer.echo(to_json(report))
     elif sys.stdout.isatty() and not quiet:
-        print_table(report, make_console())
+        print_table(report, make_console(), verbose=verbose)
     else:
         for line in plain_lines(report, quiet=quiet):
             typer.echo(line)

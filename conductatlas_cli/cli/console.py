@@ -14,6 +14,8 @@ from conductatlas_cli.errors import ConfigError, UsageError
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
+    from conductatlas_cli.config.model import Sources
+
 
 def err(message: str) -> None:
     """One line on stderr, never interpreted as markup."""
@@ -34,17 +36,31 @@ def warn(message: str) -> None:
     sys.stderr.write(f"atlas: warning: {one_line(plain(message))}\n")
 
 
-def load_sources_at(config: Path | None):
-    from conductatlas_cli.config.load import find_sources, load_sources
+def sources_path(config: Path | None) -> Path:
+    """The sources.yaml that --config names (a file or a folder), else the nearest upwards."""
+    from conductatlas_cli.config.load import find_sources
+    from conductatlas_cli.config.model import SOURCES_FILE
 
     path = config if config is not None else find_sources()
+    if path.is_dir():  # --config FOLDER: that folder's sources.yaml
+        path = path / SOURCES_FILE
     if not path.exists():
         raise ConfigError([f"'{path}' does not exist (run 'atlas init')"])
-    return load_sources(path)
+    return path
+
+
+def load_sources_at(config: Path | None) -> Sources:
+    from conductatlas_cli.config.load import load_sources
+
+    return load_sources(sources_path(config))
 
 
 ConfigOption = typer.Option(
-    None, "--config", "-c", help="Path to sources.yaml (default: the nearest one upwards)."
+    None,
+    "--config",
+    "-c",
+    metavar="PATH",
+    help="sources.yaml, or a folder holding one (default: the nearest one upwards).",
 )
 
 FORMAT_HELP = "rich (terminal default), plain (piped default), markdown, or json."
@@ -108,3 +124,11 @@ class FetchProgress:
 
     def stop(self) -> None:
         self.bar.stop()
+
+
+def short_time(stamp: str | None) -> str:
+    """'2026-12-01T21:23:05Z' → '2026-12-01 21:23Z' (the zone always shown); None → '-'."""
+    from conductatlas_cli.timestamps import parse_utc
+
+    when = parse_utc(stamp or "")
+    return when.strftime("%Y-%m-%d %H:%MZ") if when else "-"

@@ -210,9 +210,10 @@ class _Checker:
         sources: list[Source] = []
         for _pid_text, pid_node, pnode in self.mapping(platforms_node[1], "'platforms'", None):
             pid = self.slug(pid_node, "platform id")
-            if pid is None:
-                continue
-            sources.extend(self.build_platform(pid, pnode))
+            # A bad id is one problem; what is inside is still checked (and then dropped).
+            built = self.build_platform(pid or str(pid_node.value)[:80], pnode)
+            if pid is not None:
+                sources.extend(built)
         return Sources(path=self.path, settings=settings, sources=tuple(sources))
 
     def build_settings(self, node: yaml.Node) -> Settings:
@@ -250,10 +251,8 @@ class _Checker:
         pairs = self.mapping(documents_node, f"'{pid}.documents'", None)
         for _doc_text, doc_node, value in pairs:
             doc = self.slug(doc_node, "document id")
-            if doc is None:
-                continue
-            source = self.build_document(pid, name, doc, value)
-            if source is not None:
+            source = self.build_document(pid, name, doc or str(doc_node.value)[:80], value)
+            if source is not None and doc is not None:
                 sources.append(source)
         return sources
 
