@@ -584,7 +584,7 @@ def test_init_creates_project_and_repository(tmp_path):
     ]
     sources = load_sources(root / "sources.yaml")
     assert {s.key for s in sources.sources} == {"cohere/usage-policy", "anthropic/usage-policy"}
-    assert (root / ".gitignore").read_text() == ".atlas/\n"
+    assert (root / ".gitignore").read_text() == ".atlas/\nsite/\n"
     assert (root / ".git").is_dir()
 
 

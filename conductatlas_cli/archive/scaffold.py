@@ -64,7 +64,7 @@ def init_project(directory: Path) -> list[str]:
         for name, content in (
             ("sources.yaml", SOURCES_TEMPLATE),
             ("snapshots/README.md", SNAPSHOTS_README),
-            (".gitignore", ".atlas/\n"),
+            (".gitignore", ".atlas/\nsite/\n"),
         ):
             path = directory / name
             if path.exists() or path.is_symlink():

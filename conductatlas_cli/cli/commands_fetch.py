@@ -83,6 +83,12 @@ def fetch(
     feed: Path | None = typer.Option(
         None, "--feed", metavar="DIR", help="After recording, refresh the Atom feeds in DIR."
     ),
+    site: Path | None = typer.Option(
+        None,
+        "--site",
+        metavar="DIR",
+        help="Then refresh the static website in DIR (see 'atlas site').",
+    ),
 ) -> None:
     """Fetch documents, record each changed one as a commit, send alerts, and report."""
     from conductatlas_cli.cli.commands_alerts import fetch_alerts, prime_alerts
@@ -132,4 +138,21 @@ def fetch(
     else:
         for line in plain_lines(report, quiet=quiet):
             typer.echo(line)
+    if site is not None and not dry_run:
+        code = max(code, _refresh_site(sources, site, say=not (quiet or as_json)))
     raise typer.Exit(code)
+
+
+def _refresh_site(sources, directory: Path, *, say: bool) -> int:
+    """Rebuild the site after recording: a failure is a warning and exit 1, never lost data."""
+    from conductatlas_cli.cli.commands_site import build_and_describe
+    from conductatlas_cli.errors import AtlasError
+
+    try:
+        line = build_and_describe(sources, directory)
+    except AtlasError as exc:
+        warn(f"the site in '{directory}' was not refreshed: {exc}")
+        return int(ExitCode.PARTIAL)
+    if say:
+        typer.echo(line)
+    return int(ExitCode.OK)

@@ -51,3 +51,5 @@ def demo(
     )
     sys.stdout.write(out)
     typer.echo(f"\nThe archive is in {directory}: try 'cd {directory} && atlas log'.")
+    site = (directory / "site" / "index.html").resolve()
+    typer.echo(f"Its website: 'cd {directory} && atlas site', then open {site.as_uri()}")
