@@ -23,7 +23,7 @@ ALLOWED = {
     "demo": {"config", "run", "render", "archive"},
     "notify": {"config", "archive", "diff", "render"},
     "feeds": {"config", "archive", "notify"},
-    "site": {"config", "archive", "diff"},
+    "site": {"config", "archive", "diff", "feeds"},
 }
 TOP_LEVEL = {"errors", "textsafe", "timestamps", "__version__"}
 

@@ -162,10 +162,31 @@ def build_site(
     return SiteResult(site_dir=writer.root, pages=pages, counts=counts, workers=workers)
 
 
+class ProjectFeeds:
+    """The project's Atom feeds (`feeds/atom.py`), written into the site's `feeds/` folder."""
+
+    def __init__(self, sources) -> None:
+        self.sources = sources
+
+    def __call__(self, site_dir: Path) -> list[FeedLink]:
+        from conductatlas_cli.feeds.atom import ALL_FEED, write_feeds
+
+        names = {s.platform: s.platform_name or s.platform for s in self.sources.sources}
+        by_file = {f"{p}.atom": p for p in names} | {f"platform-{p}.atom": p for p in names}
+        links = []
+        commit_url = self.sources.settings.commit_url
+        for path in write_feeds(self.sources, Path(site_dir) / "feeds", commit_url=commit_url):
+            if path.name == ALL_FEED:
+                links.append(FeedLink("All documents", f"feeds/{path.name}"))
+            elif path.name in by_file:
+                platform = by_file[path.name]
+                links.append(FeedLink(names[platform], f"feeds/{path.name}", platform))
+        return links
+
+
 def project_hooks(sources) -> SiteHooks:
-    """The topics and feeds this project's site gets (none yet: the topics and alerts
-    issues return their tagger and feed writer here)."""
-    return SiteHooks()
+    """The topics and feeds this project's site gets."""
+    return SiteHooks(feeds=ProjectFeeds(sources))
 
 
 def build_project_site(
