@@ -69,12 +69,13 @@ _ENCODINGS = {"", "identity", "gzip", "x-gzip", "deflate"}
 class FetchResult:
     url: str  # final URL after redirects
     status: int  # 200..299 or 304
-    body: bytes  # content-decoded body (empty on 304)
+    body: bytes  # content-decoded body as served (empty on 304)
     content_type: str  # lower-case MIME type without parameters, "" when none
     charset: str | None  # charset declared in the Content-Type header, if any
     etag: str | None = None
     last_modified: str | None = None
     elapsed: float = 0.0
+    rendered: bytes | None = None  # the browser's DOM after scripts ran (UTF-8 HTML)
 
     @property
     def not_modified(self) -> bool:

@@ -1,0 +1,115 @@
+"""Raw captures: what was served for a version, kept beside it as evidence.
+
+Each recorded version's commit also holds its capture, in a folder per
+document beside the snapshots (`captures/<platform>/<document>/`):
+
+    meta.json     URL, final URL, status, content type, charset, fetch time,
+                  renderer (http | browser), size and SHA-256 of the body
+    served.gz     the body exactly as served (after content-encoding), gzip
+    rendered.gz   the DOM after scripts ran (browser only), gzip
+
+so `git show COMMIT:captures/cohere/usage-policy/served.gz | gunzip` gives
+the bytes the platform served for that version, `git log -p snapshots/` shows
+only text, and an ordinary `git push` carries the evidence. gzip runs with a
+fixed mtime, so the same bytes give the same blob.
+
+This module only turns a capture into files and back; the archive writes them
+in the version's commit.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass
+
+from conductatlas_cli.errors import StoreError
+
+CAPTURES_DIR = "captures"
+META = "meta.json"
+SERVED = "served.gz"
+RENDERED = "rendered.gz"
+FILES = (META, SERVED, RENDERED)
+RENDERERS = ("http", "browser")
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One fetch as served: enough to re-derive the text and to prove what was there."""
+
+    url: str  # as configured (credentials redacted)
+    final_url: str  # after redirects
+    status: int
+    content_type: str
+    charset: str | None
+    fetched_at: str  # ISO 8601 UTC, the version's Atlas-Fetched-At
+    renderer: str  # "http" or "browser"
+    body: bytes  # exactly as served
+    rendered: bytes | None = None  # the browser's DOM after scripts ran
+
+    @property
+    def document(self) -> bytes:
+        """What extraction reads: the rendered DOM when there is one, else the body."""
+        return self.rendered if self.rendered is not None else self.body
+
+    @property
+    def document_type(self) -> str:
+        return "text/html" if self.rendered is not None else self.content_type
+
+
+def capture_files(capture: Capture) -> dict[str, bytes | None]:
+    """File name → bytes for CAPTURE (None: the file must not be there)."""
+    meta = {
+        "url": capture.url,
+        "final_url": capture.final_url,
+        "status": capture.status,
+        "content_type": capture.content_type,
+        "charset": capture.charset,
+        "fetched_at": capture.fetched_at,
+        "renderer": capture.renderer,
+        "served_bytes": len(capture.body),
+        "served_sha256": hashlib.sha256(capture.body).hexdigest(),
+    }
+    if capture.rendered is not None:
+        meta["rendered_bytes"] = len(capture.rendered)
+        meta["rendered_sha256"] = hashlib.sha256(capture.rendered).hexdigest()
+    text = json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return {
+        META: text.encode("utf-8"),
+        SERVED: _pack(capture.body),
+        RENDERED: _pack(capture.rendered) if capture.rendered is not None else None,
+    }
+
+
+def parse_capture(files: dict[str, bytes], *, where: str) -> Capture:
+    """The Capture in FILES (name → bytes as stored); StoreError naming WHERE if broken."""
+    try:
+        meta = json.loads(files[META].decode("utf-8"))
+        body = _unpack(files[SERVED])
+        rendered = _unpack(files[RENDERED]) if RENDERED in files else None
+        capture = Capture(
+            url=str(meta["url"]),
+            final_url=str(meta["final_url"]),
+            status=int(meta["status"]),
+            content_type=str(meta["content_type"]),
+            charset=meta.get("charset"),
+            fetched_at=str(meta["fetched_at"]),
+            renderer=str(meta.get("renderer", "http")),
+            body=body,
+            rendered=rendered,
+        )
+    except (KeyError, ValueError, TypeError, OSError, EOFError, zlib.error):
+        raise StoreError(f"the capture at '{where}' is damaged") from None
+    if hashlib.sha256(body).hexdigest() != meta.get("served_sha256", ""):
+        raise StoreError(f"the capture at '{where}' does not match its checksum")
+    return capture
+
+
+def _pack(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _unpack(data: bytes) -> bytes:
+    return gzip.decompress(data)
