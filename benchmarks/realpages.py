@@ -7,7 +7,7 @@ PATH is a folder of captures (manifest.json, <platform>/<document>/<stamp>.html.
 .pdf.gz, and <stamp>.reference.md; see /work/shared/realpages/README.md). For each
 document, its captures are served IN ORDER from a local HTTP server on 127.0.0.1 (the
 current capture, decompressed, as text/html or application/pdf, status 200, no ETag or
-Last-Modified) and fetched by the real pipeline (`conductatlas_cli.pipeline.run_fetch`,
+Last-Modified) and fetched by the real pipeline (`conductatlas_cli.run.runner.run_fetch`,
 what `atlas fetch` runs; with --cli, `atlas fetch --json` itself as a subprocess) into a
 fresh temporary archive: a folder with a sources.yaml
 naming the one document, out of the box (no select, remove or ignore), and `git init`.
@@ -75,11 +75,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from extract_quality import score, sentences, words  # noqa: E402
 
-from conductatlas_cli.config import load_sources  # noqa: E402
+from conductatlas_cli.config.load import load_sources  # noqa: E402
 from conductatlas_cli.errors import AtlasError  # noqa: E402
-from conductatlas_cli.extract import extract_text  # noqa: E402
-from conductatlas_cli.normalize import normalize_text  # noqa: E402
-from conductatlas_cli.pipeline import run_fetch  # noqa: E402
+from conductatlas_cli.extract.extractor import extract_text  # noqa: E402
+from conductatlas_cli.run.runner import run_fetch  # noqa: E402
+from conductatlas_cli.snapshot.normalize import normalize_text  # noqa: E402
 
 CONTEXT = 4  # words of context either side of a reference hunk
 FIRST_SNAPSHOT_MIN_RECALL = 0.2
