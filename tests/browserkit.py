@@ -17,7 +17,7 @@ MARKER = "ATLAS_BROWSER_RUN"
 
 def require_browser() -> None:
     """Fail the test (with the install hint) when the browser fetcher cannot work here."""
-    from conductatlas_cli.browser_fetch import browser_problem
+    from conductatlas_cli.fetch.chromium import browser_problem
 
     problem = browser_problem()
     if problem:

@@ -8,14 +8,11 @@ import time
 import pytest
 from browserkit import browser_processes, kill_renderers, require_browser, wait_gone
 
-from conductatlas_cli.browser_fetch import (
-    CRASHED,
-    INSTALL_CHROMIUM,
-    BrowserFetcher,
-    find_chromium,
-)
 from conductatlas_cli.errors import FetchError
-from conductatlas_cli.fetchers import FetcherOptions, FetchRequest
+from conductatlas_cli.fetch.browser import BrowserFetcher
+from conductatlas_cli.fetch.browser_page import CRASHED
+from conductatlas_cli.fetch.chromium import INSTALL_CHROMIUM, find_chromium
+from conductatlas_cli.fetch.registry import FetcherOptions, FetchRequest
 
 POLICY = "You must not use the service to harm people. " * 12
 # The policy text exists only once a script has run after the page loaded.

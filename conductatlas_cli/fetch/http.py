@@ -188,7 +188,7 @@ def _follow(session, url, headers, timeout, max_bytes, deadline) -> FetchResult:
 
 
 def _result(resp, url: str, body: bytes) -> FetchResult:
-    content_type, charset = _parse_content_type(resp.headers.get("Content-Type", ""))
+    content_type, charset = parse_content_type(resp.headers.get("Content-Type", ""))
     return FetchResult(
         url=redact_url(url),
         status=resp.status_code,
@@ -351,7 +351,7 @@ def _content_length(resp) -> int | None:
         return None
 
 
-def _parse_content_type(value: str) -> tuple[str, str | None]:
+def parse_content_type(value: str) -> tuple[str, str | None]:
     mime, _, params = value.partition(";")
     charset = None
     for param in params.split(";"):

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from conductatlas_cli.fetch import FetchResult
+from conductatlas_cli.fetch.http import FetchResult
 
 RENDER_MODES = ("http", "browser", "auto")
 
@@ -55,12 +55,12 @@ class HttpFetcher:
     """The HTTP fetcher (conductatlas_cli.fetch) behind the Fetcher interface."""
 
     def __init__(self, options: FetcherOptions):
-        from conductatlas_cli.fetch import make_session
+        from conductatlas_cli.fetch.http import make_session
 
         self._session = make_session(user_agent=options.user_agent, pool_size=max(options.jobs, 4))
 
     def fetch(self, request: FetchRequest) -> FetchResult:
-        from conductatlas_cli.fetch import fetch_document
+        from conductatlas_cli.fetch.http import fetch_document
 
         return fetch_document(
             self._session,
@@ -78,7 +78,7 @@ class HttpFetcher:
 
 
 def _browser(options: FetcherOptions) -> Fetcher:
-    from conductatlas_cli.browser_fetch import BrowserFetcher
+    from conductatlas_cli.fetch.browser import BrowserFetcher
 
     return BrowserFetcher(options)
 
