@@ -40,6 +40,7 @@ from conductatlas_cli.config.model import parse_key
 from conductatlas_cli.errors import StoreError, UsageError
 
 FETCHED_TRAILER = "Atlas-Fetched-At"
+TECHNICAL_TRAILER = "Atlas-Technical"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Version:
     date: datetime  # UTC; the Atlas-Fetched-At trailer, else the committer date
     subject: str
     summary: str = ""  # the commit body without trailers
+    technical: str | None = None  # a re-extraction: "extractor" or "settings" (no new fetch)
 
     @property
     def short(self) -> str:
@@ -124,6 +126,22 @@ class Archive:
             raise StoreError(f"project '{self.root}' is not inside '{self.git.top}'") from None
         return [*base.parts, *parts]
 
+    def project_relpath(self, *parts: str) -> str:
+        """PARTS below the project folder, as a path relative to the repository's top level."""
+        try:
+            base = self.root.resolve().relative_to(self.git.top.resolve())
+        except ValueError:
+            raise StoreError(f"project '{self.root}' is not inside '{self.git.top}'") from None
+        return "/".join([*base.parts, *parts])
+
+    def read_file(self, commit: str, rel: str) -> bytes | None:
+        """The blob at REL (from the repository's top) in COMMIT, or None."""
+        with self._mutex:
+            found = self.git.read_object(f"{commit}:{rel}")
+        if found is None or found[1] != "blob":
+            return None
+        return found[2]
+
     def snapshot_relpath(self, key: str) -> str:
         """The snapshot's path relative to the repository's top level, e.g. 'snapshots/a/b.md'."""
         return "/".join(self._rel_parts(key))
@@ -157,7 +175,10 @@ class Archive:
         return found[2].decode("utf-8", "replace")
 
     def _log(self, *args: str, names: bool = False) -> list[tuple[Version, list[str]]]:
-        fmt = f"%x1e%H%x1f%ct%x1f%(trailers:key={FETCHED_TRAILER},valueonly)%x1f%s%x1f%b%x1d"
+        fmt = (
+            f"%x1e%H%x1f%ct%x1f%(trailers:key={FETCHED_TRAILER},valueonly)"
+            f"%x1f%(trailers:key={TECHNICAL_TRAILER},valueonly)%x1f%s%x1f%b%x1d"
+        )
         extra = ["--name-only"] if names else []
         out = self.git.run(
             "-c",
@@ -172,7 +193,8 @@ class Archive:
         result = []
         for chunk in out.split("\x1e")[1:]:
             head, _, tail = chunk.partition("\x1d")
-            commit, ctime, fetched, subject, body = (head.split("\x1f", 4) + [""] * 5)[:5]
+            fields = (head.split("\x1f", 5) + [""] * 6)[:6]
+            commit, ctime, fetched, technical, subject, body = fields
             date = parse_date(fetched.strip().splitlines()[0] if fetched.strip() else "")
             if date is None:
                 date = datetime.fromtimestamp(int(ctime or 0), tz=timezone.utc)
@@ -180,7 +202,8 @@ class Archive:
                 line for line in body.splitlines() if not line.startswith("Atlas-")
             ).strip()
             paths = [line for line in tail.splitlines() if line]
-            result.append((Version(commit, date, subject, summary), paths))
+            version = Version(commit, date, subject, summary, technical.strip() or None)
+            result.append((version, paths))
         return result
 
     def versions(self, key: str) -> list[Version]:
@@ -266,12 +289,16 @@ class Archive:
         text: str,
         *,
         message: str,
+        extra: dict[str, bytes | None] | None = None,
         force_identity: tuple[str, str] | None = None,
     ) -> str:
-        """Commit TEXT as KEY's new version (one commit, only that path); return its sha.
+        """Commit TEXT as KEY's new version (one commit, only its paths); return its sha.
 
-        When TEXT equals HEAD's snapshot, nothing is committed and the latest
-        version's commit is returned. FORCE_IDENTITY is (name, email).
+        EXTRA maps more paths of this version (relative to the repository's top, the
+        capture's files) to their bytes, None to remove one; they are written to the
+        work tree and index after the commit, as the snapshot is. When TEXT equals
+        HEAD's snapshot, nothing is committed and the latest version's commit is
+        returned. FORCE_IDENTITY is (name, email).
         """
         if not message.strip():
             raise StoreError(f"empty commit message for '{key}'")
@@ -288,10 +315,14 @@ class Archive:
                 blob = git.write_object(b"blob", data)
                 tree = git.tree_with_blob(head[1] if head else None, rel.split("/"), blob)
                 if head is not None and tree == head[1]:
+                    extra = None
                     replace_file(tmp, path)
                     git.set_index_entry(rel, blob)
                     latest = self.versions(key)
                     return latest[0].commit if latest else head[0]
+                for other, content in (extra or {}).items():
+                    oid = None if content is None else git.write_object(b"blob", content)
+                    tree = git.tree_with_blob(tree, other.split("/"), oid)
                 env = self._identity_env(force_identity)
                 commit = git.write_commit(tree, head[0] if head else None, message, env)
                 git.update_head(commit, head[0] if head else None)
@@ -307,7 +338,26 @@ class Archive:
                     f"{exc.strerror} (the next fetch restores it)"
                 ) from None
             git.set_index_entry(rel, blob)  # busy index: `repair` fixes it next run
+            for other, content in (extra or {}).items():
+                self.put_file(other, content)
             return commit
+
+    def put_file(self, rel: str, content: bytes | None) -> None:
+        """Make the work tree and index hold CONTENT at REL (as HEAD does); None removes it."""
+        with self._mutex:
+            path = self.git.top.resolve().joinpath(*rel.split("/"))
+            if content is None:
+                unlink_quietly(path)
+                self.git.run_status("update-index", "--force-remove", "--", rel)
+                return
+            make_folder(path.parent, self.root.resolve())
+            tmp = write_temporary(path.parent, content)
+            try:
+                replace_file(tmp, path)
+            except OSError:
+                unlink_quietly(tmp)
+                return  # `repair_captures` puts it back at the next run
+            self.git.set_index_entry(rel, self.git.write_object(b"blob", content))
 
     def repair(self, keys: list[str]) -> list[str]:
         """Put HEAD's text back where the work tree or index differ (after a crash); return keys.

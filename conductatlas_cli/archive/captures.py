@@ -13,8 +13,10 @@ the bytes the platform served for that version, `git log -p snapshots/` shows
 only text, and an ordinary `git push` carries the evidence. gzip runs with a
 fixed mtime, so the same bytes give the same blob.
 
-This module only turns a capture into files and back; the archive writes them
-in the version's commit.
+This module turns a capture into files and back (`capture_files`,
+`parse_capture`), names their paths in an archive (`capture_extra` for
+`Archive.record_version`), reads one back (`read_capture`) and, after a
+crash, puts HEAD's capture files back in the work tree (`repair_captures`).
 """
 
 from __future__ import annotations
@@ -105,6 +107,49 @@ def parse_capture(files: dict[str, bytes], *, where: str) -> Capture:
     if hashlib.sha256(body).hexdigest() != meta.get("served_sha256", ""):
         raise StoreError(f"the capture at '{where}' does not match its checksum")
     return capture
+
+
+def capture_relpaths(archive, key: str) -> dict[str, str]:
+    """File name → its path from the repository's top, for KEY's capture."""
+    from conductatlas_cli.config.model import parse_key
+
+    platform, document = parse_key(key)
+    return {name: archive.project_relpath(CAPTURES_DIR, platform, document, name) for name in FILES}
+
+
+def capture_extra(archive, key: str, capture: Capture) -> dict[str, bytes | None]:
+    """The `extra` files of `Archive.record_version` that store CAPTURE for KEY."""
+    paths = capture_relpaths(archive, key)
+    return {paths[name]: data for name, data in capture_files(capture).items()}
+
+
+def read_capture(archive, key: str, commit: str) -> Capture | None:
+    """KEY's capture as of COMMIT (None when that version kept none); StoreError if damaged."""
+    paths = capture_relpaths(archive, key)
+    files = {}
+    for name, rel in paths.items():
+        data = archive.read_file(commit, rel)
+        if data is not None:
+            files[name] = data
+    if META not in files:
+        return None
+    return parse_capture(files, where=f"{commit[:10]}:{paths[META].rsplit('/', 1)[0]}")
+
+
+def repair_captures(archive, keys: list[str]) -> None:
+    """Put HEAD's capture files back where the work tree or index lost them (a crash)."""
+    if archive.git.head() is None:
+        return
+    for key in keys:
+        for rel in capture_relpaths(archive, key).values():
+            data = archive.read_file("HEAD", rel)
+            path = archive.git.top.resolve().joinpath(*rel.split("/"))
+            try:
+                current = path.read_bytes() if data is not None else None
+            except OSError:
+                current = None
+            if data is not None and current != data:
+                archive.put_file(rel, data)
 
 
 def _pack(data: bytes) -> bytes:

@@ -236,8 +236,10 @@ class Git:
         )
         return self.write_object(b"tree", data)
 
-    def tree_with_blob(self, root_tree: str | None, parts: list[str], blob: str) -> str:
-        """A new root tree: ROOT_TREE with the file at PARTS set to BLOB (mode 100644)."""
+    def tree_with_blob(self, root_tree: str | None, parts: list[str], blob: str | None) -> str:
+        """A new root tree: ROOT_TREE with the file at PARTS set to BLOB (mode 100644).
+
+        BLOB None removes the file (and the folders it leaves empty)."""
         names = [os.fsencode(p) for p in parts]
         levels: list[list[TreeEntry]] = []
         tree = root_tree
@@ -254,13 +256,20 @@ class Git:
             else:
                 where = "/".join(parts[: depth + 1])
                 raise StoreError(f"'{where}' is a file in the last commit, not a folder")
-        oid, mode = blob, 0o100644
-        for name, entries in zip(reversed(names), reversed(levels), strict=True):
+        oid: str | None = blob
+        mode = 0o100644
+        for depth, (name, entries) in enumerate(
+            zip(reversed(names), reversed(levels), strict=True)
+        ):
             kept = [e for e in entries if e.name != name]
-            kept.append(TreeEntry(mode, name, oid))
-            oid = self.write_tree(kept)
-            self._remember(oid, sorted(kept, key=_tree_order))
+            if oid is not None:
+                kept.append(TreeEntry(mode, name, oid))
+            root = depth == len(names) - 1
+            oid = self.write_tree(kept) if kept or root else None
+            if oid is not None:
+                self._remember(oid, sorted(kept, key=_tree_order))
             mode = 0o040000
+        assert oid is not None
         return oid
 
     def identity(self, env: dict[str, str]) -> tuple[str, str]:

@@ -26,9 +26,20 @@ from conductatlas_cli.config.model import (
 )
 from conductatlas_cli.errors import ConfigError
 
-SETTINGS_KEYS = {"snapshots", "timeout", "jobs", "per_host", "user_agent", "max_bytes", "retries"}
+SETTINGS_KEYS = {
+    "snapshots",
+    "timeout",
+    "jobs",
+    "per_host",
+    "user_agent",
+    "max_bytes",
+    "retries",
+    "render",
+    "captures",
+}
 PLATFORM_KEYS = {"name", "documents"}
-DOCUMENT_KEYS = {"url", "type", "select", "remove", "ignore", "min_chars"}
+DOCUMENT_KEYS = {"url", "type", "select", "remove", "ignore", "min_chars", "render", "wait_for"}
+RENDER_MODES = ("http", "browser", "auto")  # as fetch.registry knows them
 TOP_KEYS = {"settings", "platforms"}
 # libyaml's parser when PyYAML has it: 15x faster, which `atlas log` and `status` feel.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -88,6 +99,7 @@ class _Checker:
         self.path = path
         self.name = path.name
         self.problems: list[str] = []
+        self.default_render = "http"
 
     def problem(self, node: yaml.Node | None, message: str) -> None:
         line = node.start_mark.line + 1 if node is not None else 1
@@ -161,6 +173,23 @@ class _Checker:
         self.problem(node, f"{what} must be a string or a list of strings")
         return []
 
+    def render(self, node: yaml.Node, what: str) -> str | None:
+        value = self.scalar(node, what)
+        if value is not None and value not in RENDER_MODES:
+            self.problem(node, f"{what} must be one of {', '.join(RENDER_MODES)}, not '{value}'")
+            return None
+        return value
+
+    def boolean(self, node: yaml.Node, what: str) -> bool | None:
+        value = self.scalar(node, what)
+        if value is None:
+            return None
+        lowered = value.lower()
+        if lowered in ("true", "yes", "on", "false", "no", "off"):
+            return lowered in ("true", "yes", "on")
+        self.problem(node, f"{what} must be true or false, not '{value}'")
+        return None
+
     def number(self, node, what: str, *, integer: bool, minimum: float):
         value = self.scalar(node, what)
         if value is None:
@@ -198,6 +227,7 @@ class _Checker:
         for key, key_node, value in self.mapping(node, "the top level", TOP_KEYS):
             if key == "settings":
                 settings = self.build_settings(value)
+                self.default_render = settings.render
             else:
                 platforms_node = (key_node, value)
         if platforms_node is None:
@@ -221,6 +251,10 @@ class _Checker:
                 values[key] = self.number(value, what, integer=True, minimum=1)
             elif key == "retries":
                 values[key] = self.number(value, what, integer=True, minimum=0)
+            elif key == "render":
+                values[key] = self.render(value, what)
+            elif key == "captures":
+                values[key] = self.boolean(value, what)
             else:
                 text = self.scalar(value, what)
                 if key == "snapshots" and text is not None:
@@ -259,7 +293,9 @@ class _Checker:
             url = self.url(node, where)
             if url is None:
                 return None
-            return Source(platform=pid, document=doc, url=url, platform_name=pname)
+            return Source(
+                platform=pid, document=doc, url=url, platform_name=pname, render=self.default_render
+            )
         fields: dict[str, object] = {}
         url = None
         has_url = False
@@ -273,6 +309,14 @@ class _Checker:
                 fields[key] = tuple(self.selectors(value, f"{where} {key}"))
             elif key == "ignore":
                 fields[key] = tuple(self.regexes(value, f"{where} ignore"))
+            elif key == "render":
+                fields[key] = self.render(value, f"{where} render")
+            elif key == "wait_for":
+                found = self.selectors(value, f"{where} wait_for")
+                if len(found) == 1:
+                    fields[key] = found[0]
+                elif found:
+                    self.problem(value, f"{where} wait_for must be one CSS selector")
             elif key == "min_chars":
                 number = self.number(value, f"{where} min_chars", integer=True, minimum=0)
                 if number is not None:
@@ -283,6 +327,7 @@ class _Checker:
             return None
         if url is None:
             return None
+        fields["render"] = fields.get("render") or self.default_render
         return Source(platform=pid, document=doc, url=url, platform_name=pname, **fields)
 
     def url(self, node: yaml.Node, where: str) -> str | None:

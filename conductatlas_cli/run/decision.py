@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
+from conductatlas_cli.archive.captures import Capture
 from conductatlas_cli.archive.state import CurrentText, DocumentState
 from conductatlas_cli.config.model import Source
 from conductatlas_cli.errors import AtlasError
@@ -44,6 +45,9 @@ class Extracted:
     noise: str = ""
     words: int = 0
     elapsed: float = 0.0
+    needs_browser: bool = False  # a JavaScript shell or bot wall (`render: auto` retries)
+    fetched_at: str | None = None  # when the fetch began (the version's Atlas-Fetched-At)
+    capture: Capture | None = None  # the body as served, kept with the version
 
 
 @dataclass(frozen=True)
@@ -200,7 +204,7 @@ class Recorder:
         report.words_removed = summary.stats.words_removed
         trailers = {
             "Atlas-Source": source.display_url,
-            "Atlas-Fetched-At": now(),
+            "Atlas-Fetched-At": got.fetched_at or now(),
             "Atlas-Content-SHA256": sha256(new),
             "Atlas-Extractor": extractor_id(),
         }
@@ -208,5 +212,10 @@ class Recorder:
         report.summary = message.split("\n", 1)[0].split(": ", 1)[-1]
         if self.dry_run:
             return st
-        report.commit = self.archive.record_version(source.key, new, message=message)
+        extra = None
+        if got.capture is not None:
+            from conductatlas_cli.archive.captures import capture_extra
+
+            extra = capture_extra(self.archive, source.key, got.capture)
+        report.commit = self.archive.record_version(source.key, new, message=message, extra=extra)
         return recorded(st, got, text=new, at=trailers["Atlas-Fetched-At"])

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from conductatlas_cli.snapshot.guards import has_challenge_markup
+
 NEEDS_BROWSER = "needs a browser (set render: browser)"
 SHELL_MAX_CHARS = 200  # a page with this much text (or `min_chars`) is no shell
 HEAD_BYTES = 512 * 1024
@@ -38,19 +40,13 @@ _APP_ROOT = re.compile(
     rb"|<app-root\b[^>]*>\s*</app-root>",
     re.I | re.S,
 )
-_CHALLENGE = re.compile(
-    rb"cf-chl-|cf_chl_opt|g-recaptcha|h-captcha|_Incapsula_Resource|captcha-delivery\.com"
-    rb"|px-captcha|/cdn-cgi/challenge(?!-platform/scripts/jsd/)",
-    re.I,
-)
-
 
 def looks_like_js_shell(text: str, body: bytes, *, min_chars: int = 0) -> bool:
     """True when BODY (whose extracted TEXT is short) is a page that needs JavaScript."""
     if len(text.strip()) >= max(min_chars, SHELL_MAX_CHARS):
         return False
     head = body[:HEAD_BYTES]
-    if not _SCRIPT.search(head) or _CHALLENGE.search(head):
+    if not _SCRIPT.search(head) or has_challenge_markup(head):
         return False
     if _ASKS.search(text):
         return True
