@@ -41,6 +41,7 @@ _APP_ROOT = re.compile(
     re.I | re.S,
 )
 
+
 def looks_like_js_shell(text: str, body: bytes, *, min_chars: int = 0) -> bool:
     """True when BODY (whose extracted TEXT is short) is a page that needs JavaScript."""
     if len(text.strip()) >= max(min_chars, SHELL_MAX_CHARS):
