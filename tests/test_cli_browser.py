@@ -152,3 +152,36 @@ def test_bad_render_and_wait_for_name_the_line(in_project):
         line.startswith("atlas: error: sources.yaml:8:") and "bad CSS selector 'main['" in line
         for line in lines
     )
+
+
+def test_auto_retries_a_bot_wall_in_the_browser(in_project, server):
+    """render: auto fetches a page that is a bot wall over HTTP again in the browser."""
+    require_browser()
+    wall = (
+        "<html><head><title>Just a moment...</title></head><body><main id='m'>"
+        "<p>Checking your browser before accessing the site.</p></main><script>"
+        "document.getElementById('m').innerHTML = "
+        f"'<h1>Usage Policy</h1>{CLAUSES}'; document.title = 'Usage Policy';</script></body></html>"
+    )
+    url = server.set("/policy", wall)
+    in_project.write_sources(
+        {"acme": {"documents": {"usage-policy": {"url": url, "render": "auto"}}}}
+    )
+    result = invoke("fetch")
+    assert result.exit_code == 0, result.output
+    assert "clause 3 for 30 days" in in_project.snapshot("acme/usage-policy").read_text()
+    assert server.hits["/policy"] == 2  # once over HTTP, once in the browser
+
+
+def test_auto_on_a_plain_page_never_starts_a_browser(in_project, server, tmp_path, monkeypatch):
+    """render: auto on a page that extracts over HTTP starts no browser at all."""
+    log = tmp_path / "starts.log"
+    spy = tmp_path / "chromium-spy"
+    spy.write_text(f"#!/bin/sh\necho started >> '{log}'\nexit 1\n")
+    spy.chmod(0o755)
+    monkeypatch.setenv("ATLAS_CHROMIUM", str(spy))
+    url = server.set("/terms", f"<html><body><main><h1>Terms</h1>{CLAUSES}</main></body></html>")
+    in_project.write_sources({"acme": {"documents": {"terms": url}}}, settings={"render": "auto"})
+    assert invoke("fetch").exit_code == 0
+    assert not log.exists()
+    assert server.hits["/terms"] == 1

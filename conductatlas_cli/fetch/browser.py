@@ -190,7 +190,8 @@ class BrowserFetcher:
             )
         except PlaywrightError as exc:
             shown = self._chromium or find_chromium()
-            raise FetchError(f"Chromium '{shown}' did not start ({first_line(exc)})") from None
+            detail = first_line(exc).removeprefix("BrowserType.launch: ")
+            raise FetchError(f"Chromium '{shown}' did not start ({detail})") from None
 
     async def _render(self, request: FetchRequest) -> FetchResult:
         from playwright.async_api import Error as PlaywrightError
