@@ -1,8 +1,9 @@
 """The archive: snapshot paths, versions in git, the work tree.
 
-Each new version is one commit that touches only its snapshot path, made with
-plumbing (see `gitrepo`), so whatever the user has staged or modified stays as
-it was; the user's index entry for that one path is pointed at the new blob.
+Each new version is one commit that touches only its snapshot path (and its
+capture's files, `archive.captures`), made with plumbing (see `gitrepo`), so
+whatever the user has staged or modified stays as it was; the user's index
+entries for those paths are pointed at the new blobs.
 Commit first, then the file: if the process dies in between, the file still
 equals an older committed version and `Archive.repair(keys)` (call it under the
 lock at the start of a fetch) puts HEAD's text and index entry back.

@@ -5,7 +5,7 @@ or the browser's DOM) goes through the same extraction, normalization and
 guards as a fetched page, with the document's `select`, `remove`, `ignore` and
 `min_chars` as sources.yaml says today. A text that differs from the recorded
 one is recorded as a **technical** version: the subject says
-`extraction changed: … (technical version, …)`, the trailer `Atlas-Technical` says why
+`extraction changed: … (technical version)`, the trailer `Atlas-Technical` says why
 (`extractor` when atlas's extractor differs from the one that made the
 version, else `settings`), `Atlas-Rederived-From` names the version whose
 capture was read, and the capture stays as it was (it is the same evidence).
@@ -146,7 +146,7 @@ def _record(archive, source: Source, latest, capture, old: str, new: str) -> tup
     message = commit_message(source.key, summary, trailers=trailers)
     subject, _, rest = message.partition("\n")
     stat = subject.split(": ", 1)[-1]
-    line = f"extraction changed: {stat} (technical version, re-derived with today's {why})"
+    line = f"extraction changed: {stat} (technical version)"
     message = f"{source.key}: {line}\n{rest}"
     return archive.record_version(source.key, new, message=message), line
 
