@@ -31,6 +31,7 @@ from conductatlas_cli.archive.files import (
     key_of_path,
     make_folder,
     parse_date,
+    put_work_file,
     replace_file,
     unlink_quietly,
     write_temporary,
@@ -346,19 +347,7 @@ class Archive:
     def put_file(self, rel: str, content: bytes | None) -> None:
         """Make the work tree and index hold CONTENT at REL (as HEAD does); None removes it."""
         with self._mutex:
-            path = self.git.top.resolve().joinpath(*rel.split("/"))
-            if content is None:
-                unlink_quietly(path)
-                self.git.run_status("update-index", "--force-remove", "--", rel)
-                return
-            make_folder(path.parent, self.root.resolve())
-            tmp = write_temporary(path.parent, content)
-            try:
-                replace_file(tmp, path)
-            except OSError:
-                unlink_quietly(tmp)
-                return  # `repair_captures` puts it back at the next run
-            self.git.set_index_entry(rel, self.git.write_object(b"blob", content))
+            put_work_file(self.git, self.root.resolve(), rel, content)
 
     def repair(self, keys: list[str]) -> list[str]:
         """Put HEAD's text back where the work tree or index differ (after a crash); return keys.

@@ -96,3 +96,24 @@ def unlink_quietly(path: Path) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def put_work_file(git, root: Path, rel: str, content: bytes | None) -> None:
+    """Work tree and index hold CONTENT at REL (from the top of GIT's repository, below ROOT).
+
+    None removes the file and its index entry. A file that cannot be written is left for
+    `archive.captures.repair_captures` to put back at the next run.
+    """
+    path = git.top.resolve().joinpath(*rel.split("/"))
+    if content is None:
+        unlink_quietly(path)
+        git.run_status("update-index", "--force-remove", "--", rel)
+        return
+    make_folder(path.parent, root)
+    tmp = write_temporary(path.parent, content)
+    try:
+        replace_file(tmp, path)
+    except OSError:
+        unlink_quietly(tmp)
+        return
+    git.set_index_entry(rel, git.write_object(b"blob", content))
