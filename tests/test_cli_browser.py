@@ -185,3 +185,26 @@ def test_auto_on_a_plain_page_never_starts_a_browser(in_project, server, tmp_pat
     assert invoke("fetch").exit_code == 0
     assert not log.exists()
     assert server.hits["/terms"] == 1
+
+
+def test_reextract_all_rederives_every_capture_oldest_first(in_project, server):
+    """--all lists every captured version in history order and records only the latest."""
+    promo = "<div class='promo'>Try our new model today for free.</div>"
+    pages = [
+        f"<html><body><main><h1>Terms</h1>{promo}{CLAUSES}</main></body></html>",
+        f"<html><body><main><h1>Terms</h1>{promo}{CLAUSES}<p>A new clause for all.</p></main></body></html>",
+    ]
+    url = server.set("/terms", pages[0])
+    in_project.write_sources({"acme": {"documents": {"terms": url}}})
+    assert invoke("fetch").exit_code == 0
+    server.set("/terms", pages[1])
+    assert invoke("fetch").exit_code == 0
+    first, second = in_project.git("log", "--format=%h", "--abbrev=10").split()[1::-1]
+    in_project.write_sources({"acme": {"documents": {"terms": {"url": url, "remove": ".promo"}}}})
+    lines = invoke("reextract", "--all").output.splitlines()
+    assert lines[:2] == [
+        f"  acme/terms  {first}  differs from the recorded text",
+        f"  acme/terms  {second}  differs from the recorded text",
+    ]
+    assert lines[2].startswith("technical  acme/terms  extraction changed: ")
+    assert len(in_project.commits()) == 4  # init, two versions, one technical
