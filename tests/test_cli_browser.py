@@ -208,3 +208,22 @@ def test_reextract_all_rederives_every_capture_oldest_first(in_project, server):
     ]
     assert lines[2].startswith("technical  acme/terms  extraction changed: ")
     assert len(in_project.commits()) == 4  # init, two versions, one technical
+
+
+def test_switching_to_http_removes_the_rendered_capture(in_project, server):
+    """A version fetched over HTTP after a browser one keeps no stale rendered.gz anywhere."""
+    require_browser()
+    use(in_project, server, "browser")
+    assert invoke("fetch").exit_code == 0
+    rendered = in_project.root / "captures/acme/usage-policy/rendered.gz"
+    assert rendered.exists()
+    url = server.set(
+        "/policy",
+        f"<html><body><main><h1>Usage Policy</h1>{CLAUSES}<p>One more clause.</p></main></body></html>",
+    )
+    in_project.write_sources({"acme": {"documents": {"usage-policy": url}}})
+    assert invoke("fetch").exit_code == 0
+    tree = in_project.git("ls-tree", "-r", "--name-only", "HEAD", "captures").split()
+    assert tree == ["captures/acme/usage-policy/meta.json", "captures/acme/usage-policy/served.gz"]
+    assert not rendered.exists()
+    assert "captures" not in in_project.git("status", "--porcelain")

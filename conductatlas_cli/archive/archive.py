@@ -31,10 +31,10 @@ from conductatlas_cli.archive.files import (
     key_of_path,
     make_folder,
     parse_date,
-    put_work_file,
     replace_file,
     unlink_quietly,
     write_temporary,
+    write_work_file,
 )
 from conductatlas_cli.archive.git import DEFAULT_EMAIL, DEFAULT_NAME, Git
 from conductatlas_cli.archive.state import hold_lock
@@ -339,15 +339,17 @@ class Archive:
                     f"recorded '{key}' as {commit[:10]} but could not write '{path}': "
                     f"{exc.strerror} (the next fetch restores it)"
                 ) from None
-            git.set_index_entry(rel, blob)  # busy index: `repair` fixes it next run
+            entries: dict[str, str | None] = {rel: blob}
             for other, content in (extra or {}).items():
-                self.put_file(other, content)
+                entries[other] = write_work_file(git, self.root.resolve(), other, content)
+            git.set_index_entries(entries)  # one process; busy index: `repair` fixes it
             return commit
 
     def put_file(self, rel: str, content: bytes | None) -> None:
         """Make the work tree and index hold CONTENT at REL (as HEAD does); None removes it."""
         with self._mutex:
-            put_work_file(self.git, self.root.resolve(), rel, content)
+            blob = write_work_file(self.git, self.root.resolve(), rel, content)
+            self.git.set_index_entries({rel: blob})
 
     def repair(self, keys: list[str]) -> list[str]:
         """Put HEAD's text back where the work tree or index differ (after a crash); return keys.

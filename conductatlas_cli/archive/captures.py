@@ -117,10 +117,10 @@ def capture_relpaths(archive, key: str) -> dict[str, str]:
     return {name: archive.project_relpath(CAPTURES_DIR, platform, document, name) for name in FILES}
 
 
-def capture_extra(archive, key: str, capture: Capture) -> dict[str, bytes | None]:
-    """The `extra` files of `Archive.record_version` that store CAPTURE for KEY."""
+def capture_extra(archive, key: str, files: dict[str, bytes | None]) -> dict[str, bytes | None]:
+    """The `extra` files of `Archive.record_version` that store FILES (`capture_files`)."""
     paths = capture_relpaths(archive, key)
-    return {paths[name]: data for name, data in capture_files(capture).items()}
+    return {paths[name]: data for name, data in files.items()}
 
 
 def read_capture(archive, key: str, commit: str) -> Capture | None:

@@ -98,22 +98,25 @@ def unlink_quietly(path: Path) -> None:
         pass
 
 
-def put_work_file(git, root: Path, rel: str, content: bytes | None) -> None:
-    """Work tree and index hold CONTENT at REL (from the top of GIT's repository, below ROOT).
+def write_work_file(git, root: Path, rel: str, content: bytes | None) -> str | None:
+    """Write CONTENT at REL (from the top of GIT's repository, below ROOT); its blob id.
 
-    None removes the file and its index entry. A file that cannot be written is left for
-    `archive.captures.repair_captures` to put back at the next run.
+    None removes the file (and returns None: the index entry is to go too). A file
+    that cannot be written is left for `archive.captures.repair_captures` to put back
+    at the next run; the blob id is returned all the same (the index follows HEAD).
     """
     path = git.top.resolve().joinpath(*rel.split("/"))
     if content is None:
         unlink_quietly(path)
-        git.run_status("update-index", "--force-remove", "--", rel)
-        return
-    make_folder(path.parent, root)
-    tmp = write_temporary(path.parent, content)
+        return None
+    blob = git.write_object(b"blob", content)
+    try:
+        make_folder(path.parent, root)
+        tmp = write_temporary(path.parent, content)
+    except StoreError:
+        return blob
     try:
         replace_file(tmp, path)
-    except OSError:
+    except (StoreError, OSError):
         unlink_quietly(tmp)
-        return
-    git.set_index_entry(rel, git.write_object(b"blob", content))
+    return blob

@@ -330,6 +330,29 @@ class Git:
                 return code == 0
             time.sleep(0.05)
 
+    def set_index_entries(self, entries: dict[str, str | None]) -> bool:
+        """Point the index entries for PATHS at their blobs (None removes one), one process."""
+        zero = "0" * self.hash_len
+        records = [
+            f"100644 {blob}\t{path}" if blob else f"0 {zero}\t{path}"
+            for path, blob in entries.items()
+        ]
+        data = ("\0".join(records) + "\0").encode("utf-8", "surrogateescape")
+        deadline = time.monotonic() + INDEX_LOCK_WAIT
+        while True:
+            proc = subprocess.run(
+                [self.exe, "update-index", "--add", "-z", "--index-info"],
+                cwd=self.cwd,
+                env=self.env,
+                input=data,
+                capture_output=True,
+                check=False,
+                restore_signals=False,
+            )
+            if proc.returncode == 0 or time.monotonic() > deadline:
+                return proc.returncode == 0
+            time.sleep(0.05)
+
     def index_entries(self, paths: list[str]) -> dict[str, str]:
         """Blob ids the user's index holds for PATHS (absent paths are left out)."""
         if not paths:

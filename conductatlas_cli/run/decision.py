@@ -19,7 +19,6 @@ import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from conductatlas_cli.archive.captures import Capture
 from conductatlas_cli.archive.state import CurrentText, DocumentState
 from conductatlas_cli.config.model import Source
 from conductatlas_cli.errors import AtlasError
@@ -47,7 +46,7 @@ class Extracted:
     elapsed: float = 0.0
     needs_browser: bool = False  # a JavaScript shell or bot wall (`render: auto` retries)
     fetched_at: str | None = None  # when the fetch began (the version's Atlas-Fetched-At)
-    capture: Capture | None = None  # the body as served, kept with the version
+    capture: dict[str, bytes | None] | None = None  # `capture_files`: the body as served
 
 
 @dataclass(frozen=True)

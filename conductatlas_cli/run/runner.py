@@ -89,7 +89,7 @@ def _fetch_once(
     result: Extracted, fetcher, source: Source, settings: Settings, doc_state, processor
 ) -> None:
     """One fetch with FETCHER into RESULT (which a retry in the browser overwrites)."""
-    from conductatlas_cli.archive.captures import Capture
+    from conductatlas_cli.archive.captures import Capture, capture_files
     from conductatlas_cli.fetch.registry import FetchRequest
 
     result.error, result.needs_browser, result.capture = None, False, None
@@ -132,7 +132,7 @@ def _fetch_once(
     result.noise, result.words = page.noise, page.words
     result.needs_browser = page.needs_browser
     if settings.captures and page.text is not None:
-        result.capture = Capture(
+        capture = Capture(
             url=source.display_url,
             final_url=fetched.url,
             status=fetched.status,
@@ -143,6 +143,7 @@ def _fetch_once(
             body=fetched.body,
             rendered=fetched.rendered,
         )
+        result.capture = capture_files(capture)  # gzip here, in parallel (zlib frees the GIL)
 
 
 def run_fetch(
