@@ -38,7 +38,17 @@ SETTINGS_KEYS = {
     "captures",
 }
 PLATFORM_KEYS = {"name", "documents"}
-DOCUMENT_KEYS = {"url", "type", "select", "remove", "ignore", "min_chars", "render", "wait_for"}
+DOCUMENT_KEYS = {
+    "url",
+    "type",
+    "select",
+    "remove",
+    "ignore",
+    "min_chars",
+    "render",
+    "wait_for",
+    "timeout",
+}
 RENDER_MODES = ("http", "browser", "auto")  # as fetch.registry knows them
 TOP_KEYS = {"settings", "platforms"}
 # libyaml's parser when PyYAML has it: 15x faster, which `atlas log` and `status` feel.
@@ -311,6 +321,8 @@ class _Checker:
                 fields[key] = tuple(self.regexes(value, f"{where} ignore"))
             elif key == "render":
                 fields[key] = self.render(value, f"{where} render")
+            elif key == "timeout":
+                fields[key] = self.number(value, f"{where} timeout", integer=False, minimum=0.1)
             elif key == "wait_for":
                 found = self.selectors(value, f"{where} wait_for")
                 if len(found) == 1:

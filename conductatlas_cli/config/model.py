@@ -58,6 +58,7 @@ class Source:
     min_chars: int = DEFAULT_MIN_CHARS
     render: str = "http"  # http | browser | auto (settings.render when not given)
     wait_for: str | None = None  # CSS selector the browser waits for
+    timeout: float | None = None  # seconds for this document (settings.timeout when None)
 
     @property
     def key(self) -> str:

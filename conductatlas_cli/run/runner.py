@@ -94,15 +94,16 @@ def _fetch_once(
 
     result.error, result.needs_browser, result.capture = None, False, None
     at = now()
+    timeout = source.timeout or settings.timeout
     fetched = fetcher.fetch(
         FetchRequest(
             url=source.url,
-            timeout=settings.timeout,
+            timeout=timeout,
             max_bytes=settings.max_bytes,
             retries=settings.retries,
             etag=doc_state.etag,
             last_modified=doc_state.last_modified,
-            deadline=time.monotonic() + settings.timeout * 4,
+            deadline=time.monotonic() + timeout * 4,
             wait_for=source.wait_for,
         )
     )
