@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from browserkit import browser_processes, require_browser, wait_gone
+from browserkit import browser_processes, require_browser, still_running, wait_gone
 
 POLICY = "".join(
     f"<h2>{i}. Clause</h2><p>Operators must keep records of clause {i} for 30 days. "
@@ -24,10 +24,8 @@ def run_dirs(pid: int) -> list[Path]:
     return list(Path(tempfile.gettempdir()).glob(f"atlas-browser-{pid}-*"))
 
 
-def test_kill_9_during_rendering_leaves_no_chromium(in_project, server):
-    """kill -9 of atlas mid-render: every Chromium process goes, and the next run records."""
-    require_browser()
-    release = threading.Event()
+def rendering(in_project, server, release: threading.Event) -> subprocess.Popen:
+    """A real `atlas fetch` subprocess, returned once Chromium is busy with a page that hangs."""
     server.routes["/hang"] = lambda handler: release.wait(60)
     server.set("/policy", "<html><body><p>loading</p><iframe src='/hang'></iframe></body></html>")
     in_project.write_sources(
@@ -37,15 +35,44 @@ def test_kill_9_during_rendering_leaves_no_chromium(in_project, server):
     proc = subprocess.Popen(
         [sys.executable, "-m", "conductatlas_cli", "fetch"],
         cwd=in_project.root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
     )
+    deadline = time.monotonic() + 30
+    while server.hits["/hang"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.hits["/hang"] == 1, "the page never started rendering"
+    return proc
+
+
+def test_ctrl_c_during_rendering_closes_the_browser(in_project, server):
+    """SIGINT mid-render: atlas exits 130 with one line, and no Chromium process is left."""
+    require_browser()
+    release = threading.Event()
+    proc = rendering(in_project, server, release)
     try:
-        deadline = time.monotonic() + 30
-        while server.hits["/hang"] == 0 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.hits["/hang"] == 1, "the page never started rendering"
+        procs = browser_processes(f"{tempfile.gettempdir()}/atlas-browser-{proc.pid}-")
+        assert procs
+        os.kill(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130, err
+        assert err.splitlines()[-1] == "atlas: error: interrupted"
+        assert still_running(procs) == set()
+        assert run_dirs(proc.pid) == []
+    finally:
+        release.set()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_kill_9_during_rendering_leaves_no_chromium(in_project, server):
+    """kill -9 of atlas mid-render: every Chromium process goes, and the next run records."""
+    require_browser()
+    release = threading.Event()
+    proc = rendering(in_project, server, release)
+    try:
         prefix = f"{tempfile.gettempdir()}/atlas-browser-{proc.pid}-"
         procs = browser_processes(prefix)
         assert len(procs) >= 3  # browser, zygotes, renderers, crash handler
