@@ -2,8 +2,9 @@
 
 Owns: the `atlas` typer app and its one error edge (`app.py`), the commands by
 family (`commands_fetch.py`: check, fetch; `commands_history.py`: status, diff,
-log, show; `commands_setup.py`: init, demo), and console helpers
-`commands_reextract.py`: reextract; (`console.py`: format, colour, width, warnings, the progress bar). Each command
+log, show; `commands_reextract.py`: reextract; `commands_sources.py`: add, rm;
+`commands_setup.py`: init, demo), and console helpers
+(`console.py`: format, colour, width, warnings, the progress bar). Each command
 parses its arguments, calls one core function, renders the result; `AtlasError`
 becomes `atlas: error: …` and its exit code in `app._AtlasGroup` alone.
 
@@ -16,18 +17,9 @@ from conductatlas_cli.cli.commands_fetch import check, fetch
 from conductatlas_cli.cli.commands_history import diff, log, show, status
 from conductatlas_cli.cli.commands_reextract import reextract
 from conductatlas_cli.cli.commands_setup import demo, init
+from conductatlas_cli.cli.commands_sources import add, rm
 
-COMMANDS = (
-    init,
-    check,
-    fetch,
-    status,
-    diff,
-    log,
-    show,
-    reextract,
-    demo,
-)  # the order `--help` lists
+COMMANDS = (init, check, fetch, status, diff, log, show, reextract, add, rm, demo)  # --help order
 for _command in COMMANDS:
     app.command()(_command)
 

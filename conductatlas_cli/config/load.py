@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
@@ -111,8 +112,9 @@ class _Checker:
         self.problems: list[str] = []
         self.default_render = "http"
 
-    def problem(self, node: yaml.Node | None, message: str) -> None:
-        line = node.start_mark.line + 1 if node is not None else 1
+    def problem(self, node: yaml.Node | yaml.Event | None, message: str) -> None:
+        mark = node.start_mark if node is not None else None
+        line = mark.line + 1 if mark is not None else 1
         self.problems.append(f"{self.name}:{line}: {message}")
 
     # -- YAML ---------------------------------------------------------------
@@ -139,13 +141,15 @@ class _Checker:
             self.problems.append(f"{self.name}:1: invalid YAML: nested too deeply")
         return None
 
-    def mapping(self, node: yaml.Node, what: str, allowed: set[str] | None):
+    def mapping(
+        self, node: yaml.Node, what: str, allowed: set[str] | None
+    ) -> list[tuple[str, yaml.Node, yaml.Node]]:
         """Pairs (key, key_node, value_node) of a mapping, checking keys."""
         if not isinstance(node, yaml.MappingNode):
             self.problem(node, f"{what} must be a mapping")
             return []
         seen: dict[str, int] = {}
-        pairs = []
+        pairs: list[tuple[str, yaml.Node, yaml.Node]] = []
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problem(key_node, f"{what} has a key that is not a plain name")
@@ -200,7 +204,7 @@ class _Checker:
         self.problem(node, f"{what} must be true or false, not '{value}'")
         return None
 
-    def number(self, node, what: str, *, integer: bool, minimum: float):
+    def number(self, node: yaml.Node, what: str, *, integer: bool, minimum: float) -> float | None:
         value = self.scalar(node, what)
         if value is None:
             return None
@@ -215,7 +219,7 @@ class _Checker:
             return None
         return number
 
-    def slug(self, node, what: str) -> str | None:
+    def slug(self, node: yaml.Node, what: str) -> str | None:
         value = str(node.value)
         if not SLUG.match(value) or len(value) > MAX_ID_LENGTH or value in RESERVED_IDS:
             self.problem(
@@ -246,13 +250,14 @@ class _Checker:
         sources: list[Source] = []
         for _pid_text, pid_node, pnode in self.mapping(platforms_node[1], "'platforms'", None):
             pid = self.slug(pid_node, "platform id")
-            if pid is None:
-                continue
-            sources.extend(self.build_platform(pid, pnode))
+            # A bad id is one problem; what is inside is still checked (and then dropped).
+            built = self.build_platform(pid or str(pid_node.value)[:80], pnode)
+            if pid is not None:
+                sources.extend(built)
         return Sources(path=self.path, settings=settings, sources=tuple(sources))
 
     def build_settings(self, node: yaml.Node) -> Settings:
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for key, _key_node, value in self.mapping(node, "'settings'", SETTINGS_KEYS):
             what = f"'settings.{key}'"
             if key == "timeout":
@@ -290,10 +295,8 @@ class _Checker:
         pairs = self.mapping(documents_node, f"'{pid}.documents'", None)
         for _doc_text, doc_node, value in pairs:
             doc = self.slug(doc_node, "document id")
-            if doc is None:
-                continue
-            source = self.build_document(pid, name, doc, value)
-            if source is not None:
+            source = self.build_document(pid, name, doc or str(doc_node.value)[:80], value)
+            if source is not None and doc is not None:
                 sources.append(source)
         return sources
 
@@ -306,7 +309,7 @@ class _Checker:
             return Source(
                 platform=pid, document=doc, url=url, platform_name=pname, render=self.default_render
             )
-        fields: dict[str, object] = {}
+        fields: dict[str, Any] = {}
         url = None
         has_url = False
         for key, _key_node, value in self.mapping(node, f"document {where}", DOCUMENT_KEYS):

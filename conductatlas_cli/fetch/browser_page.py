@@ -46,7 +46,7 @@ class PageLoad:
             page = await self.context.new_page()
             page.on("crash", self._on_crash)
             page.on("dialog", _dismiss)
-            self.context.on("page", lambda other: other is page or _close_later(other))
+            self.context.on("page", lambda other: None if other is page else _close_later(other))
             await self.context.route("**/*", _route)
             response = await self.race(
                 page.goto(self.url, wait_until="load", timeout=self.left_ms())

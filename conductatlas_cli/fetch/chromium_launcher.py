@@ -57,9 +57,10 @@ def _alive(pid: int) -> bool:
 
 def _wait_first(pids: list[int], fds: list[int | None]) -> int:
     """Block until one of PIDS exits; return its index."""
-    if all(fd is not None for fd in fds):
-        ready, _, _ = select.select(fds, [], [])
-        return fds.index(ready[0])
+    known = [fd for fd in fds if fd is not None]
+    if len(known) == len(fds):
+        ready, _, _ = select.select(known, [], [])
+        return known.index(ready[0])
     while True:
         for index, pid in enumerate(pids):
             fd = fds[index]

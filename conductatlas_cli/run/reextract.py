@@ -18,13 +18,18 @@ and the latest is recorded as above. History is never rewritten.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from conductatlas_cli.config.model import Source, Sources
 from conductatlas_cli.errors import AtlasError
 
+if TYPE_CHECKING:
+    from conductatlas_cli.archive.archive import Archive, Version
+    from conductatlas_cli.archive.captures import Capture
 
-class ReextractStatus(str, Enum):
+
+class ReextractStatus(StrEnum):
     TECHNICAL = "technical"  # a technical version was recorded
     UNCHANGED = "unchanged"  # today's extraction gives the recorded text
     SKIPPED = "skipped"  # nothing to re-derive from (no version, no capture)
@@ -50,7 +55,7 @@ class ReextractReport:
         return any(d.status == ReextractStatus.FAILED for d in self.documents)
 
 
-def rederive(source: Source, capture) -> tuple[str | None, str | None]:
+def rederive(source: Source, capture: Capture) -> tuple[str | None, str | None]:
     """(text, None) or (None, why) for CAPTURE under SOURCE's settings today."""
     from conductatlas_cli.run.pages import PageJob, process_page
 
@@ -88,7 +93,7 @@ def run_reextract(
     return report
 
 
-def _one(archive, source: Source, all_captures: bool) -> ReextractResult:
+def _one(archive: Archive, source: Source, all_captures: bool) -> ReextractResult:
     from conductatlas_cli.archive.captures import read_capture
 
     key = source.key
@@ -124,7 +129,9 @@ def _one(archive, source: Source, all_captures: bool) -> ReextractResult:
     return result
 
 
-def _record(archive, source: Source, latest, capture, old: str, new: str) -> tuple[str, str]:
+def _record(
+    archive: Archive, source: Source, latest: Version, capture: Capture, old: str, new: str
+) -> tuple[str, str]:
     """Record NEW as a technical version re-derived from LATEST's CAPTURE."""
     from conductatlas_cli.archive.archive import TECHNICAL_TRAILER
     from conductatlas_cli.archive.commit_message import commit_message
@@ -151,6 +158,6 @@ def _record(archive, source: Source, latest, capture, old: str, new: str) -> tup
     return archive.record_version(source.key, new, message=message), line
 
 
-def _trailer(archive, commit: str, name: str) -> str:
+def _trailer(archive: Archive, commit: str, name: str) -> str:
     out = archive.git.run("log", "-1", f"--format=%(trailers:key={name},valueonly)", commit)
     return out.decode("utf-8", "replace").strip()

@@ -17,21 +17,27 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import closing, nullcontext
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from conductatlas_cli.archive.state import DocumentState, State
 from conductatlas_cli.config.model import Settings, Source, Sources
 from conductatlas_cli.errors import AtlasError
 from conductatlas_cli.fetch.hosts import HostLimiter
 from conductatlas_cli.fetch.registry import FetcherOptions, Fetchers
-from conductatlas_cli.run.decision import Extracted, Recorder, now
+from conductatlas_cli.run.decision import Extracted, Recorder
 from conductatlas_cli.run.pages import PageJob, PageProcessor, process_page
 from conductatlas_cli.run.report import DocumentReport, FetchReport
+from conductatlas_cli.timestamps import utc_now
+
+if TYPE_CHECKING:
+    from conductatlas_cli.fetch.http import FetchResult
+    from conductatlas_cli.fetch.registry import Fetcher
 
 # Seconds between saves of .atlas/state.json during a run (and once at the end).
 STATE_SAVE_INTERVAL = 2.0
 
 
-def body_key(fetched, source: Source) -> str:
+def body_key(fetched: FetchResult, source: Source) -> str:
     """Identifies a response and everything that decides its text: same key, same text."""
     from conductatlas_cli.extract.extractor import extractor_id
 
@@ -86,14 +92,19 @@ def fetch_and_extract(
 
 
 def _fetch_once(
-    result: Extracted, fetcher, source: Source, settings: Settings, doc_state, processor
+    result: Extracted,
+    fetcher: Fetcher,
+    source: Source,
+    settings: Settings,
+    doc_state: DocumentState,
+    processor: PageProcessor | None,
 ) -> None:
     """One fetch with FETCHER into RESULT (which a retry in the browser overwrites)."""
     from conductatlas_cli.archive.captures import Capture, capture_files
     from conductatlas_cli.fetch.registry import FetchRequest
 
     result.error, result.needs_browser, result.capture = None, False, None
-    at = now()
+    at = utc_now()
     timeout = source.timeout or settings.timeout
     fetched = fetcher.fetch(
         FetchRequest(
@@ -118,7 +129,7 @@ def _fetch_once(
         return
     rendered = fetched.rendered is not None
     job = PageJob(
-        body=fetched.rendered if rendered else fetched.body,
+        body=fetched.rendered if fetched.rendered is not None else fetched.body,
         content_type="text/html" if rendered else fetched.content_type,
         url=fetched.url,
         charset="utf-8" if rendered else fetched.charset,
@@ -220,7 +231,9 @@ def run_fetch(
     return report
 
 
-def _save(sources: Sources, state: State, report: FetchReport, warn) -> None:
+def _save(
+    sources: Sources, state: State, report: FetchReport, warn: Callable[[str], None] | None
+) -> None:
     """Save the state; a failure (disk full, file-size limit) is a warning, not a lost report.
 
     The state holds no history (validators, last checked, last error), so the recorded
