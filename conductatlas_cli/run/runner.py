@@ -50,8 +50,9 @@ def body_key(fetched: FetchResult, source: Source) -> str:
             source.remove,
             source.ignore,
             source.min_chars,
-            fetched.rendered is not None,
         ]
+        # A rendered DOM is keyed apart; HTTP keys stay what they were before the browser.
+        + (["rendered"] if fetched.rendered is not None else [])
     )
     document = fetched.rendered if fetched.rendered is not None else fetched.body
     return hashlib.sha256(settings.encode("utf-8") + b"\0" + document).hexdigest()
