@@ -10,7 +10,7 @@ from browserkit import browser_processes, kill_renderers, require_browser, wait_
 
 from conductatlas_cli.errors import FetchError
 from conductatlas_cli.fetch.browser import BrowserFetcher
-from conductatlas_cli.fetch.browser_page import CRASHED
+from conductatlas_cli.fetch.browser_page import BROWSER_GONE, CRASHED
 from conductatlas_cli.fetch.chromium import INSTALL_CHROMIUM, find_chromium
 from conductatlas_cli.fetch.registry import FetcherOptions, FetchRequest
 
@@ -120,6 +120,42 @@ def test_renderer_crash_fails_the_page_in_one_line(server, browser):
     assert [str(e) for e in outcome] == [CRASHED]
     after = server.set("/after", SCRIPTED)
     assert POLICY.strip().encode() in browser.fetch(request(after)).rendered
+
+
+def test_a_killed_browser_fails_its_page_and_is_started_again(server):
+    """The browser itself killed mid-page: one line for that page; the next page renders."""
+    require_browser()
+    import os
+    import signal
+
+    fetcher = BrowserFetcher(FetcherOptions(user_agent="atlas-test", jobs=2))
+    hang = threading.Event()
+    server.routes["/hang3"] = lambda handler: hang.wait(30)
+    url = server.set("/dies", "<html><body><iframe src='/hang3'></iframe></body></html>")
+    outcome: list[str] = []
+
+    def render() -> None:
+        try:
+            fetcher.fetch(request(url, timeout=20))
+        except FetchError as exc:
+            outcome.append(str(exc))
+
+    try:
+        worker = threading.Thread(target=render)
+        worker.start()
+        deadline = time.monotonic() + 10
+        while server.hits["/hang3"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        pid = int((fetcher.run_dir / "browser.pid").read_text())
+        os.kill(pid, signal.SIGKILL)
+        worker.join(15)
+        hang.set()
+        assert outcome == [BROWSER_GONE]
+        after = server.set("/after2", SCRIPTED)
+        assert POLICY.strip().encode() in fetcher.fetch(request(after)).rendered
+    finally:
+        hang.set()
+        fetcher.close()
 
 
 def test_error_status_fails_like_http(server, browser):
