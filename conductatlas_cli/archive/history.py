@@ -6,9 +6,8 @@ TARGET and REF) and pairs them; `changes` compares, `render` prints.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from conductatlas_cli.archive.archive import Archive, Version
 from conductatlas_cli.archive.state import DocumentState, State
@@ -31,16 +30,6 @@ class Comparison:
     def label(self) -> str:
         old = f"{self.old.short} ({self.old.date:%Y-%m-%d})" if self.old else "nothing"
         return f"{self.key}: {old} → {self.new.short} ({self.new.date:%Y-%m-%d})"
-
-
-def parse_day(text: str) -> datetime:
-    """Midnight UTC of a 'YYYY-MM-DD' date; UsageError otherwise."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text or ""):
-        raise UsageError(f"'{text}' is not a date (expected YYYY-MM-DD)")
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
-        raise UsageError(f"'{text}' is not a valid date") from None
 
 
 def matching_keys(archive, sources, target: str | None) -> list[str]:

@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from conductatlas_cli.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from conductatlas_cli.config.notify import Target
 
 SOURCES_FILE = "sources.yaml"
 STATE_DIR = ".atlas"
@@ -41,6 +45,7 @@ class Settings:
     retries: int = 3
     render: str = "http"  # the documents' default: http | browser | auto
     captures: bool = True  # keep each version's body as served, in its commit
+    commit_url: str | None = None  # e.g. https://github.com/ORG/REPO/commit/{commit}
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,7 @@ class Sources:
     path: Path
     settings: Settings = field(default_factory=Settings)
     sources: tuple[Source, ...] = ()
+    notify: tuple[Target, ...] = ()  # one per `notify:` entry
 
     @property
     def root(self) -> Path:
