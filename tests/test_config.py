@@ -165,3 +165,24 @@ def test_select_targets(tmp_path):
     assert [s.key for s in sources.select(["a/e"])] == ["a/e"]
     with pytest.raises(ConfigError, match="unknown target 'b'"):
         sources.select(["b"])
+
+
+def test_render_default_comes_from_settings_and_a_document_overrides_it():
+    """settings.render is every document's default; a document's render and timeout win."""
+    sources = parse_sources(
+        "settings:\n  render: auto\n  captures: no\nplatforms:\n  a:\n    documents:\n"
+        "      short: https://example.com/a\n"
+        "      long:\n        url: https://example.com/b\n        render: browser\n"
+        "        wait_for: main article\n        timeout: 45\n",
+        path=Path("sources.yaml"),
+    )
+    got = {s.document: (s.render, s.wait_for, s.timeout) for s in sources.sources}
+    assert got == {"short": ("auto", None, None), "long": ("browser", "main article", 45.0)}
+    assert sources.settings.captures is False
+
+
+def test_captures_must_be_true_or_false():
+    """settings.captures accepts booleans only, naming the line."""
+    assert problems("settings:\n  captures: sometimes\nplatforms: {}\n") == [
+        "sources.yaml:2: 'settings.captures' must be true or false, not 'sometimes'"
+    ]

@@ -79,3 +79,27 @@ def unlink_quietly(path: Path) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def write_work_file(git, root: Path, rel: str, content: bytes | None) -> str | None:
+    """Write CONTENT at REL (from the top of GIT's repository, below ROOT); its blob id.
+
+    None removes the file (and returns None: the index entry is to go too). A file
+    that cannot be written is left for `archive.captures.repair_captures` to put back
+    at the next run; the blob id is returned all the same (the index follows HEAD).
+    """
+    path = git.top.resolve().joinpath(*rel.split("/"))
+    if content is None:
+        unlink_quietly(path)
+        return None
+    blob = git.write_object(b"blob", content)
+    try:
+        make_folder(path.parent, root)
+        tmp = write_temporary(path.parent, content)
+    except StoreError:
+        return blob
+    try:
+        replace_file(tmp, path)
+    except (StoreError, OSError):
+        unlink_quietly(tmp)
+    return blob

@@ -29,6 +29,7 @@ def check(
     """Validate sources.yaml: one line per problem, exit 2 when there is any."""
     sources = load_sources_at(config)
     _check_notify(sources)
+    _warn_browser(sources)
     if not live:
         typer.echo(f"{sources.path.name}: ok ({len(sources.sources)} documents)")
         return
@@ -58,6 +59,19 @@ def _check_notify(sources) -> None:
     ]
     if problems:
         raise ConfigError(problems)
+
+
+def _warn_browser(sources) -> None:
+    """Say up front when documents need a browser that cannot start here."""
+    needing = [s for s in sources.sources if s.render in ("browser", "auto")]
+    if not needing:
+        return
+    from conductatlas_cli.fetch.chromium import browser_problem
+
+    problem = browser_problem()
+    if problem:
+        count = f"{len(needing)} document{'s' if len(needing) != 1 else ''}"
+        warn(f"{count} with render: browser or auto will fail: {problem}")
 
 
 def fetch(

@@ -137,6 +137,9 @@ def diff(
     documents, chunks = [], []
     for comp in comparisons:
         summary = summarize_changes(comp.old_text, comp.new_text)
+        title = comp.label
+        if comp.new.technical:
+            title += f" (extraction changed: {comp.new.technical}, not an edit by the platform)"
         differs = differs or summary.has_changes(show_all=show_all)
         if fmt == "json":
             data = summary_to_dict(
@@ -144,9 +147,9 @@ def diff(
                 from_ref=comp.old.commit if comp.old else None,
                 to_ref=comp.new.commit,
             )
-            documents.append({"key": comp.key, **data})
+            documents.append({"key": comp.key, "technical": comp.new.technical, **data})
         elif stat:
-            chunks.append(f"{comp.label}\n  {stat_line(summary, show_all=show_all)}\n")
+            chunks.append(f"{title}\n  {stat_line(summary, show_all=show_all)}\n")
         else:
             chunks.append(
                 render_summary(
@@ -154,7 +157,7 @@ def diff(
                     fmt=fmt,
                     context=context,
                     show_all=show_all,
-                    title=comp.label,
+                    title=title,
                     color=color,
                     width=terminal_width(),
                 )
@@ -214,6 +217,7 @@ def log(
                 "date": format_utc(v.date),
                 "commit": v.commit,
                 "summary": history.one_line(key, v),
+                "technical": v.technical,
             }
             for key, v in entries
         ]
@@ -225,7 +229,10 @@ def log(
         typer.echo(plain(f"{titles[keys[0]]} ({keys[0]})"))
     width = max((len(key) for key, _ in entries), default=0)
     for key, v in entries:
-        line = f"{v.date:%Y-%m-%d %H:%MZ}  {v.short}  {key:<{width}}  {history.one_line(key, v)}"
+        summary = history.one_line(key, v)
+        if v.technical:
+            summary = f"[technical: {v.technical}] {summary}"
+        line = f"{v.date:%Y-%m-%d %H:%MZ}  {v.short}  {key:<{width}}  {summary}"
         typer.echo(plain(line))
 
 
@@ -234,9 +241,13 @@ def show(
     at: str | None = typer.Option(
         None, "--at", help="A date, a commit, or @~N (default: the latest).", metavar="REF"
     ),
+    raw: bool = typer.Option(False, "--raw", help="The body as served (the capture's bytes)."),
+    rendered: bool = typer.Option(
+        False, "--rendered", help="The DOM the browser rendered (render: browser captures)."
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
-    """The text of one version of a document."""
+    """The text of one version of a document (or, with --raw, what was served)."""
     from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.config.model import parse_key
     from conductatlas_cli.textsafe import plain
@@ -245,6 +256,25 @@ def show(
     sources = load_sources_at(config)
     with Archive.from_sources(sources) as archive:
         version = archive.resolve_ref(target, at)
+        if raw or rendered:
+            data = _captured(archive, target, version, rendered=rendered)
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+            return
         text = archive.read_version(target, version.commit)
     sys.stdout.write(plain(text))
     sys.stdout.flush()
+
+
+def _captured(archive, key: str, version, *, rendered: bool) -> bytes:
+    """The captured bytes of VERSION: as served, or the browser's DOM."""
+    from conductatlas_cli.archive.captures import read_capture
+
+    capture = read_capture(archive, key, version.commit)
+    if capture is None:
+        raise UsageError(f"version {version.short} of '{key}' has no capture")
+    if rendered:
+        if capture.rendered is None:
+            raise UsageError(f"version {version.short} of '{key}' was not rendered in a browser")
+        return capture.rendered
+    return capture.body

@@ -38,10 +38,23 @@ SETTINGS_KEYS = {
     "user_agent",
     "max_bytes",
     "retries",
+    "render",
+    "captures",
     "commit_url",
 }
 PLATFORM_KEYS = {"name", "documents"}
-DOCUMENT_KEYS = {"url", "type", "select", "remove", "ignore", "min_chars"}
+DOCUMENT_KEYS = {
+    "url",
+    "type",
+    "select",
+    "remove",
+    "ignore",
+    "min_chars",
+    "render",
+    "wait_for",
+    "timeout",
+}
+RENDER_MODES = ("http", "browser", "auto")  # as fetch.registry knows them
 TOP_KEYS = {"settings", "platforms", "notify"}
 # libyaml's parser when PyYAML has it: 15x faster, which `atlas log` and `status` feel.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -101,6 +114,7 @@ class _Checker:
         self.path = path
         self.name = path.name
         self.problems: list[str] = []
+        self.default_render = "http"
 
     def problem(self, node: yaml.Node | yaml.Event | None, message: str) -> None:
         mark = node.start_mark if node is not None else None
@@ -177,6 +191,23 @@ class _Checker:
         self.problem(node, f"{what} must be a string or a list of strings")
         return []
 
+    def render(self, node: yaml.Node, what: str) -> str | None:
+        value = self.scalar(node, what)
+        if value is not None and value not in RENDER_MODES:
+            self.problem(node, f"{what} must be one of {', '.join(RENDER_MODES)}, not '{value}'")
+            return None
+        return value
+
+    def boolean(self, node: yaml.Node, what: str) -> bool | None:
+        value = self.scalar(node, what)
+        if value is None:
+            return None
+        lowered = value.lower()
+        if lowered in ("true", "yes", "on", "false", "no", "off"):
+            return lowered in ("true", "yes", "on")
+        self.problem(node, f"{what} must be true or false, not '{value}'")
+        return None
+
     def number(self, node: yaml.Node, what: str, *, integer: bool, minimum: float) -> float | None:
         value = self.scalar(node, what)
         if value is None:
@@ -214,6 +245,7 @@ class _Checker:
         for key, key_node, value in self.mapping(node, "the top level", TOP_KEYS):
             if key == "settings":
                 settings = self.build_settings(value)
+                self.default_render = settings.render
             elif key == "notify":
                 notify_node = value
             else:
@@ -275,6 +307,10 @@ class _Checker:
                 values[key] = self.number(value, what, integer=True, minimum=1)
             elif key == "retries":
                 values[key] = self.number(value, what, integer=True, minimum=0)
+            elif key == "render":
+                values[key] = self.render(value, what)
+            elif key == "captures":
+                values[key] = self.boolean(value, what)
             elif key == "commit_url":
                 text = self.scalar(value, what)
                 if text is not None and (
@@ -320,7 +356,9 @@ class _Checker:
             url = self.url(node, where)
             if url is None:
                 return None
-            return Source(platform=pid, document=doc, url=url, platform_name=pname)
+            return Source(
+                platform=pid, document=doc, url=url, platform_name=pname, render=self.default_render
+            )
         fields: dict[str, Any] = {}
         url = None
         has_url = False
@@ -334,6 +372,16 @@ class _Checker:
                 fields[key] = tuple(self.selectors(value, f"{where} {key}"))
             elif key == "ignore":
                 fields[key] = tuple(self.regexes(value, f"{where} ignore"))
+            elif key == "render":
+                fields[key] = self.render(value, f"{where} render")
+            elif key == "timeout":
+                fields[key] = self.number(value, f"{where} timeout", integer=False, minimum=0.1)
+            elif key == "wait_for":
+                found = self.selectors(value, f"{where} wait_for")
+                if len(found) == 1:
+                    fields[key] = found[0]
+                elif found:
+                    self.problem(value, f"{where} wait_for must be one CSS selector")
             elif key == "min_chars":
                 number = self.number(value, f"{where} min_chars", integer=True, minimum=0)
                 if number is not None:
@@ -344,6 +392,7 @@ class _Checker:
             return None
         if url is None:
             return None
+        fields["render"] = fields.get("render") or self.default_render
         return Source(platform=pid, document=doc, url=url, platform_name=pname, **fields)
 
     def url(self, node: yaml.Node, where: str) -> str | None:

@@ -43,6 +43,8 @@ class Settings:
     user_agent: str = DEFAULT_USER_AGENT
     max_bytes: int = DEFAULT_MAX_BYTES
     retries: int = 3
+    render: str = "http"  # the documents' default: http | browser | auto
+    captures: bool = True  # keep each version's body as served, in its commit
     commit_url: str | None = None  # e.g. https://github.com/ORG/REPO/commit/{commit}
 
 
@@ -59,6 +61,9 @@ class Source:
     remove: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     min_chars: int = DEFAULT_MIN_CHARS
+    render: str = "http"  # http | browser | auto (settings.render when not given)
+    wait_for: str | None = None  # CSS selector the browser waits for
+    timeout: float | None = None  # seconds for this document (settings.timeout when None)
 
     @property
     def key(self) -> str:

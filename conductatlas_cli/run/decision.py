@@ -50,6 +50,9 @@ class Extracted:
     noise: str = ""
     words: int = 0
     elapsed: float = 0.0
+    needs_browser: bool = False  # a JavaScript shell or bot wall (`render: auto` retries)
+    fetched_at: str | None = None  # when the fetch began (the version's Atlas-Fetched-At)
+    capture: dict[str, bytes | None] | None = None  # `capture_files`: the body as served
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,7 @@ class Recorder:
         report.words_removed = summary.stats.words_removed
         trailers = {
             "Atlas-Source": source.display_url,
-            "Atlas-Fetched-At": utc_now(),
+            "Atlas-Fetched-At": got.fetched_at or utc_now(),
             "Atlas-Content-SHA256": sha256(new),
             "Atlas-Extractor": extractor_id(),
         }
@@ -217,5 +220,10 @@ class Recorder:
         report.sections = tuple(section_lines(summary, limit=REPORT_SECTION_LINES))
         if self.dry_run:
             return st
-        report.commit = self.archive.record_version(source.key, new, message=message)
+        extra = None
+        if got.capture is not None:
+            from conductatlas_cli.archive.captures import capture_extra
+
+            extra = capture_extra(self.archive, source.key, got.capture)
+        report.commit = self.archive.record_version(source.key, new, message=message, extra=extra)
         return recorded(st, got, text=new, at=trailers["Atlas-Fetched-At"])
