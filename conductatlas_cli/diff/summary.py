@@ -37,7 +37,14 @@ from conductatlas_cli.diff.model import (
     Stats,
     WordOp,
 )
-from conductatlas_cli.diff.sections import Section, fold_strict, parse_sections, strip_numbering
+from conductatlas_cli.diff.sections import (
+    Section,
+    fold_strict,
+    heading_key,
+    parse_sections,
+    strip_numbering,
+)
+from conductatlas_cli.snapshot.change_model import line_key, texts_cosmetic
 from conductatlas_cli.snapshot.words import count_words
 
 _RENAME_SEARCH_LIMIT = 250_000  # unmatched old × new sections compared by body
@@ -109,10 +116,13 @@ def _matched(old: Section, new: Section, *, moved: bool) -> SectionChange:
     sentences = tuple(align_sentences(old.body, new.body))
     modified = any(s.kind != EQUAL and not s.cosmetic for s in sentences)
     renumbered = _numbering(old.heading) != _numbering(new.heading)
-    renamed = fold_strict(strip_numbering(old.heading or "")) != fold_strict(
+    renamed = line_key(strip_numbering(old.heading or "")) != line_key(
         strip_numbering(new.heading or "")
     )
-    moved = moved or old.level != new.level
+    # A level change is a move only when it puts the section under another provision.
+    moved = moved or [heading_key(h) for h in old.path[:-1]] != [
+        heading_key(h) for h in new.path[:-1]
+    ]
     old_line = old.lines[0] if old.heading is not None else None
     new_line = new.lines[0] if new.heading is not None else None
     touched = old_line != new_line or any(s.kind != EQUAL for s in sentences)
@@ -232,7 +242,17 @@ def summarize_changes(old: str | None, new: str) -> ChangeSummary:
         else:
             changes.append(_one_sided(s, kind=ADDED))
         changes.extend(_one_sided(old_sections[i], kind=REMOVED) for i in after.get(s.index, []))
+    if texts_cosmetic(old, new):
+        # The change model says nothing real changed (a structure flip, say): so does the diff.
+        changes = [c if c.kind == EQUAL else _as_cosmetic(c) for c in changes]
     return ChangeSummary(tuple(changes), _stats(changes, new))
+
+
+def _as_cosmetic(c: SectionChange) -> SectionChange:
+    from dataclasses import replace
+
+    sentences = tuple(s if s.kind == EQUAL else replace(s, cosmetic=True) for s in c.sentences)
+    return replace(c, sentences=sentences, cosmetic=True, modified=False, moved=False)
 
 
 def _stats(changes: Sequence[SectionChange], new: str, *, first: bool = False) -> Stats:

@@ -7,8 +7,9 @@ so (the one effect), and keeps the state's bookkeeping (last checked, failing
 since, last error).
 
 - failed     the fetch or extraction failed; or a 304 / same body with nothing recorded
-- unchanged  304, the very body last accepted, the same noise hash as the recorded text,
-             or a flip back to an earlier version seen only once (recorded if it persists)
+- unchanged  304, the very body last accepted, a change the change model calls cosmetic
+             (`snapshot.change_model`: the same stream hash and the same structure), or a
+             flip back to an earlier version seen only once (recorded if it persists)
 - held       a change that would remove most of the document (unless forced)
 - new / changed  record it
 """
@@ -61,8 +62,10 @@ class Decision:
 
 
 def text_digest(text: str, ignore: tuple[str, ...]) -> str:
-    """Identifies a recorded text together with the `ignore` rules its noise hash depends on."""
-    return sha256(json.dumps(list(ignore)) + "\n" + text)
+    """Identifies a recorded text with the `ignore` rules and change model its hash depends on."""
+    from conductatlas_cli.snapshot.change_model import MODEL_VERSION
+
+    return sha256(json.dumps([MODEL_VERSION, *ignore]) + "\n" + text)
 
 
 def decide(
@@ -84,8 +87,11 @@ def decide(
         return Decision(FetchStatus.NEW, st, words=got.words)
     new = got.text or ""
     if got.noise == _current(st, old, ignore).noise:
-        _accept(got, st)
-        return Decision(FetchStatus.UNCHANGED, st, words=got.words)
+        from conductatlas_cli.snapshot.change_model import texts_cosmetic
+
+        if texts_cosmetic(old, new, ignore=ignore):
+            _accept(got, st)
+            return Decision(FetchStatus.UNCHANGED, st, words=got.words)
     if not force:
         from conductatlas_cli.snapshot.guards import check_shrink
 
