@@ -10,7 +10,9 @@ since, last error).
 - unchanged  304, the very body last accepted, a change the change model calls cosmetic
              (`snapshot.change_model`: the same stream hash and the same structure), or a
              flip back to an earlier version seen only once (recorded if it persists)
-- held       a change that would remove most of the document (unless forced)
+- held       a change that would lose most of the document's content (unless forced):
+             `snapshot.guards.check_shrink`, against the recorded text and, while the
+             document keeps shrinking, the largest of those versions (`peak_words`)
 - new / changed  record it
 """
 
@@ -95,7 +97,7 @@ def decide(
     if not force:
         from conductatlas_cli.snapshot.guards import check_shrink
 
-        shrink = check_shrink(old, new)
+        shrink = check_shrink(old, new, peak_words=st.peak_words)
         if shrink:
             return Decision(FetchStatus.HELD, st, reason=shrink, words=got.words)
         if _is_flip(st, got.noise):
@@ -104,15 +106,30 @@ def decide(
     return Decision(FetchStatus.CHANGED, st, words=got.words)
 
 
-def recorded(state: DocumentState, got: Extracted, *, text: str, at: str) -> DocumentState:
-    """The state after GOT's TEXT was recorded at AT."""
+def recorded(
+    state: DocumentState, got: Extracted, *, text: str, at: str, old: str | None = None
+) -> DocumentState:
+    """The state after GOT's TEXT was recorded at AT (over OLD, the text recorded before)."""
     st = replace(state, recent=list(state.recent), extra=dict(state.extra))
     _accept(got, st)
+    st.peak_words = _peak(st.peak_words, old, text, got.words)
     st.last_changed = at
     st.current = CurrentText(text_digest(text, got.source.ignore), got.noise, got.words)
     recent = [k for k in st.recent if k != got.noise]
     st.recent = (recent + [got.noise])[-FLIP_MEMORY:]
     return st
+
+
+def _peak(peak: int, old: str | None, new: str, new_words: int) -> int:
+    """The largest recent version's words while the document loses content, else 0."""
+    from conductatlas_cli.snapshot.guards import lost_content
+    from conductatlas_cli.snapshot.words import count_words
+
+    old_words = count_words(old) if old is not None else 0
+    if old is None or new_words >= old_words:
+        return 0
+
+    return max(peak, old_words) if lost_content(old, new) else 0
 
 
 def _is_flip(st: DocumentState, new_key: str) -> bool:
@@ -215,4 +232,4 @@ class Recorder:
         if self.dry_run:
             return st
         report.commit = self.archive.record_version(source.key, new, message=message)
-        return recorded(st, got, text=new, at=trailers["Atlas-Fetched-At"])
+        return recorded(st, got, text=new, at=trailers["Atlas-Fetched-At"], old=old)

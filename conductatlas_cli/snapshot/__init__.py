@@ -1,9 +1,10 @@
 """The snapshot text and what is worth recording.
 
 Owns: `normalize.py` (the snapshot format: one sentence per line, NFC, LF),
-`words.py` (the one word count), `noise.py` (the noise key: two texts that
-differ only by noise have equal keys) and `guards.py` (walls and error pages;
-a change that removes most of a document).
+`words.py` (the one word count and tokenizer), `change_model.py` (which
+differences are cosmetic: for the commit decision and the diff alike) and
+`guards.py` (walls, error pages and consent dialogs; a change that loses most
+of a document's content).
 
 May import: `textsafe`. Pure functions over text: no I/O, no git, no network.
 """

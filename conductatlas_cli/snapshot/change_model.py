@@ -98,7 +98,7 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _LINK = re.compile(r"(!?)\[([^\[\]\n]*)\]\(<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?: \"[^\"\n]*\")?\)")
 _AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
 _EMPHASIS = re.compile(r"[*_]+|~~+")
-_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+_URL = re.compile(r"https?://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]")
 _TRACKING = re.compile(
     r"(?:utm_\w*|gclid|gclsrc|dclid|gbraid|wbraid|fbclid|msclkid|yclid|igshid|twclid|"
     r"mc_cid|mc_eid|_hsenc|_hsmi|hsctatracking|_ga|_gl|ref|ref_src|spm|trk|si)",
@@ -349,6 +349,10 @@ def line_key(line: str) -> str:
     return unit.key if unit else ""
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
 def lines_cosmetic(old: str, new: str) -> bool:
     """Whether a line pair OLD → NEW (one sentence or row each) differs only cosmetically."""
     if old == new:
@@ -358,6 +362,8 @@ def lines_cosmetic(old: str, new: str) -> bool:
         return a is None and b is None
     if (a.kind == "row") != (b.kind == "row"):
         return False
+    if a.kind == b.kind == "item" and _indent(old) != _indent(new):
+        return False  # nested deeper or shallower: under another item
     return a.key == b.key
 
 
@@ -367,7 +373,23 @@ def line_cosmetic(line: str) -> bool:
 
 
 def block_cosmetic(old: Sequence[str], new: Sequence[str]) -> bool:
-    """Whether lines OLD → NEW (a replaced block of one section) are only re-wrapped or retyped."""
-    a = [u for u in (line_unit(x) for x in old) if u is not None]
-    b = [u for u in (line_unit(y) for y in new) if u is not None]
-    return stream(a) == stream(b)
+    """Whether lines OLD → NEW (a replaced block of one section) are only re-wrapped or retyped.
+
+    The same stream, and every list item that is an item on both sides keeps its nesting.
+    """
+    a = [(u, x) for u, x in ((line_unit(x), x) for x in old) if u is not None]
+    b = [(u, y) for u, y in ((line_unit(y), y) for y in new) if u is not None]
+    if stream([u for u, _ in a]) != stream([u for u, _ in b]):
+        return False
+    indents_b = _item_indents(b)
+    return all(indents_b.get(at, indent) == indent for at, indent in _item_indents(a).items())
+
+
+def _item_indents(units: Sequence[tuple[Unit, str]]) -> dict[int, int]:
+    """{stream offset: indentation} of the list items among UNITS."""
+    out, at = {}, 0
+    for u, line in units:
+        if u.kind == "item":
+            out[at] = _indent(line)
+        at += len(u.key.replace(" ", ""))
+    return out
