@@ -25,7 +25,8 @@ COSMETIC_CLASSES, each folded in the keys:
   (`-`, `*`, `+`, `1.` = `1)`), heading syntax (`#`), emphasis and code marks
   (`*`, `_`, `~~`, backticks at word edges), block-quote marks, backslash
   escapes, thematic breaks, table separator rows (`|---|:--:|`), link and image
-  syntax (the text and the target are both compared, not the brackets), and a
+  syntax (the text and the target are both compared, not the brackets), the
+  full stop or colon closing a heading or an ALL-CAPS title line, and a
   structure flip: a heading written as a paragraph of the same words (bold or
   not), a list written as paragraphs, when no sentence changes provision;
 - volatile fragments, recognised by the shape of the whole line only: a line that
@@ -49,8 +50,8 @@ NEVER_COSMETIC, kept in every key and by the structural check:
 
 The structural check: headings that are headings in both texts (the same keys at
 the same place of the stream) and list items that are items in both give every
-unit its provision (the trail of enclosing headings by level, and of enclosing
-items by nesting). A unit whose provision differs is a real change. A heading in
+unit its provision (the trail of enclosing headings by level, and for a list
+item the trail of enclosing items by nesting). A unit whose provision differs is a real change. A heading in
 only one of the texts (the flip) places nothing, so it moves nothing.
 """
 
@@ -192,6 +193,20 @@ class Unit:
     key: str  # the folded text, whitespace removed (see _squeeze)
 
 
+def _title_stop(text: str) -> str:
+    """TEXT without the full stop or colon closing it when it is a heading or a title line."""
+    stripped = text.rstrip(" *_")
+    if stripped[-1:] in (".", ":") and not stripped.endswith(".."):
+        return stripped[:-1]
+    return text
+
+
+def _is_title(text: str) -> bool:
+    """An ALL-CAPS line of at most 80 characters (a title, however it is marked up)."""
+    letters = [c for c in text if c.isalpha()]
+    return len(text) <= 80 and len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
 def line_unit(line: str, *, in_fence: bool = False) -> Unit | None:
     """LINE as a unit, or None when it holds nothing the model compares."""
     if in_fence:
@@ -200,7 +215,7 @@ def line_unit(line: str, *, in_fence: bool = False) -> Unit | None:
     if not line.strip() or _RULE.match(line) or _FENCE.match(line):
         return None
     if (m := _HEADING.match(line)) is not None:
-        body = m.group(2) or ""
+        body = _title_stop(m.group(2) or "")
         if is_volatile(body):
             return None
         key = _squeeze(_spaced(body))
@@ -215,12 +230,14 @@ def line_unit(line: str, *, in_fence: bool = False) -> Unit | None:
     indent = len(line) - len(line.lstrip(" "))
     if (m := _ITEM.match(line)) is not None:
         body = line[m.end() :]
+        body = _title_stop(body) if _is_title(body) else body
         number = f"{m.group(3)}." if m.group(3) else ""
         if not number and is_volatile(body):
             return None
         key = _squeeze(number + _spaced(body))
         return Unit("item", 1, m.end(), key) if key else None
     body = _QUOTE.sub("", line) if stripped.startswith(">") else stripped
+    body = _title_stop(body) if _is_title(body) else body
     if is_volatile(body):
         return None
     key = _squeeze(_spaced(body))
@@ -298,7 +315,8 @@ def _provisions(
                 nest.pop()
         elif not (u.kind == "text" and u.indent):  # an indented line continues the item
             nest.clear()
-        enclosing = tuple(s for _, s, shared in nest if shared)
+        # Only a list item's nesting places it: a paragraph's provision is its headings.
+        enclosing = tuple(s for _, s, shared in nest if shared) if u.kind == "item" else ()
         out.append((start, tuple(s for _, s in trail) + (-1,) + enclosing))
         if u.kind == "item":
             nest.append((u.level, start, (start, end) in items))

@@ -249,7 +249,8 @@ def check_shrink(old: str, new: str, *, peak_words: int = 0) -> str | None:
     if not old_sentences:
         return None
     kept = old_sentences & new_sentences
-    surviving = len(kept) / len(old_sentences)
+    # Against the largest version, OLD's sentences are only OLD's share of what it had.
+    surviving = len(kept) / len(old_sentences) * old_words / reference
     if surviving >= MIN_SURVIVING_SENTENCES:
         return None
     truncated = bool(new_sentences) and len(kept) / len(new_sentences) >= TRUNCATION_SHARE
