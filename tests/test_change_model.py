@@ -173,3 +173,26 @@ def test_retyping_is_cosmetic_and_idempotent(lines):
     text = normalize_text("\n\n".join(f"'{x}' - {x}." for x in lines))
     retyped = normalize_text(text.replace("'", "\u2019").replace(" - ", " \u2014 ").replace(" ", "  "))
     assert texts_cosmetic(text, retyped) and texts_cosmetic(text, text)
+
+
+def _bullets(text: str, start: str, end: str) -> list[str]:
+    """The bullets between START and END in TEXT, each on one line, spaces collapsed."""
+    block = text[text.index(start) + len(start) : text.index(end, text.index(start))]
+    items = [" ".join(b.split()) for b in block.split("\n- ") if b.strip()]
+    return [b.removeprefix("- ") for b in items]
+
+
+def test_readme_lists_the_classes_exactly_as_the_code_has_them():
+    """README's "How it stays safe" holds the docstring's cosmetic and never-cosmetic lists."""
+    from pathlib import Path
+
+    import conductatlas_cli.snapshot.change_model as model
+
+    doc = model.__doc__ or ""
+    readme = " ".join((Path(__file__).parent.parent / "README.md").read_text("utf-8").split())
+    cosmetic = _bullets(doc, '(README: "How it stays safe"):\n', "\n\nNEVER_COSMETIC")
+    never = _bullets(doc, "structural check:\n", "\n\nThe structural check")
+    assert [b.split(":")[0] for b in cosmetic] == list(COSMETIC_CLASSES)
+    assert len(never) == 7
+    for bullet in cosmetic + never:
+        assert f"- {bullet}" in readme

@@ -12,47 +12,49 @@ are the same characters (the *stream*), and every unit belongs to the same
 provision in both (the structural check, below). Anything not in a cosmetic class
 below is a real change.
 
-COSMETIC_CLASSES, each folded in the keys:
+COSMETIC_CLASSES, each folded in the keys (README: "How it stays safe"):
 
 - whitespace: spaces, tabs and line breaks, including a space inserted into or
   removed from a run of characters (`privacypolicyor` = `privacy policy or`);
-  only a space between two digits counts (`1 000` ≠ `1000`);
+  only a space between two digits counts (`1 000` ≠ `1000`).
 - typography: quote variants (‘ ’ ‚ ‛ ′ ‹ › “ ” „ ‟ ″ « »), dash variants (‐ ‑ ‒ – — ―
   − ⁃), the ellipsis, non-breaking, zero-width and other invisible characters,
   emoji variation selectors, and Unicode compatibility forms (NFKC: full-width
-  letters, ligatures);
-- Markdown syntax for the same structure: bullet characters and list markers
-  (`-`, `*`, `+`, `1.` = `1)`), heading syntax (`#`), emphasis and code marks
-  (`*`, `_`, `~~`, backticks at word edges), block-quote marks, backslash
-  escapes, thematic breaks, table separator rows (`|---|:--:|`), link and image
-  syntax (the text and the target are both compared, not the brackets), the
-  full stop or colon closing a heading or an ALL-CAPS title line, and a
-  structure flip: a heading written as a paragraph of the same words (bold or
-  not), a list written as paragraphs, when no sentence changes provision;
-- volatile fragments, recognised by the shape of the whole line only: a line that
-  is only an "updated N days ago" or "N min read" stamp, a line that is only a
-  request / trace / ray id, a line that is only a render timestamp ("Rendered at
-  2026-11-24T10:00:00Z", or a bare date-and-time with seconds); and tracking
-  parameters in URLs (utm_*, gclid, fbclid, msclkid, mc_cid, _hsenc, ref, …);
-- the document's `ignore` lines (a line on which an `ignore` regex matches).
+  letters, ligatures).
+- markdown syntax and structure flips: bullet characters and list markers (`-`,
+  `*`, `+`, `1.` = `1)`), heading syntax (`#`), emphasis and code marks (`*`,
+  `_`, `~~`, backticks at word edges), block-quote marks, backslash escapes,
+  thematic breaks, table separator rows (`|---|:--:|`), link and image syntax
+  (the text and the target are both compared, not the brackets), the full stop
+  or colon closing a heading or an ALL-CAPS title line; and a structure flip: a
+  heading written as a paragraph of the same words (bold or not), a list
+  written as paragraphs, when no sentence changes provision.
+- volatile lines and tracking parameters: a line that is only an "updated N
+  days ago" or "N min read" stamp, only a request / trace / ray id, or only a
+  render timestamp ("Rendered at 2026-11-24T10:00:00Z", or a bare date and time
+  with seconds), recognised by the shape of the whole line, never inside a
+  sentence; and tracking parameters in URLs (utm_*, gclid, fbclid, msclkid,
+  mc_cid, _hsenc, ref, …).
+- ignore lines: a line on which one of the document's `ignore` regexes matches.
 
 NEVER_COSMETIC, kept in every key and by the structural check:
 
-- any change of letters (case included) or digits, so of negations and modal verbs;
-- punctuation (a comma moved, a colon dropped): it is not in the list above;
-- comparison and math signs `< > ≤ ≥ = ≠ ± %`;
-- currency and legal signs `$ € £ ¥ § ¶`;
-- check marks and crosses `✓ ✔ ✗ ✘ ☑ ☐ ✅ ❌`;
+- any change of letters (case included) or digits, so of negations and modal verbs.
+- punctuation (a comma moved, a colon dropped, `#3` → `3`): it is in no class above.
+- comparison and math signs `< > ≤ ≥ = ≠ ± %`.
+- currency and legal signs `$ € £ ¥ § ¶`.
+- check marks and crosses `✓ ✔ ✗ ✘ ☑ ☐ ✅ ❌`.
 - table structure: a cell changing column, a row or column added or removed, a
-  table row turned into text;
+  table row turned into text or text into a table.
 - a heading's level or a list item's nesting when it changes which provision a
   sentence belongs to (`## B` → `### B` after a `## A`: B's sentences move under A).
 
 The structural check: headings that are headings in both texts (the same keys at
 the same place of the stream) and list items that are items in both give every
 unit its provision (the trail of enclosing headings by level, and for a list
-item the trail of enclosing items by nesting). A unit whose provision differs is a real change. A heading in
-only one of the texts (the flip) places nothing, so it moves nothing.
+item the trail of enclosing items by nesting). A unit whose provision differs is
+a real change. A heading in only one of the texts (the flip) places nothing, so
+it moves nothing.
 """
 
 from __future__ import annotations
