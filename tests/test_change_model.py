@@ -30,7 +30,11 @@ WHITESPACE = [
     pytest.param("as a result , we", "as a result, we", id="space-before-comma"),
 ]
 TYPOGRAPHY = [
-    pytest.param("It\u2019s \u201cfine\u201d \u2014 really\u2026", 'It\'s "fine" - really...', id="quotes-dash-ellipsis"),
+    pytest.param(
+        "It\u2019s \u201cfine\u201d \u2014 really\u2026",
+        'It\'s "fine" - really...',
+        id="quotes-dash-ellipsis",
+    ),
     pytest.param("\u00abDelete\u00bb", '"Delete"', id="guillemets"),
     pytest.param("\uff21\uff22\uff23 co\u00a0op", "ABC co op", id="fullwidth-nbsp"),
     pytest.param("pri\u200bvacy", "privacy", id="zero-width"),
@@ -42,23 +46,51 @@ MARKDOWN = [
     pytest.param("* one\n* two", "- one\n- two", id="bullet-character"),
     pytest.param("1) one\n2) two", "1. one\n2. two", id="ordered-marker"),
     pytest.param("# Privacy Policy\n\nHello.", "Privacy Policy\n\nHello.", id="heading-to-text"),
-    pytest.param("## Acceptable use\n\nNo spam.", "**Acceptable use**\n\nNo spam.", id="heading-to-bold"),
-    pytest.param("# T\n\nIntro.\n\n## B\n\nY.", "# T\n\nIntro.\n\n### B\n\nY.", id="level-same-provision"),
+    pytest.param(
+        "## Acceptable use\n\nNo spam.", "**Acceptable use**\n\nNo spam.", id="heading-to-bold"
+    ),
+    pytest.param(
+        "# T\n\nIntro.\n\n## B\n\nY.", "# T\n\nIntro.\n\n### B\n\nY.", id="level-same-provision"
+    ),
     pytest.param("- We collect.\n- We share.", "We collect.\n\nWe share.", id="list-to-paragraphs"),
     pytest.param("> Quoted rule.", "Quoted rule.", id="block-quote"),
     pytest.param("One.\n\n---\n\nTwo.", "One.\n\nTwo.", id="thematic-break"),
-    pytest.param("| a | b |\n|---|---|\n| c | d |", "| a | b |\n|:--|--:|\n| c | d |", id="separator-row"),
+    pytest.param(
+        "| a | b |\n|---|---|\n| c | d |", "| a | b |\n|:--|--:|\n| c | d |", id="separator-row"
+    ),
     pytest.param("a \\* b", "a * b", id="backslash-escape"),
 ]
 VOLATILE = [
-    pytest.param("Text.\n\nUpdated 3 days ago\n", "Text.\n\nUpdated 5 days ago\n", id="updated-ago"),
-    pytest.param("Text.\n\nEdited an hour ago\n", "Text.\n\nEdited 12 minutes ago\n", id="edited-ago"),
+    pytest.param(
+        "Text.\n\nUpdated 3 days ago\n", "Text.\n\nUpdated 5 days ago\n", id="updated-ago"
+    ),
+    pytest.param(
+        "Text.\n\nEdited an hour ago\n", "Text.\n\nEdited 12 minutes ago\n", id="edited-ago"
+    ),
     pytest.param("Text.\n\n5 min read\n", "Text.\n\n7 min read\n", id="read-time"),
-    pytest.param("Text.\n\nRequest ID: 8f3a9c2b1d4e5f60\n", "Text.\n\nRequest ID: 1b2c3d4e5f6a7b8c\n", id="request-id"),
-    pytest.param("Text.\n\nRay ID: 8f3a9c2b1d4e5f60\n", "Text.\n\nRay ID: 90ab12cd34ef5678\n", id="ray-id"),
-    pytest.param("Text.\n\nRendered at 2026-11-24T10:00:00Z\n", "Text.\n\nRendered at 2026-11-25T08:13:44Z\n", id="render-time"),
-    pytest.param("Go to https://x.com/p?utm_source=a&id=7&gclid=9#top now.", "Go to https://x.com/p?id=7#top now.", id="tracking-params"),
-    pytest.param("See [terms](https://x.com/t?fbclid=1).", "See [terms](https://x.com/t).", id="tracking-in-link"),
+    pytest.param(
+        "Text.\n\nRequest ID: 8f3a9c2b1d4e5f60\n",
+        "Text.\n\nRequest ID: 1b2c3d4e5f6a7b8c\n",
+        id="request-id",
+    ),
+    pytest.param(
+        "Text.\n\nRay ID: 8f3a9c2b1d4e5f60\n", "Text.\n\nRay ID: 90ab12cd34ef5678\n", id="ray-id"
+    ),
+    pytest.param(
+        "Text.\n\nRendered at 2026-11-24T10:00:00Z\n",
+        "Text.\n\nRendered at 2026-11-25T08:13:44Z\n",
+        id="render-time",
+    ),
+    pytest.param(
+        "Go to https://x.com/p?utm_source=a&id=7&gclid=9#top now.",
+        "Go to https://x.com/p?id=7#top now.",
+        id="tracking-params",
+    ),
+    pytest.param(
+        "See [terms](https://x.com/t?fbclid=1).",
+        "See [terms](https://x.com/t).",
+        id="tracking-in-link",
+    ),
 ]
 
 
@@ -105,9 +137,13 @@ NEVER = [
     pytest.param("Pay 1,000 EUR.", "Pay 1000 EUR.", id="thousands"),
     pytest.param("Use, not abuse.", "Use not abuse.", id="comma"),
     pytest.param("See clause #3.", "See clause 3.", id="number-sign"),
-    pytest.param("Data we delete after 90 days ago.", "Data we delete after 9 days ago.", id="ago-in-clause"),
+    pytest.param(
+        "Data we delete after 90 days ago.", "Data we delete after 9 days ago.", id="ago-in-clause"
+    ),
     pytest.param("Blog: updated 3 days ago.", "Blog: updated 5 days ago.", id="ago-after-words"),
-    pytest.param("Quote ref 8f3a9c2b1d4e in mail.", "Quote ref 1b2c3d4e5f6a in mail.", id="id-in-sentence"),
+    pytest.param(
+        "Quote ref 8f3a9c2b1d4e in mail.", "Quote ref 1b2c3d4e5f6a in mail.", id="id-in-sentence"
+    ),
     pytest.param("Last updated: March 3, 2026", "Last updated: March 4, 2026", id="absolute-date"),
     pytest.param("https://x.com/p?id=7", "https://x.com/p?id=8", id="real-query-param"),
     pytest.param("Fees | paid", "Fees paid", id="pipe"),
@@ -115,10 +151,18 @@ NEVER = [
     pytest.param("| a | b |", "| a | b | c |", id="column-added"),
     pytest.param("| a | b |\n| c | d |", "| a | b |", id="row-removed"),
     pytest.param("| a | b |", "a b", id="row-to-text"),
-    pytest.param("# T\n\n## A\n\nX.\n\n## B\n\nY.", "# T\n\n## A\n\nX.\n\n### B\n\nY.", id="level-moves-provision"),
+    pytest.param(
+        "# T\n\n## A\n\nX.\n\n## B\n\nY.",
+        "# T\n\n## A\n\nX.\n\n### B\n\nY.",
+        id="level-moves-provision",
+    ),
     pytest.param("- a\n  - b", "- a\n- b", id="item-unnested"),
     pytest.param("- a\n- b", "- a\n  - b", id="item-nested"),
-    pytest.param("## A\n\nX.\n\nY.\n\n## B\n\nZ.", "## A\n\nX.\n\n## B\n\nZ.\n\nY.", id="sentence-to-other-section"),
+    pytest.param(
+        "## A\n\nX.\n\nY.\n\n## B\n\nZ.",
+        "## A\n\nX.\n\n## B\n\nZ.\n\nY.",
+        id="sentence-to-other-section",
+    ),
 ]
 
 
@@ -171,7 +215,9 @@ WORDS = st.text(alphabet="abcdefgh ", min_size=1, max_size=30)
 def test_retyping_is_cosmetic_and_idempotent(lines):
     """Property: doubling spaces and curling quotes never makes a real change."""
     text = normalize_text("\n\n".join(f"'{x}' - {x}." for x in lines))
-    retyped = normalize_text(text.replace("'", "\u2019").replace(" - ", " \u2014 ").replace(" ", "  "))
+    retyped = normalize_text(
+        text.replace("'", "\u2019").replace(" - ", " \u2014 ").replace(" ", "  ")
+    )
     assert texts_cosmetic(text, retyped) and texts_cosmetic(text, text)
 
 

@@ -206,7 +206,9 @@ def test_consent_dialog_is_not_recorded_on_a_first_fetch(in_project, server):
 def test_slow_shrink_is_held_at_the_third_fetch(in_project, server):
     """Losing 45% per fetch is recorded twice, then held: most of the largest version is gone."""
     in_project.write_sources({"acme": {"documents": {"terms": server.url("/t")}}})
-    clauses = [f"<p>Clause {i}. Operators must keep products within this policy.</p>" for i in range(100)]
+    clauses = [
+        f"<p>Clause {i}. Operators must keep products within this policy.</p>" for i in range(100)
+    ]
     statuses = []
     for keep in (100, 55, 30):
         html = f"<html><head><title>Terms</title></head><body><main><h1>Terms</h1>{''.join(clauses[:keep])}</main></body></html>"

@@ -98,7 +98,9 @@ _QUOTE = re.compile(r"^ *(?:> ?)+")
 _TABLE_SEPARATOR = re.compile(r"^\|?(?: *:?-+:? *\|)* *:?-+:? *\|?$")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_LINK = re.compile(r"(!?)\[([^\[\]\n]*)\]\(<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?: \"[^\"\n]*\")?\)")
+_LINK = re.compile(
+    r"(!?)\[([^\[\]\n]*)\]\(<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?: \"[^\"\n]*\")?\)"
+)
 _AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
 _EMPHASIS = re.compile(r"[*_]+|~~+")
 _URL = re.compile(r"https?://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]")
@@ -205,8 +207,7 @@ def _title_stop(text: str) -> str:
 
 def _is_title(text: str) -> bool:
     """An ALL-CAPS line of at most 80 characters (a title, however it is marked up)."""
-    letters = [c for c in text if c.isalpha()]
-    return len(text) <= 80 and len(letters) >= 2 and all(c.isupper() for c in letters)
+    return len(text) <= 80 and text.upper() == text and sum(c.isalpha() for c in text) >= 2
 
 
 def line_unit(line: str, *, in_fence: bool = False) -> Unit | None:
@@ -288,7 +289,8 @@ def stream_hash(text: str, *, ignore: Sequence[str] = ()) -> str:
 
 def _places(units: Sequence[Unit]) -> list[tuple[int, int, Unit]]:
     """(start, end, unit) with offsets in the stream without any whitespace."""
-    out, at = [], 0
+    out: list[tuple[int, int, Unit]] = []
+    at = 0
     for u in units:
         size = len(u.key.replace(" ", ""))
         out.append((at, at + size, u))
@@ -302,7 +304,7 @@ def _provisions(
     """(start, provision) of every unit: the starts of the shared headings and items enclosing it."""
     trail: list[tuple[int, int]] = []  # (level, start) of shared headings
     nest: list[tuple[int, int, bool]] = []  # (depth, start, shared) of open items
-    out = []
+    out: list[tuple[int, tuple[int, ...]]] = []
     for start, end, u in places:
         if u.kind == "heading":
             nest.clear()
@@ -407,7 +409,8 @@ def block_cosmetic(old: Sequence[str], new: Sequence[str]) -> bool:
 
 def _item_indents(units: Sequence[tuple[Unit, str]]) -> dict[int, int]:
     """{stream offset: indentation} of the list items among UNITS."""
-    out, at = {}, 0
+    out: dict[int, int] = {}
+    at = 0
     for u, line in units:
         if u.kind == "item":
             out[at] = _indent(line)
