@@ -301,3 +301,13 @@ def test_has_changes_ignores_cosmetic_unless_asked():
     assert not retyped.has_changes() and retyped.has_changes(show_all=True)
     assert summarize_changes(POLICY, POLICY + "More.\n").has_changes()
     assert not summarize_changes(POLICY, POLICY).has_changes(show_all=True)
+
+
+def test_structure_flip_counts_no_words():
+    """Headings that come back as paragraphs with the same words are cosmetic: 0 words."""
+    sections = [f"{i}. Section {i}\n\nBody sentence number {i} is here." for i in range(1, 12)]
+    headed = "# Title\n\n" + "\n\n".join(f"## {s}" for s in sections) + "\n"
+    flat = "Title\n\n" + "\n\n".join(sections) + "\n"
+    stats = summarize_changes(headed, flat).stats
+    assert (stats.sections_changed, stats.words_added, stats.words_removed) == (0, 0, 0)
+    assert stats.cosmetic > 0

@@ -109,7 +109,6 @@ _TRACKING = re.compile(
     r"mc_cid|mc_eid|_hsenc|_hsmi|hsctatracking|_ga|_gl|ref|ref_src|spm|trk|si)",
     re.IGNORECASE,
 )
-_SPACE = re.compile(r"\s+")
 
 # Volatile lines, matched on the whole line (Markdown marks and emphasis removed).
 _AGO = (
