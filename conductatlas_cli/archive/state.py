@@ -45,7 +45,7 @@ class CurrentText:
     """What the recorded text of a document hashes to, so an unchanged run skips the work."""
 
     digest: str  # sha256 of the ignore rules and the recorded text
-    noise: str  # its noise hash
+    noise: str  # its stream hash (snapshot.change_model)
     words: int
 
     def to_json(self) -> list[object]:

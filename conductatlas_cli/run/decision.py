@@ -28,7 +28,7 @@ from conductatlas_cli.errors import AtlasError
 from conductatlas_cli.run.pages import noise_hash, sha256
 from conductatlas_cli.run.report import DocumentReport, FetchStatus
 
-# How many recorded versions' noise keys are remembered to recognise a flip.
+# How many recorded versions' stream hashes are remembered to recognise a flip.
 FLIP_MEMORY = 6
 
 

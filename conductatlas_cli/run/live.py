@@ -27,7 +27,14 @@ def check_live(sources: Sources) -> Iterator[tuple[Source, str | None]]:
         )
         if second.error:
             yield source, second.error
-        elif second.noise != first.noise:
+        elif second.noise != first.noise or not _cosmetic(first.text, second.text, source):
             yield source, "unstable: two fetches in a row gave different text"
         else:
             yield source, None
+
+
+def _cosmetic(first: str | None, second: str | None, source: Source) -> bool:
+    """Whether the change model calls the difference of two fetches cosmetic."""
+    from conductatlas_cli.snapshot.change_model import texts_cosmetic
+
+    return texts_cosmetic(first or "", second or "", ignore=source.ignore)

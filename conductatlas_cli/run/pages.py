@@ -1,4 +1,4 @@
-"""A fetched body → checked snapshot text: extract → normalize → guard → noise key.
+"""A fetched body → checked snapshot text: extract → normalize → guard → stream hash.
 
 This is the CPU-bound part of a fetch. `PageProcessor` runs it in worker
 processes when a run has enough documents to pay for starting them (threads
@@ -38,7 +38,7 @@ class PageText:
 
     text: str | None = None
     error: str | None = None
-    noise: str = ""  # noise_hash(text, ignore)
+    noise: str = ""  # noise_hash(text, ignore): the change model's stream hash
     words: int = 0
 
 
