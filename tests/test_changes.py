@@ -311,3 +311,19 @@ def test_structure_flip_counts_no_words():
     stats = summarize_changes(headed, flat).stats
     assert (stats.sections_changed, stats.words_added, stats.words_removed) == (0, 0, 0)
     assert stats.cosmetic > 0
+
+
+def test_ignore_lines_are_cosmetic_in_the_diff():
+    """A changed line an `ignore` regex matches is cosmetic; the real change beside it is not."""
+    old = "# Policy\n\nLast updated: March 3, 2026\n\nBe kind to every user.\n"
+    new = "# Policy\n\nLast updated: April 9, 2026\n\nBe kind to every user.\n"
+    ignore = [r"^Last updated: "]
+    only = summarize_changes(old, new, ignore=ignore)
+    assert only.stats.sections_changed == 0 and only.stats.cosmetic == 1
+    both = summarize_changes(old, new.replace("kind", "fair"), ignore=ignore)
+    lines = [s for c in both.sections for s in c.sentences if s.kind != EQUAL]
+    assert [(s.new, s.cosmetic) for s in lines] == [
+        ("Last updated: April 9, 2026", True),
+        ("Be fair to every user.", False),
+    ]
+    assert (both.stats.words_added, both.stats.words_removed) == (1, 1)

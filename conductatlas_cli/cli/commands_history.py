@@ -85,8 +85,9 @@ def diff(
     color = fmt == "rich" and color_wanted()
     differs = False
     documents, chunks = [], []
+    ignore = {source.key: source.ignore for source in sources.sources}
     for comp in comparisons:
-        summary = summarize_changes(comp.old_text, comp.new_text)
+        summary = summarize_changes(comp.old_text, comp.new_text, ignore=ignore.get(comp.key, ()))
         differs = differs or summary.has_changes(show_all=show_all)
         if fmt == "json":
             data = summary_to_dict(

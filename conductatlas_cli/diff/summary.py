@@ -216,8 +216,11 @@ def _stable(pairs: dict[int, int]) -> set[int]:
     return keep
 
 
-def summarize_changes(old: str | None, new: str) -> ChangeSummary:
-    """What changed from OLD to NEW (OLD None: the first version, everything added)."""
+def summarize_changes(old: str | None, new: str, *, ignore: Sequence[str] = ()) -> ChangeSummary:
+    """What changed from OLD to NEW (OLD None: the first version, everything added).
+
+    IGNORE is the document's `ignore` regexes: lines they match change only cosmetically.
+    """
     new_sections = parse_sections(new)
     if old is None:
         changes = [_one_sided(s, kind=ADDED) for s in new_sections]
@@ -242,10 +245,38 @@ def summarize_changes(old: str | None, new: str) -> ChangeSummary:
         else:
             changes.append(_one_sided(s, kind=ADDED))
         changes.extend(_one_sided(old_sections[i], kind=REMOVED) for i in after.get(s.index, []))
-    if texts_cosmetic(old, new):
+    if texts_cosmetic(old, new, ignore=ignore):
         # The change model says nothing real changed (a structure flip, say): so does the diff.
         changes = [c if c.kind == EQUAL else _as_cosmetic(c) for c in changes]
+    elif ignore:
+        changes = [_ignored(c, ignore) for c in changes]
     return ChangeSummary(tuple(changes), _stats(changes, new))
+
+
+def _ignored(c: SectionChange, ignore: Sequence[str]) -> SectionChange:
+    """C with the sentences on `ignore` lines cosmetic (and C too when nothing else changed)."""
+    import re
+    from dataclasses import replace
+
+    patterns = [re.compile(p) for p in ignore]
+
+    def hit(line: str | None) -> bool:
+        return line is None or any(p.search(line) for p in patterns)
+
+    if c.kind == EQUAL or c.cosmetic:
+        return c
+    sentences = tuple(
+        replace(x, cosmetic=True)
+        if x.kind != EQUAL and not x.cosmetic and hit(x.old) and hit(x.new)
+        else x
+        for x in c.sentences
+    )
+    if sentences == c.sentences:
+        return c
+    real = any(x.kind != EQUAL and not x.cosmetic for x in sentences)
+    if c.kind == MODIFIED and not real and not (c.renamed or c.moved or c.renumbered):
+        return replace(c, sentences=sentences, cosmetic=True, modified=False)
+    return replace(c, sentences=sentences, modified=real)
 
 
 def _as_cosmetic(c: SectionChange) -> SectionChange:
