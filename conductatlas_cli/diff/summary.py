@@ -24,6 +24,7 @@ from conductatlas_cli.diff.align import (
     removed_line,
     segment_words,
 )
+from conductatlas_cli.diff.cosmetic import apply_change_model
 from conductatlas_cli.diff.model import (
     ADDED,
     EQUAL,
@@ -44,7 +45,7 @@ from conductatlas_cli.diff.sections import (
     parse_sections,
     strip_numbering,
 )
-from conductatlas_cli.snapshot.change_model import line_key, texts_cosmetic
+from conductatlas_cli.snapshot.change_model import line_key
 from conductatlas_cli.snapshot.words import count_words
 
 _RENAME_SEARCH_LIMIT = 250_000  # unmatched old × new sections compared by body
@@ -245,45 +246,8 @@ def summarize_changes(old: str | None, new: str, *, ignore: Sequence[str] = ()) 
         else:
             changes.append(_one_sided(s, kind=ADDED))
         changes.extend(_one_sided(old_sections[i], kind=REMOVED) for i in after.get(s.index, []))
-    if texts_cosmetic(old, new, ignore=ignore):
-        # The change model says nothing real changed (a structure flip, say): so does the diff.
-        changes = [c if c.kind == EQUAL else _as_cosmetic(c) for c in changes]
-    elif ignore:
-        changes = [_ignored(c, ignore) for c in changes]
+    changes = apply_change_model(changes, old, new, ignore=ignore)
     return ChangeSummary(tuple(changes), _stats(changes, new))
-
-
-def _ignored(c: SectionChange, ignore: Sequence[str]) -> SectionChange:
-    """C with the sentences on `ignore` lines cosmetic (and C too when nothing else changed)."""
-    import re
-    from dataclasses import replace
-
-    patterns = [re.compile(p) for p in ignore]
-
-    def hit(line: str | None) -> bool:
-        return line is None or any(p.search(line) for p in patterns)
-
-    if c.kind == EQUAL or c.cosmetic:
-        return c
-    sentences = tuple(
-        replace(x, cosmetic=True)
-        if x.kind != EQUAL and not x.cosmetic and hit(x.old) and hit(x.new)
-        else x
-        for x in c.sentences
-    )
-    if sentences == c.sentences:
-        return c
-    real = any(x.kind != EQUAL and not x.cosmetic for x in sentences)
-    if c.kind == MODIFIED and not real and not (c.renamed or c.moved or c.renumbered):
-        return replace(c, sentences=sentences, cosmetic=True, modified=False)
-    return replace(c, sentences=sentences, modified=real)
-
-
-def _as_cosmetic(c: SectionChange) -> SectionChange:
-    from dataclasses import replace
-
-    sentences = tuple(s if s.kind == EQUAL else replace(s, cosmetic=True) for s in c.sentences)
-    return replace(c, sentences=sentences, cosmetic=True, modified=False, moved=False)
 
 
 def _stats(changes: Sequence[SectionChange], new: str, *, first: bool = False) -> Stats:
