@@ -327,3 +327,15 @@ def test_ignore_lines_are_cosmetic_in_the_diff():
         ("Be fair to every user.", False),
     ]
     assert (both.stats.words_added, both.stats.words_removed) == (1, 1)
+
+
+def test_level_change_is_a_move_only_under_another_provision():
+    """`### B` → `## B` out of A is moved; `## B` → `### B` with no `##` before is cosmetic."""
+    nested = "# T\n\n## Payment\n\nPay.\n\n### Refunds\n\nTen days.\n"
+    lifted = summarize_changes(nested, nested.replace("### Refunds", "## Refunds"))
+    assert [(c.kind, c.moved) for c in lifted.changes] == [(MOVED, True)]
+    renamed = summarize_changes(nested, nested.replace("## Payment", "## Payments"))
+    assert [(c.kind, c.moved) for c in renamed.changes] == [(RENAMED, False)]
+    flat = "# T\n\nIntro.\n\n## B\n\nY.\n"
+    same = summarize_changes(flat, flat.replace("## B", "### B"))
+    assert same.stats.sections_changed == 0 and all(c.cosmetic for c in same.changes)

@@ -121,9 +121,10 @@ def _matched(old: Section, new: Section, *, moved: bool) -> SectionChange:
         strip_numbering(new.heading or "")
     )
     # A level change is a move only when it puts the section under another provision.
-    moved = moved or [heading_key(h) for h in old.path[:-1]] != [
-        heading_key(h) for h in new.path[:-1]
-    ]
+    moved = moved or (
+        old.level != new.level
+        and [heading_key(h) for h in old.path[:-1]] != [heading_key(h) for h in new.path[:-1]]
+    )
     old_line = old.lines[0] if old.heading is not None else None
     new_line = new.lines[0] if new.heading is not None else None
     touched = old_line != new_line or any(s.kind != EQUAL for s in sentences)
