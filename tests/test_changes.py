@@ -339,3 +339,12 @@ def test_level_change_is_a_move_only_under_another_provision():
     flat = "# T\n\nIntro.\n\n## B\n\nY.\n"
     same = summarize_changes(flat, flat.replace("## B", "### B"))
     assert same.stats.sections_changed == 0 and all(c.cosmetic for c in same.changes)
+
+
+def test_structure_flip_beside_a_real_edit_counts_only_the_edit():
+    """A heading turned bold paragraph beside a one-word edit: +1 -1 words, the flip cosmetic."""
+    old = "# Policy\n\nIntro here.\n\n## Acceptable use\n\nDo not send spam.\n\n## Fees\n\nDue monthly.\n"
+    new = old.replace("## Acceptable use", "**Acceptable use**").replace("monthly", "weekly")
+    summary = summarize_changes(old, new)
+    assert (summary.stats.words_added, summary.stats.words_removed) == (1, 1)
+    assert [c.heading for c in summary.changes if not c.cosmetic] == ["Fees"]
