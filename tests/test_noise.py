@@ -54,16 +54,6 @@ SAME_WORDS = [
         '<p>By clicking "Agree" on the sign-up screen, you accept these terms.</p>',
         '<p>By clicking "Agree"on the sign-up screen, you accept these terms.</p>',
     ),
-    (
-        "punctuation-only",
-        "<p>Send any questions about this policy to: privacy@example.com</p>",
-        "<p>Send any questions about this policy to privacy@example.com.</p>",
-    ),
-    (
-        "comma-moved",
-        "<p>If you submit any data that includes, personal data, you must have a lawful basis.</p>",
-        "<p>If you submit any data that includes personal data, you must have a lawful basis.</p>",
-    ),
 ]
 
 

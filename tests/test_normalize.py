@@ -1,4 +1,4 @@
-"""normalize: the snapshot text format, noise keys and word counts."""
+"""normalize: the snapshot text format and word counts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conductatlas_cli.snapshot.noise import noise_key
 from conductatlas_cli.snapshot.normalize import normalize_text
 from conductatlas_cli.snapshot.words import count_words
 
@@ -281,95 +280,6 @@ def test_output_invariants(text):
     assert out == "" or (out.endswith("\n") and not out.endswith("\n\n"))
     assert not out.startswith("\n") and "\n\n\n" not in out
     assert unicodedata.is_normalized("NFC", out)
-
-
-@PROPERTY
-@given(TEXTS)
-def test_noise_key_ignores_normalization(text):
-    """A text and its normalized form have the same noise key."""
-    assert noise_key(normalize_text(text)) == noise_key(text)
-
-
-# --- noise_key -------------------------------------------------------------------------
-
-NOISE_EQUAL = [
-    pytest.param(
-        "It\u2019s \u201cfine\u201d \u2014 really\u2026", 'It\'s "fine" - really...', id="typo"
-    ),
-    pytest.param("One. Two.\n\nThree.", "One.   Two.\nThree.", id="whitespace"),
-    pytest.param("A wrapped\nsentence here.", "A wrapped sentence here.", id="rewrap"),
-    pytest.param("\uff21\uff22\uff23 co\u00a0op", "ABC co op", id="fullwidth-nbsp"),
-    pytest.param("Read **this** and _that_.", "Read this and that.", id="emphasis"),
-    pytest.param("See [the terms](https://x.com/t).", "See the terms.", id="link"),
-    pytest.param(
-        "Go to https://x.com/p?utm_source=a&id=7&gclid=9#top now.",
-        "Go to https://x.com/p?id=7#top now.",
-        id="tracking-params",
-    ),
-    pytest.param("https://x.com/p?fbclid=1&ref=nav", "https://x.com/p", id="only-tracking"),
-    pytest.param("Blog: updated 3 days ago.", "Blog: updated 5 days ago.", id="days-ago"),
-    pytest.param("Edited an hour ago", "Edited 12 minutes ago", id="hour-vs-minutes-ago"),
-    pytest.param("A 5 min read.", "A 7 min read.", id="read-time"),
-    pytest.param("\u00a9 2025 Cohere Inc.", "\u00a9 2026 Cohere Inc.", id="copyright-year"),
-    pytest.param("Copyright \u00a9 2019\u20132025 X", "\u00a9 2026 X", id="copyright-range"),
-    # markup and punctuation (found replaying real pages; see tests/test_noise.py)
-    pytest.param("## Contact us\n\nWrite to us.", "### Contact us\n\nWrite to us.", id="level"),
-    pytest.param("# Privacy Policy\n\nHello.", "Privacy Policy\n\nHello.", id="heading-to-text"),
-    pytest.param(
-        "2. GENERAL RESTRICTIONS.\n   Customer shall comply.",
-        "2. ## GENERAL RESTRICTIONS Customer shall comply.",
-        id="heading-inside-item",
-    ),
-    pytest.param("| a | b |\n|---|---|\n| c | d |", "a b\n\nc d", id="table-to-text"),
-    pytest.param("as a result , we", "as a result, we", id="space-before-comma"),
-]
-
-
-@pytest.mark.parametrize(("old", "new"), NOISE_EQUAL)
-def test_noise_key_equal(old, new):
-    """Changes that are only noise give equal keys."""
-    assert noise_key(old) == noise_key(new)
-
-
-NOISE_DIFFERENT = [
-    pytest.param("You may share data.", "You may not share data.", id="word"),
-    pytest.param("Last updated: March 3, 2026", "Last updated: March 4, 2026", id="absolute-date"),
-    pytest.param("Fees are 3.5%.", "Fees are 35%.", id="number"),
-    pytest.param("Contact Legal.", "Contact legal.", id="case-kept"),
-    pytest.param("Use snake_case names.", "Use snakecase names.", id="underscore-in-word"),
-    pytest.param("https://x.com/p?id=7", "https://x.com/p?id=8", id="real-query-param"),
-    pytest.param("Retained for 3 days.", "Retained for 5 days.", id="duration-not-ago"),
-    # punctuation inside numbers, symbols and word boundaries still count
-    pytest.param("Pay 1,000 EUR.", "Pay 1000 EUR.", id="thousands"),
-    pytest.param("Pay $10.", "Pay €10.", id="currency"),
-    pytest.param("From 2026-01-01.", "From 2026-01-10.", id="date"),
-    pytest.param("described in sectionI.", "described in section I.", id="split-word"),
-    pytest.param("Users 18+ only.", "Users 18 only.", id="plus"),
-]
-
-
-@pytest.mark.parametrize(("old", "new"), NOISE_DIFFERENT)
-def test_noise_key_different(old, new):
-    """Real changes give different keys."""
-    assert noise_key(old) != noise_key(new)
-
-
-def test_noise_key_ignore_lines():
-    """Lines matching an `ignore` regex do not count, and only those lines."""
-    old = "# Policy\n\nLast updated: March 3, 2026\n\nBe kind.\n"
-    new = "# Policy\n\nLast updated: April 9, 2026\n\nBe kind.\n"
-    ignore = [r"^Last updated: .*$"]
-    assert noise_key(old, ignore=ignore) == noise_key(new, ignore=ignore)
-    assert noise_key(old, ignore=ignore) != noise_key(new.replace("kind", "mean"), ignore=ignore)
-    assert noise_key(old) != noise_key(new)
-
-
-def test_noise_key_ignore_uses_search_per_line():
-    """An `ignore` regex matches anywhere in a line (re.search), one line at a time."""
-    old = "Intro.\nViews: 10 today.\nEnd.\n"
-    new = "Intro.\nViews: 99 today.\nEnd.\n"
-    assert noise_key(old, ignore=["Views: \\d+"]) == noise_key(new, ignore=["Views: \\d+"])
-    assert noise_key(old, ignore=["Views: \\d+"]) == "Intro End"
 
 
 # --- count_words -----------------------------------------------------------------------

@@ -101,12 +101,12 @@ def test_plain_context_shows_neighbours_and_gaps():
 
 def test_cosmetic_hidden_unless_show_all():
     """Typography-only changes are counted in the stat line and shown only with show_all."""
-    new = OLD.replace("Late fees apply.", "Late fees—apply.")
+    new = OLD.replace("Late fees apply.", "Late fees\u00a0apply.")
     hidden = render_summary(summary(OLD, new), fmt="plain")
     assert hidden == "no changes (1 cosmetic hidden)\n"
     shown = render_summary(summary(OLD, new), fmt="plain", show_all=True)
     assert "~ Usage Policy › 2. Payment (cosmetic)" in shown
-    assert "  ~ Late fees[- -]{+—+}apply.\n" in shown
+    assert "  ~ Late fees[- -]{+\u00a0+}apply.\n" in shown
     assert shown.endswith("\nno changes (1 cosmetic)\n")
 
 

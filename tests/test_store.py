@@ -497,6 +497,20 @@ def test_state_round_trip(tmp_path):
     assert [p.name for p in state_dir.iterdir()] == ["state.json"]
 
 
+def test_peak_words_round_trip_in_extra(tmp_path):
+    """The largest recent version's words live in `extra`; a file without them loads as 0."""
+    state_dir = tmp_path / ".atlas"
+    state = load_state(state_dir)
+    document_state(state, KEY).peak_words = 5420
+    save_state(state_dir, state)
+    raw = json.loads((state_dir / "state.json").read_text("utf-8"))
+    assert raw["documents"][KEY]["extra"] == {"peak_words": 5420}
+    assert load_state(state_dir).documents[KEY].peak_words == 5420
+    raw["documents"][KEY]["extra"] = {}
+    (state_dir / "state.json").write_text(json.dumps(raw), "utf-8")
+    assert load_state(state_dir).documents[KEY].peak_words == 0
+
+
 def test_corrupt_state_starts_fresh_with_warning(tmp_path):
     """Corrupt JSON gives an empty state and a warning, and the bad file is kept aside."""
     state_dir = tmp_path / ".atlas"

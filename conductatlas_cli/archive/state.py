@@ -45,7 +45,7 @@ class CurrentText:
     """What the recorded text of a document hashes to, so an unchanged run skips the work."""
 
     digest: str  # sha256 of the ignore rules and the recorded text
-    noise: str  # its noise hash
+    noise: str  # its stream hash (snapshot.change_model)
     words: int
 
     def to_json(self) -> list[object]:
@@ -74,6 +74,7 @@ class DocumentState:
     current: CurrentText | None = None  # hashes of the recorded text
     recent: list[str] = field(default_factory=list)  # noise hashes of recent versions
     pending: str | None = None  # a return to an earlier version, seen once
+    peak_words: int = 0  # words of the largest version while the document keeps shrinking
     extra: dict[str, Any] = field(default_factory=dict)  # keys of newer versions, kept as found
 
     def to_json(self) -> dict[str, Any]:
@@ -83,6 +84,7 @@ class DocumentState:
             ("current", self.current.to_json() if self.current else None),
             ("recent", list(self.recent) if self.recent else None),
             ("pending", self.pending),
+            ("peak_words", self.peak_words or None),
         ):
             if value is not None:
                 extra[name] = value
@@ -98,12 +100,14 @@ class DocumentState:
         extra = dict(extra) if isinstance(extra, dict) else {}
         recent = extra.pop("recent", None)
         body, pending = extra.pop("body", None), extra.pop("pending", None)
+        peak = extra.pop("peak_words", 0)
         return cls(
             **{name: _text(data.get(name)) for name in _FIELDS},
             body=_text(body),
             current=CurrentText.from_json(extra.pop("current", None)),
             recent=[k for k in recent if isinstance(k, str)] if isinstance(recent, list) else [],
             pending=_text(pending),
+            peak_words=peak if isinstance(peak, int) and not isinstance(peak, bool) else 0,
             extra=extra,
         )
 

@@ -135,8 +135,9 @@ def diff(
     color = fmt == "rich" and color_wanted()
     differs = False
     documents, chunks = [], []
+    ignore = {source.key: source.ignore for source in sources.sources}
     for comp in comparisons:
-        summary = summarize_changes(comp.old_text, comp.new_text)
+        summary = summarize_changes(comp.old_text, comp.new_text, ignore=ignore.get(comp.key, ()))
         title = comp.label
         if comp.new.technical:
             title += f" (extraction changed: {comp.new.technical}, not an edit by the platform)"

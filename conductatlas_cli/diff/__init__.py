@@ -2,10 +2,11 @@
 
 Owns: `model.py` (`ChangeKind`, `WordOp`, `SentenceChange`, `SectionChange`,
 `Stats`, `ChangeSummary`), `sections.py` (a text → its tree of sections),
-`align.py` (lines and words inside a section), `summary.py`
+`align.py` (lines and words inside a section), `cosmetic.py` (the change
+model's whole-text verdict and `ignore` lines applied), `summary.py`
 (`summarize_changes`) and `describe.py` (markers, labels and the stat line in
 plain words, shared by renderers and commit messages).
 
-May import: `snapshot` (the word count), `textsafe`. Knows nothing of git or
+May import: `snapshot` (the word count and the change model), `textsafe`. Knows nothing of git or
 the network.
 """

@@ -16,7 +16,8 @@ from functools import lru_cache
 from diff_match_patch import diff_match_patch
 
 from conductatlas_cli.diff.model import ADDED, EQUAL, MODIFIED, REMOVED, SentenceChange, WordOp
-from conductatlas_cli.diff.sections import fold_strict
+from conductatlas_cli.snapshot.change_model import block_cosmetic, line_cosmetic, lines_cosmetic
+from conductatlas_cli.snapshot.words import count_tokens
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD = re.compile(r"\w+")
@@ -31,8 +32,8 @@ _PAIR_SEARCH_LIMIT = 900  # old × new lines in one replaced block searched for 
 
 
 def segment_words(text: str) -> int:
-    """Words in a piece of a word diff: space-separated tokens holding a letter or digit."""
-    return sum(1 for token in text.split() if _WORD.search(token))
+    """Words in a piece of a word diff, by the one tokenizer (`snapshot.words`)."""
+    return count_tokens(text)
 
 
 def _encode(items: Sequence[str], vocab: dict[str, str]) -> str:
@@ -70,16 +71,16 @@ def _sentence_pair(old: str, new: str, *, cosmetic: bool | None = None) -> Sente
     if old == new:  # a block boundary can split off a line that did not change
         return SentenceChange(EQUAL, old, new)
     if cosmetic is None:
-        cosmetic = fold_strict(old) == fold_strict(new)
+        cosmetic = lines_cosmetic(old, new)
     return SentenceChange(MODIFIED, old, new, diff_words(old, new), cosmetic)
 
 
 def added_line(line: str) -> SentenceChange:
-    return SentenceChange(ADDED, None, line, (), not fold_strict(line))
+    return SentenceChange(ADDED, None, line, (), line_cosmetic(line))
 
 
 def removed_line(line: str) -> SentenceChange:
-    return SentenceChange(REMOVED, line, None, (), not fold_strict(line))
+    return SentenceChange(REMOVED, line, None, (), line_cosmetic(line))
 
 
 @lru_cache(maxsize=8192)
@@ -109,7 +110,7 @@ def _best_pair(a: Sequence[str], b: Sequence[str]) -> tuple[int, int]:
 
 def _pair_block(a: Sequence[str], b: Sequence[str]) -> list[SentenceChange]:
     """A replaced block: pair the most similar lines (in order), the rest added/removed."""
-    if fold_strict(" ".join(a)) == fold_strict(" ".join(b)):  # re-wrapped or retyped only
+    if block_cosmetic(a, b):  # re-wrapped or retyped only
         out = [_sentence_pair(x, y, cosmetic=True) for x, y in zip(a, b, strict=False)]
         out += [removed_line(x) for x in a[len(b) :]] + [added_line(y) for y in b[len(a) :]]
         return [

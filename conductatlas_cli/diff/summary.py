@@ -24,6 +24,7 @@ from conductatlas_cli.diff.align import (
     removed_line,
     segment_words,
 )
+from conductatlas_cli.diff.cosmetic import apply_change_model
 from conductatlas_cli.diff.model import (
     ADDED,
     EQUAL,
@@ -38,7 +39,14 @@ from conductatlas_cli.diff.model import (
     Stats,
     WordOp,
 )
-from conductatlas_cli.diff.sections import Section, fold_strict, parse_sections, strip_numbering
+from conductatlas_cli.diff.sections import (
+    Section,
+    fold_strict,
+    heading_key,
+    parse_sections,
+    strip_numbering,
+)
+from conductatlas_cli.snapshot.change_model import line_key
 from conductatlas_cli.snapshot.words import count_words
 
 _RENAME_SEARCH_LIMIT = 250_000  # unmatched old × new sections compared by body
@@ -110,10 +118,14 @@ def _matched(old: Section, new: Section, *, moved: bool) -> SectionChange:
     sentences = tuple(align_sentences(old.body, new.body))
     modified = any(s.kind != EQUAL and not s.cosmetic for s in sentences)
     renumbered = _numbering(old.heading) != _numbering(new.heading)
-    renamed = fold_strict(strip_numbering(old.heading or "")) != fold_strict(
+    renamed = line_key(strip_numbering(old.heading or "")) != line_key(
         strip_numbering(new.heading or "")
     )
-    moved = moved or old.level != new.level
+    # A level change is a move only when it puts the section under another provision.
+    moved = moved or (
+        old.level != new.level
+        and [heading_key(h) for h in old.path[:-1]] != [heading_key(h) for h in new.path[:-1]]
+    )
     old_line = old.lines[0] if old.heading is not None else None
     new_line = new.lines[0] if new.heading is not None else None
     touched = old_line != new_line or any(s.kind != EQUAL for s in sentences)
@@ -207,8 +219,11 @@ def _stable(pairs: dict[int, int]) -> set[int]:
     return keep
 
 
-def summarize_changes(old: str | None, new: str) -> ChangeSummary:
-    """What changed from OLD to NEW (OLD None: the first version, everything added)."""
+def summarize_changes(old: str | None, new: str, *, ignore: Sequence[str] = ()) -> ChangeSummary:
+    """What changed from OLD to NEW (OLD None: the first version, everything added).
+
+    IGNORE is the document's `ignore` regexes: lines they match change only cosmetically.
+    """
     new_sections = parse_sections(new)
     if old is None:
         changes = [_one_sided(s, kind=ADDED) for s in new_sections]
@@ -233,6 +248,7 @@ def summarize_changes(old: str | None, new: str) -> ChangeSummary:
         else:
             changes.append(_one_sided(s, kind=ADDED))
         changes.extend(_one_sided(old_sections[i], kind=REMOVED) for i in after.get(s.index, []))
+    changes = apply_change_model(changes, old, new, ignore=ignore)
     return ChangeSummary(tuple(changes), _stats(changes, new))
 
 

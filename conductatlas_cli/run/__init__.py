@@ -1,7 +1,7 @@
 """One `atlas fetch`: fetch, extract, decide, record, report.
 
 Owns: `runner.py` (`run_fetch`: threads fetch, workers extract, the calling
-thread records), `pages.py` (extract → normalize → guard → noise hash for one
+thread records), `pages.py` (extract → normalize → guard → stream hash for one
 body; worker processes), `decision.py` (the decision policy — new, changed,
 unchanged, held, failed — as a pure function over `DocumentState`, and the
 `Recorder` that applies it), `report.py` (`FetchStatus`, `DocumentReport`,

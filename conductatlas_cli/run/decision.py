@@ -7,9 +7,12 @@ so (the one effect), and keeps the state's bookkeeping (last checked, failing
 since, last error).
 
 - failed     the fetch or extraction failed; or a 304 / same body with nothing recorded
-- unchanged  304, the very body last accepted, the same noise hash as the recorded text,
-             or a flip back to an earlier version seen only once (recorded if it persists)
-- held       a change that would remove most of the document (unless forced)
+- unchanged  304, the very body last accepted, a change the change model calls cosmetic
+             (`snapshot.change_model`: the same stream hash and the same structure), or a
+             flip back to an earlier version seen only once (recorded if it persists)
+- held       a change that would lose most of the document's content (unless forced):
+             `snapshot.guards.check_shrink`, against the recorded text and, while the
+             document keeps shrinking, the largest of those versions (`peak_words`)
 - new / changed  record it
 """
 
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
 
 # How many changed sections a fetch report lists per document (the commit lists up to 50).
 REPORT_SECTION_LINES = 10
-# How many recorded versions' noise keys are remembered to recognise a flip.
+# How many recorded versions' stream hashes are remembered to recognise a flip.
 FLIP_MEMORY = 6
 
 
@@ -70,8 +73,10 @@ class Decision:
 
 
 def text_digest(text: str, ignore: tuple[str, ...]) -> str:
-    """Identifies a recorded text together with the `ignore` rules its noise hash depends on."""
-    return sha256(json.dumps(list(ignore)) + "\n" + text)
+    """Identifies a recorded text with the `ignore` rules and change model its hash depends on."""
+    from conductatlas_cli.snapshot.change_model import MODEL_VERSION
+
+    return sha256(json.dumps([MODEL_VERSION, *ignore]) + "\n" + text)
 
 
 def decide(
@@ -93,12 +98,15 @@ def decide(
         return Decision(FetchStatus.NEW, st, words=got.words)
     new = got.text or ""
     if got.noise == _current(st, old, ignore).noise:
-        _accept(got, st)
-        return Decision(FetchStatus.UNCHANGED, st, words=got.words)
+        from conductatlas_cli.snapshot.change_model import texts_cosmetic
+
+        if texts_cosmetic(old, new, ignore=ignore):
+            _accept(got, st)
+            return Decision(FetchStatus.UNCHANGED, st, words=got.words)
     if not force:
         from conductatlas_cli.snapshot.guards import check_shrink
 
-        shrink = check_shrink(old, new)
+        shrink = check_shrink(old, new, peak_words=st.peak_words)
         if shrink:
             return Decision(FetchStatus.HELD, st, reason=shrink, words=got.words)
         if _is_flip(st, got.noise):
@@ -107,15 +115,30 @@ def decide(
     return Decision(FetchStatus.CHANGED, st, words=got.words)
 
 
-def recorded(state: DocumentState, got: Extracted, *, text: str, at: str) -> DocumentState:
-    """The state after GOT's TEXT was recorded at AT."""
+def recorded(
+    state: DocumentState, got: Extracted, *, text: str, at: str, old: str | None = None
+) -> DocumentState:
+    """The state after GOT's TEXT was recorded at AT (over OLD, the text recorded before)."""
     st = replace(state, recent=list(state.recent), extra=dict(state.extra))
     _accept(got, st)
+    st.peak_words = _peak(st.peak_words, old, text, got.words)
     st.last_changed = at
     st.current = CurrentText(text_digest(text, got.source.ignore), got.noise, got.words)
     recent = [k for k in st.recent if k != got.noise]
     st.recent = (recent + [got.noise])[-FLIP_MEMORY:]
     return st
+
+
+def _peak(peak: int, old: str | None, new: str, new_words: int) -> int:
+    """The largest recent version's words while the document loses content, else 0."""
+    from conductatlas_cli.snapshot.guards import lost_content
+    from conductatlas_cli.snapshot.words import count_words
+
+    old_words = count_words(old) if old is not None else 0
+    if old is None or new_words >= old_words:
+        return 0
+
+    return max(peak, old_words) if lost_content(old, new) else 0
 
 
 def _is_flip(st: DocumentState, new_key: str) -> bool:
@@ -206,7 +229,7 @@ class Recorder:
             stats = Stats(words_added=got.words, words=got.words)
             summary = ChangeSummary((), stats, first=True)
         else:
-            summary = summarize_changes(old, new)
+            summary = summarize_changes(old, new, ignore=source.ignore)
         report.words_added = summary.stats.words_added
         report.words_removed = summary.stats.words_removed
         trailers = {
@@ -226,4 +249,4 @@ class Recorder:
 
             extra = capture_extra(self.archive, source.key, got.capture)
         report.commit = self.archive.record_version(source.key, new, message=message, extra=extra)
-        return recorded(st, got, text=new, at=trailers["Atlas-Fetched-At"])
+        return recorded(st, got, text=new, at=trailers["Atlas-Fetched-At"], old=old)

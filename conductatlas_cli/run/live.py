@@ -30,7 +30,14 @@ def _check_each(sources: Sources, fetchers: Fetchers) -> Iterator[tuple[Source, 
         )
         if second.error:
             yield source, second.error
-        elif second.noise != first.noise:
+        elif second.noise != first.noise or not _cosmetic(first.text, second.text, source):
             yield source, "unstable: two fetches in a row gave different text"
         else:
             yield source, None
+
+
+def _cosmetic(first: str | None, second: str | None, source: Source) -> bool:
+    """Whether the change model calls the difference of two fetches cosmetic."""
+    from conductatlas_cli.snapshot.change_model import texts_cosmetic
+
+    return texts_cosmetic(first or "", second or "", ignore=source.ignore)

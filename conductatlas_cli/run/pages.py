@@ -1,4 +1,4 @@
-"""A fetched body → checked snapshot text: extract → normalize → guard → noise key.
+"""A fetched body → checked snapshot text: extract → normalize → guard → stream hash.
 
 This is the CPU-bound part of a fetch. `PageProcessor` runs it in worker
 processes when a run has enough documents to pay for starting them (threads
@@ -39,7 +39,7 @@ class PageText:
 
     text: str | None = None
     error: str | None = None
-    noise: str = ""  # noise_hash(text, ignore)
+    noise: str = ""  # noise_hash(text, ignore): the change model's stream hash
     words: int = 0
     needs_browser: bool = False  # a JavaScript shell or bot wall: `render: auto` retries
 
@@ -49,11 +49,14 @@ def sha256(text: str) -> str:
 
 
 def noise_hash(text: str, ignore: tuple[str, ...]) -> str:
-    """For snapshot TEXT: equal for two texts exactly when they differ only by noise."""
-    from conductatlas_cli.snapshot.noise import noise_key
+    """For snapshot TEXT: the change model's stream hash; a different hash is a real change.
 
-    key = noise_key(text, ignore=ignore, normalized=True)
-    return sha256(json.dumps(list(ignore)) + "\n" + key)
+    Equal hashes are not enough to call a change cosmetic: `decide` then asks the
+    change model's structural check (`texts_cosmetic`).
+    """
+    from conductatlas_cli.snapshot.change_model import stream_hash
+
+    return sha256(json.dumps(list(ignore)) + "\n" + stream_hash(text, ignore=ignore))
 
 
 def process_page(job: PageJob) -> PageText:

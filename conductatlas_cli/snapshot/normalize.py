@@ -42,7 +42,7 @@ normalize_text(text) -> str: the snapshot format of SPEC.md. Idempotent, determi
   URLs and e-mail addresses have no space after their dots, so they never split.
   Hyphenated words broken across lines are joined with a space, not repaired.
 
-Noise keys are in `noise.py`, word counts in `words.py`.
+What is cosmetic is decided in `change_model.py`, word counts in `words.py`.
 """
 
 from __future__ import annotations
