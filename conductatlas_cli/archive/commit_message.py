@@ -36,10 +36,7 @@ def commit_message(key: str, summary: ChangeSummary, *, trailers: Mapping[str, s
         listed = [c for c in summary.sections if c.kind != EQUAL and not (c.cosmetic and real)]
         # Real changes first, so a mass renumbering cannot push them past the cap.
         listed.sort(key=lambda c: c.renumbered_only)
-        body = [
-            f"{MARKERS[c.kind]} {_one_line(section_label(c))}{' (moved)' if moved_note(c) else ''}"
-            for c in listed
-        ]
+        body = [f"{MARKERS[c.kind]} {_one_line(section_label(c))}{moved_note(c)}" for c in listed]
         if len(body) > COMMIT_BODY_LINES:
             more = len(body) - COMMIT_BODY_LINES + 1
             body = body[: COMMIT_BODY_LINES - 1] + [f"… and {more} more"]

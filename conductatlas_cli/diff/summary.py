@@ -23,7 +23,10 @@ from conductatlas_cli.diff.align import (
     diff_words,
     removed_line,
     segment_words,
+    split_enumerator,
 )
+from conductatlas_cli.diff.cosmetic import NoiseRules
+from conductatlas_cli.diff.matching import chain_matches, facts_of, match_sections, same_parent
 from conductatlas_cli.diff.model import (
     ADDED,
     EQUAL,
@@ -40,8 +43,6 @@ from conductatlas_cli.diff.model import (
 from conductatlas_cli.diff.sections import Section, fold_strict, parse_sections, strip_numbering
 from conductatlas_cli.snapshot.words import count_words
 
-_RENAME_SEARCH_LIMIT = 250_000  # unmatched old × new sections compared by body
-
 __all__ = [
     "ADDED",
     "EQUAL",
@@ -57,6 +58,7 @@ __all__ = [
     "apply_changes",
     "count_words",
     "diff_words",
+    "match_sections",
     "segment_words",
     "new_text",
     "old_text",
@@ -67,22 +69,34 @@ __all__ = [
 def _words_in(changes: Sequence[SentenceChange]) -> tuple[int, int]:
     added = removed = 0
     for c in changes:
-        if c.cosmetic or c.kind == EQUAL:
+        if not c.real:
             continue
         if c.kind == ADDED:
             added += count_words(c.new or "")
         elif c.kind == REMOVED:
             removed += count_words(c.old or "")
         else:
-            added += sum(segment_words(t) for op, t in c.words if op == WordOp.INSERT)
-            removed += sum(segment_words(t) for op, t in c.words if op == WordOp.DELETE)
+            words = _unnumbered_words(c)
+            added += sum(segment_words(t) for op, t in words if op == WordOp.INSERT)
+            removed += sum(segment_words(t) for op, t in words if op == WordOp.DELETE)
     return added, removed
 
 
-def _one_sided(section: Section, *, kind: str) -> SectionChange:
+def _unnumbered_words(c: SentenceChange) -> tuple[tuple[WordOp, str], ...]:
+    """The word diff of C, without its leading numbers when both lines have one.
+
+    A list item renumbered *and* reworded counts the rewording only.
+    """
+    old, new = split_enumerator(c.old or ""), split_enumerator(c.new or "")
+    if old is None or new is None or old[1] == new[1]:
+        return c.words
+    return diff_words(old[2], new[2])
+
+
+def _one_sided(section: Section, *, kind: str, rules: NoiseRules) -> SectionChange:
     make = added_line if kind == ADDED else removed_line
     line = section.lines[0] if section.heading is not None else None
-    sentences = tuple(make(x) for x in section.body)
+    sentences = tuple(make(x, rules) for x in section.body)
     cosmetic = all(s.cosmetic for s in sentences) and section.heading is None
     return SectionChange(
         kind=kind,
@@ -105,10 +119,18 @@ def _numbering(heading: str | None) -> str:
     return fold_strict(heading[: len(heading) - len(strip_numbering(heading))])
 
 
-def _matched(old: Section, new: Section, *, moved: bool) -> SectionChange:
-    sentences = tuple(align_sentences(old.body, new.body))
-    modified = any(s.kind != EQUAL and not s.cosmetic for s in sentences)
+def _matched(
+    old: Section,
+    new: Section,
+    *,
+    where: tuple[str | None, str | None] | None,
+    rules: NoiseRules,
+) -> SectionChange:
+    sentences = tuple(align_sentences(old.body, new.body, rules))
+    modified = any(s.real for s in sentences)
     renumbered = _numbering(old.heading) != _numbering(new.heading)
+    renumbered = renumbered or any(s.renumbered for s in sentences)
+    moved = where is not None and new.heading is not None
     renamed = fold_strict(strip_numbering(old.heading or "")) != fold_strict(
         strip_numbering(new.heading or "")
     )
@@ -144,45 +166,13 @@ def _matched(old: Section, new: Section, *, moved: bool) -> SectionChange:
         heading_words=heading_words,
         old_line=old_line,
         new_line=new_line,
+        moved_after=where[0] if moved and where else None,
+        moved_under=where[1] if moved and where else None,
     )
 
 
-def _body_set(section: Section) -> frozenset[str]:
-    return frozenset(k for k in (fold_strict(x) for x in section.body) if k)
-
-
-def match_sections(old: Sequence[Section], new: Sequence[Section]) -> dict[int, int]:
-    """{new index: old index} for sections that are the same provision."""
-    pairs: dict[int, int] = {}
-    by_key: dict[str, list[int]] = {}
-    for s in old:
-        by_key.setdefault(s.key if s.heading is not None else "\0", []).append(s.index)
-    for s in new:
-        candidates = by_key.get(s.key if s.heading is not None else "\0")
-        if candidates:
-            pairs[s.index] = candidates.pop(0)
-    used = set(pairs.values())
-    lonely_old = [(s.index, _body_set(s)) for s in old if s.index not in used and s.heading]
-    lonely_new = [(s.index, _body_set(s)) for s in new if s.index not in pairs and s.heading]
-    scored = []
-    if len(lonely_old) * len(lonely_new) > _RENAME_SEARCH_LIMIT:
-        lonely_new = []  # unrelated texts: not worth a quadratic search for renames
-    for j, bj in lonely_new:
-        for i, bi in lonely_old:
-            if bi and bj and 2 * min(len(bi), len(bj)) >= max(len(bi), len(bj)):
-                score = len(bi & bj) / len(bi | bj)
-                if score >= 0.5:
-                    scored.append((-score, j, i))
-    for _, j, i in sorted(scored):
-        if j not in pairs and i not in used:
-            pairs[j] = i
-            used.add(i)
-    return pairs
-
-
-def _stable(pairs: dict[int, int]) -> set[int]:
-    """New indexes of the longest run of pairs whose old order is kept (the rest moved)."""
-    items = sorted(pairs.items())
+def _lis(items: list[tuple[int, int]]) -> set[int]:
+    """First elements of the longest run of ITEMS (new, old) whose old order is kept."""
     tails: list[int] = []  # position in items of the smallest tail of each length
     parent = [-1] * len(items)
     for pos, (_, old_index) in enumerate(items):
@@ -206,15 +196,62 @@ def _stable(pairs: dict[int, int]) -> set[int]:
     return keep
 
 
-def summarize_changes(old: str | None, new: str) -> ChangeSummary:
-    """What changed from OLD to NEW (OLD None: the first version, everything added)."""
+def _moved(
+    old: Sequence[Section], new: Sequence[Section], pairs: dict[int, int]
+) -> dict[int, tuple[str | None, str | None]]:
+    """{new index: (heading before it, parent heading)} of the sections that moved.
+
+    A section moved when its parent is not its old parent's match, or when its order
+    among the siblings it kept changed (the longest run in old order stays; the rest
+    moved). A section that moved with its parent did not move.
+    """
+    fo, fn = facts_of(old), facts_of(new)
+    groups: dict[int | None, list[tuple[int, int]]] = {}
+    moved: set[int] = set()
+    for j in sorted(pairs):
+        if new[j].heading is None:
+            continue
+        if same_parent(fo, fn, pairs, j):
+            groups.setdefault(fn.parents[j], []).append((j, pairs[j]))
+        else:
+            moved.add(j)
+    for items in groups.values():
+        stable = _lis(items)
+        moved.update(j for j, _ in items if j not in stable)
+    where = {}
+    for j in moved:
+        parent = fn.parents[j]
+        siblings = fn.children.get(parent, [])
+        rank = fn.rank[j]
+        before = new[siblings[rank - 1]].heading if rank else None
+        where[j] = (before, new[parent].heading if parent is not None and not rank else None)
+    return where
+
+
+def summarize_changes(
+    old: str | None,
+    new: str,
+    *,
+    between: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+) -> ChangeSummary:
+    """What changed from OLD to NEW (OLD None: the first version, everything added).
+
+    BETWEEN: the texts of the versions in between (oldest first), so that section
+    identity is carried through each step of a range. IGNORE: the document's
+    `ignore:` regexes; lines they match are noise (hidden, never counted).
+    """
+    rules = NoiseRules(tuple(ignore))
     new_sections = parse_sections(new)
     if old is None:
-        changes = [_one_sided(s, kind=ADDED) for s in new_sections]
+        changes = [_one_sided(s, kind=ADDED, rules=rules) for s in new_sections]
         return ChangeSummary(tuple(changes), _stats(changes, new, first=True), first=True)
     old_sections = parse_sections(old)
-    pairs = match_sections(old_sections, new_sections)
-    stable = _stable(pairs)
+    seed = None
+    if between:
+        seed = chain_matches([old_sections, *map(parse_sections, between), new_sections])
+    pairs = match_sections(old_sections, new_sections, seed=seed)
+    moved = _moved(old_sections, new_sections, pairs)
     old_to_new = {o: n for n, o in pairs.items()}
     # A removed section goes after the matched section that preceded it in the old text.
     after: dict[int, list[int]] = {}
@@ -224,14 +261,17 @@ def summarize_changes(old: str | None, new: str) -> ChangeSummary:
             anchor = old_to_new[s.index]
         else:
             after.setdefault(anchor, []).append(s.index)
-    changes = [_one_sided(old_sections[i], kind=REMOVED) for i in after.get(-1, [])]
+    removed = [_one_sided(old_sections[i], kind=REMOVED, rules=rules) for i in after.get(-1, [])]
+    changes = removed
     for s in new_sections:
         if s.index in pairs:
             o = old_sections[pairs[s.index]]
-            changes.append(_matched(o, s, moved=s.index not in stable and s.heading is not None))
+            changes.append(_matched(o, s, where=moved.get(s.index), rules=rules))
         else:
-            changes.append(_one_sided(s, kind=ADDED))
-        changes.extend(_one_sided(old_sections[i], kind=REMOVED) for i in after.get(s.index, []))
+            changes.append(_one_sided(s, kind=ADDED, rules=rules))
+        changes.extend(
+            _one_sided(old_sections[i], kind=REMOVED, rules=rules) for i in after.get(s.index, [])
+        )
     return ChangeSummary(tuple(changes), _stats(changes, new))
 
 
@@ -261,6 +301,7 @@ def _stats(changes: Sequence[SectionChange], new: str, *, first: bool = False) -
             removed += sum(segment_words(t) for op, t in c.heading_words if op == WordOp.DELETE)
         words_added += added
         words_removed += removed
+    items = sum(c.renumbered_lines for c in changes if c.kind != EQUAL)
     words = count_words(new)
     return Stats(
         sections_added=counts["added"],
@@ -274,6 +315,7 @@ def _stats(changes: Sequence[SectionChange], new: str, *, first: bool = False) -
         words_removed=words_removed,
         cosmetic=counts["cosmetic"],
         words=words,
+        items_renumbered=items,
     )
 
 
