@@ -2,6 +2,10 @@
 
 store → changes → render: this module picks versions from the archive (by
 TARGET and REF) and pairs them; `changes` compares, `render` prints.
+
+A comparison across several versions carries the texts of the versions in
+between (`Comparison.between`, oldest first): the diff chains section identity
+through each step, so a rename or a move made half-way is followed.
 """
 
 from __future__ import annotations
@@ -11,23 +15,59 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from conductatlas_cli.archive.state import DocumentState, State
+from conductatlas_cli.diff.describe import plural
+from conductatlas_cli.diff.summary import count_words
 from conductatlas_cli.errors import UsageError
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Two versions of one document to compare (old is None: the document is new)."""
+    """Two versions of one document to compare (old is None: the document is new).
+
+    `between`: the texts of the versions strictly between old and new, oldest
+    first. `first_recorded`: set when the document was first recorded inside the
+    range asked for (`--since`): old is then its first version (or None when that
+    is also the latest).
+    """
 
     key: str
-    old: object | None  # store.Version
-    new: object  # store.Version
+    old: object | None  # archive.Version
+    new: object  # archive.Version
     old_text: str | None
     new_text: str
+    between: tuple[str, ...] = ()
+    first_recorded: object | None = None  # archive.Version
 
     @property
     def label(self) -> str:
+        new = f"{self.new.short} ({self.new.date:%Y-%m-%d})"
+        first = self.first_recorded
+        if first is not None:
+            text = self.old_text if self.old is not None else self.new_text
+            head = (
+                f"{self.key}: first recorded on {first.date:%Y-%m-%d} "
+                f"({plural(count_words(text or ''), 'word')})"
+            )
+            return f"{head}; {self.old.short} → {new}" if self.old is not None else head
         old = f"{self.old.short} ({self.old.date:%Y-%m-%d})" if self.old else "nothing"
-        return f"{self.key}: {old} → {self.new.short} ({self.new.date:%Y-%m-%d})"
+        return f"{self.key}: {old} → {new}"
+
+
+def _between(archive, key: str, old, new) -> tuple[str, ...]:
+    """Texts of KEY's versions strictly between OLD and NEW, oldest first (repeats dropped)."""
+    if old is None:
+        return ()
+    commits = [v.commit for v in archive.versions(key)]  # newest first
+    try:
+        lo, hi = commits.index(new.commit), commits.index(old.commit)
+    except ValueError:
+        return ()
+    texts: list[str] = []
+    for commit in reversed(commits[lo + 1 : hi]):
+        text = archive.read_version(key, commit)
+        if not texts or texts[-1] != text:
+            texts.append(text)
+    return tuple(texts)
 
 
 def parse_day(text: str) -> datetime:
@@ -86,17 +126,26 @@ def compare(archive, key: str, *, from_ref: str | None, to_ref: str | None, leni
         new=new,
         old_text=archive.read_version(key, old.commit) if old else None,
         new_text=archive.read_version(key, new.commit),
+        between=_between(archive, key, old, new),
     )
 
 
 def comparisons_since(archive, since: datetime, keys: list[str]) -> list[Comparison]:
-    """For the weekly digest: each document that changed since SINCE, from then to now."""
-    changed = {key for key, version in archive.all_versions(since=since) if key in keys}
+    """For the weekly digest: each document that changed since SINCE, from then to now.
+
+    A document first recorded after SINCE is compared from its first version (and
+    says "first recorded on …"), not shown as one new text.
+    """
+    wanted = set(keys)
+    changed = {key for key, version in archive.all_versions(since=since) if key in wanted}
     result = []
     for key in sorted(changed):
-        latest = archive.resolve_ref(key, None)
-        before = [v for v in archive.versions(key) if v.date < since]
-        old = before[0] if before else None
+        versions = archive.versions(key)  # newest first
+        latest = versions[0]
+        before = [v for v in versions if v.date < since]
+        old, first = (before[0], None) if before else (versions[-1], versions[-1])
+        if old.commit == latest.commit:
+            old = None
         result.append(
             Comparison(
                 key=key,
@@ -104,6 +153,8 @@ def comparisons_since(archive, since: datetime, keys: list[str]) -> list[Compari
                 new=latest,
                 old_text=archive.read_version(key, old.commit) if old else None,
                 new_text=archive.read_version(key, latest.commit),
+                between=_between(archive, key, old, latest),
+                first_recorded=first,
             )
         )
     return result

@@ -8,8 +8,10 @@ from pathlib import Path
 import typer
 
 from conductatlas_cli.cli.console import (
+    ColorOption,
     ConfigOption,
     FetchProgress,
+    color_wanted,
     load_sources_at,
     make_console,
     no_color_env,
@@ -61,14 +63,16 @@ def fetch(
     wait: bool = typer.Option(
         False, "--wait", help="Wait for another running fetch instead of exiting with 75."
     ),
+    color: str = ColorOption,
 ) -> None:
     """Fetch documents, record each changed one as a commit, and report."""
     from conductatlas_cli.render.fetch_report import plain_lines, print_table, to_json
     from conductatlas_cli.run.runner import run_fetch
 
+    coloured = color_wanted(color)
     sources = load_sources_at(config)
     progress = None
-    if not (quiet or as_json) and sys.stderr.isatty() and not no_color_env():
+    if not (quiet or as_json) and sys.stderr.isatty() and not no_color_env() and color != "never":
         progress = FetchProgress()
     try:
         report = run_fetch(
@@ -87,8 +91,8 @@ def fetch(
             progress.stop()
     if as_json:
         typer.echo(to_json(report))
-    elif sys.stdout.isatty() and not quiet:
-        print_table(report, make_console())
+    elif (sys.stdout.isatty() or color == "always") and not quiet:
+        print_table(report, make_console(color=coloured))
     else:
         for line in plain_lines(report, quiet=quiet):
             typer.echo(line)
