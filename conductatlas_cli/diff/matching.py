@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from conductatlas_cli.diff.sections import Section, fold, fold_strict, strip_numbering
 
@@ -36,22 +36,34 @@ _GLOBAL_SCORE = 0.6  # anywhere: stricter, there is no place to go by
 
 
 @dataclass(frozen=True)
-class _Facts:
-    """What the matcher knows of each section of one text."""
+class Facts:
+    """What the matcher knows of each section of one text (word sets on demand)."""
 
+    sections: Sequence[Section]
     parents: tuple[int | None, ...]
     children: dict[int | None, list[int]]
-    words: tuple[frozenset[str], ...]
     heading_words: tuple[frozenset[str], ...]
     child_keys: tuple[frozenset[str], ...]
     numbers: tuple[str, ...]
     prev_key: tuple[str | None, ...]
     next_key: tuple[str | None, ...]
     rank: tuple[int, ...]  # position among its siblings
+    _words: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    def words(self, i: int) -> frozenset[str]:
+        """Section I's words (its subtree's when its own text is thin), computed once."""
+        found = self._words.get(i)
+        if found is None:
+            own = _words(" ".join(self.sections[i].body))
+            if len(own) < _THIN:
+                for child in self.children.get(i, []):
+                    own |= self.words(child)
+            found = self._words[i] = frozenset(own)
+        return found
 
 
 def _words(text: str) -> set[str]:
-    return set(_WORD.findall(fold(text).casefold()))
+    return set(_WORD.findall(text.casefold()))
 
 
 def _numbering(heading: str | None) -> str:
@@ -60,7 +72,7 @@ def _numbering(heading: str | None) -> str:
     return fold_strict(heading[: len(heading) - len(strip_numbering(heading))])
 
 
-def facts_of(sections: Sequence[Section]) -> _Facts:
+def facts_of(sections: Sequence[Section]) -> Facts:
     parents: list[int | None] = []
     stack: list[tuple[int, int]] = []
     for s in sections:
@@ -75,15 +87,6 @@ def facts_of(sections: Sequence[Section]) -> _Facts:
     for s in sections:
         if s.heading is not None:
             children.setdefault(parents[s.index], []).append(s.index)
-    own = [_words(" ".join(s.body)) for s in sections]
-    subtree = [set(w) for w in own]
-    for s in reversed(sections):
-        parent = parents[s.index]
-        if parent is not None:
-            subtree[parent] |= subtree[s.index]
-    words = tuple(
-        frozenset(own[i] if len(own[i]) >= _THIN else subtree[i]) for i in range(len(sections))
-    )
     prev_key: list[str | None] = [None] * len(sections)
     next_key: list[str | None] = [None] * len(sections)
     rank = [0] * len(sections)
@@ -92,11 +95,13 @@ def facts_of(sections: Sequence[Section]) -> _Facts:
             rank[i] = r
             prev_key[i] = sections[siblings[r - 1]].key if r else None
             next_key[i] = sections[siblings[r + 1]].key if r + 1 < len(siblings) else None
-    return _Facts(
+    return Facts(
+        sections=sections,
         parents=tuple(parents),
         children=children,
-        words=words,
-        heading_words=tuple(frozenset(_words(strip_numbering(s.heading or ""))) for s in sections),
+        heading_words=tuple(
+            frozenset(_words(fold(strip_numbering(s.heading or "")))) for s in sections
+        ),
         child_keys=tuple(
             frozenset(sections[c].key for c in children.get(s.index, [])) for s in sections
         ),
@@ -114,9 +119,9 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 class _Matcher:
-    def __init__(self, old: Sequence[Section], new: Sequence[Section]) -> None:
-        self.old, self.new = old, new
-        self.fo, self.fn = facts_of(old), facts_of(new)
+    def __init__(self, fo: Facts, fn: Facts) -> None:
+        self.old, self.new = fo.sections, fn.sections
+        self.fo, self.fn = fo, fn
         self.pairs: dict[int, int] = {}  # new index → old index
         self.used: set[int] = set()
 
@@ -131,13 +136,13 @@ class _Matcher:
 
     def _duplicate_score(self, i: int, j: int) -> float:
         fo, fn = self.fo, self.fn
-        score = 2 * _jaccard(fo.words[i], fn.words[j])
+        score = 2 * _jaccard(fo.words(i), fn.words(j))
         score += 0.5 * (fo.prev_key[i] == fn.prev_key[j]) + 0.5 * (fo.next_key[i] == fn.next_key[j])
         return score - 0.01 * abs(fo.rank[i] - fn.rank[j])
 
     def _rename_score(self, i: int, j: int, *, place: bool) -> float:
         fo, fn = self.fo, self.fn
-        body = _jaccard(fo.words[i], fn.words[j])
+        body = _jaccard(fo.words(i), fn.words(j))
         head = _jaccard(fo.heading_words[i], fn.heading_words[j])
         kids = 0.3 * _jaccard(fo.child_keys[i], fn.child_keys[j])  # the same sub-headings
         if not place:
@@ -230,22 +235,28 @@ class _Matcher:
 
 
 def match_sections(
-    old: Sequence[Section], new: Sequence[Section], *, seed: dict[int, int] | None = None
+    old: Sequence[Section] | Facts,
+    new: Sequence[Section] | Facts,
+    *,
+    seed: dict[int, int] | None = None,
 ) -> dict[int, int]:
     """{new index: old index} for sections that are the same provision (SEED pairs kept)."""
-    return _Matcher(old, new).run(seed or {})
+    fo = old if isinstance(old, Facts) else facts_of(old)
+    fn = new if isinstance(new, Facts) else facts_of(new)
+    return _Matcher(fo, fn).run(seed or {})
 
 
-def chain_matches(texts: Sequence[Sequence[Section]]) -> dict[int, int]:
+def chain_matches(texts: Sequence[Sequence[Section] | Facts]) -> dict[int, int]:
     """{last index: first index} through every step of TEXTS (oldest first)."""
-    composed = {s.index: s.index for s in texts[0]}
-    for before, after in zip(texts, texts[1:], strict=False):
+    facts = [t if isinstance(t, Facts) else facts_of(t) for t in texts]
+    composed = {s.index: s.index for s in facts[0].sections}
+    for before, after in zip(facts, facts[1:], strict=False):
         step = match_sections(before, after)
         composed = {j: composed[i] for j, i in step.items() if i in composed}
     return composed
 
 
-def same_parent(facts_old: _Facts, facts_new: _Facts, pairs: dict[int, int], j: int) -> bool:
+def same_parent(facts_old: Facts, facts_new: Facts, pairs: dict[int, int], j: int) -> bool:
     """Whether new section J sits under the match of its old parent."""
     i = pairs[j]
     new_parent, old_parent = facts_new.parents[j], facts_old.parents[i]

@@ -26,7 +26,13 @@ from conductatlas_cli.diff.align import (
     split_enumerator,
 )
 from conductatlas_cli.diff.cosmetic import NoiseRules
-from conductatlas_cli.diff.matching import chain_matches, facts_of, match_sections, same_parent
+from conductatlas_cli.diff.matching import (
+    Facts,
+    chain_matches,
+    facts_of,
+    match_sections,
+    same_parent,
+)
 from conductatlas_cli.diff.model import (
     ADDED,
     EQUAL,
@@ -196,16 +202,14 @@ def _lis(items: list[tuple[int, int]]) -> set[int]:
     return keep
 
 
-def _moved(
-    old: Sequence[Section], new: Sequence[Section], pairs: dict[int, int]
-) -> dict[int, tuple[str | None, str | None]]:
+def _moved(fo: Facts, fn: Facts, pairs: dict[int, int]) -> dict[int, tuple[str | None, str | None]]:
     """{new index: (heading before it, parent heading)} of the sections that moved.
 
     A section moved when its parent is not its old parent's match, or when its order
     among the siblings it kept changed (the longest run in old order stays; the rest
     moved). A section that moved with its parent did not move.
     """
-    fo, fn = facts_of(old), facts_of(new)
+    new = fn.sections
     groups: dict[int | None, list[tuple[int, int]]] = {}
     moved: set[int] = set()
     for j in sorted(pairs):
@@ -247,11 +251,12 @@ def summarize_changes(
         changes = [_one_sided(s, kind=ADDED, rules=rules) for s in new_sections]
         return ChangeSummary(tuple(changes), _stats(changes, new, first=True), first=True)
     old_sections = parse_sections(old)
+    fo, fn = facts_of(old_sections), facts_of(new_sections)
     seed = None
     if between:
-        seed = chain_matches([old_sections, *map(parse_sections, between), new_sections])
-    pairs = match_sections(old_sections, new_sections, seed=seed)
-    moved = _moved(old_sections, new_sections, pairs)
+        seed = chain_matches([fo, *map(parse_sections, between), fn])
+    pairs = match_sections(fo, fn, seed=seed)
+    moved = _moved(fo, fn, pairs)
     old_to_new = {o: n for n, o in pairs.items()}
     # A removed section goes after the matched section that preceded it in the old text.
     after: dict[int, list[int]] = {}
