@@ -253,7 +253,15 @@ def test_json_has_documented_shape():
         assert section["kind"] in ("added", "removed", "modified", "renamed", "moved")
         assert isinstance(section["path"], list) and isinstance(section["level"], int)
         for sentence in section["sentences"]:
-            assert list(sentence) == ["kind", "old", "new", "cosmetic", "renumbered", "words"]
+            assert list(sentence) == [
+                "kind",
+                "old",
+                "new",
+                "cosmetic",
+                "renumbered",
+                "elsewhere",
+                "words",
+            ]
             assert sentence["kind"] in ("added", "removed", "modified")
             for word in sentence["words"]:
                 assert list(word) == ["op", "text"]

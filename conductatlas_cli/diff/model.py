@@ -51,6 +51,9 @@ class SentenceChange:
     words: tuple[tuple[WordOp, str], ...] = ()  # (op, text)
     cosmetic: bool = False
     renumbered: bool = False  # only its leading number or letter changed ("3." → "2.")
+    # Removed here and added, same wording, to another section (or the reverse): that
+    # section's heading. Not counted as words added or removed.
+    elsewhere: str | None = None
 
     @property
     def real(self) -> bool:

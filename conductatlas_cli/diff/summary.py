@@ -46,6 +46,7 @@ from conductatlas_cli.diff.model import (
     Stats,
     WordOp,
 )
+from conductatlas_cli.diff.relocate import mark_moved_sentences
 from conductatlas_cli.diff.sections import Section, fold_strict, parse_sections, strip_numbering
 from conductatlas_cli.snapshot.words import count_words
 
@@ -75,7 +76,7 @@ __all__ = [
 def _words_in(changes: Sequence[SentenceChange]) -> tuple[int, int]:
     added = removed = 0
     for c in changes:
-        if not c.real:
+        if not c.real or c.elsewhere is not None:
             continue
         if c.kind == ADDED:
             added += count_words(c.new or "")
@@ -277,6 +278,7 @@ def summarize_changes(
         changes.extend(
             _one_sided(old_sections[i], kind=REMOVED, rules=rules) for i in after.get(s.index, [])
         )
+    changes = mark_moved_sentences(changes)
     return ChangeSummary(tuple(changes), _stats(changes, new))
 
 

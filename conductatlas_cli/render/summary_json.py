@@ -41,6 +41,7 @@ JSON_SCHEMA_DOC = """\
           "new": "Pay within 60 days." | null,
           "cosmetic": false,
           "renumbered": false,   # only its leading number or letter changed
+          "elsewhere": "3. Privacy" | null,  # moved to (removed) / from (added) that section
           "words": [{"op": "equal|insert|delete", "text": "Pay within "}]  # modified only
         }
       ]
@@ -77,6 +78,7 @@ def summary_to_dict(summary: ChangeSummary, *, from_ref=None, to_ref=None) -> di
                 "new": text(s.new),
                 "cosmetic": s.cosmetic,
                 "renumbered": s.renumbered,
+                "elsewhere": text(s.elsewhere),
                 "words": [{"op": op, "text": _safe(t)} for op, t in s.words],
             }
             for s in c.sentences

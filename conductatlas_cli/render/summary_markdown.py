@@ -48,10 +48,11 @@ def render_markdown(summary: ChangeSummary, *, context: int, show_all: bool, tit
         for line in [] if summary.first else section_sentences(change, context, show_all):
             role = line[0][0]
             body = line[1:] if role in ("added", "removed", "~") else line
+            note = "".join(_md(t) for r, t in body[1:] if r == "note")  # "(moved to …)"
             if role == "added":
-                bullets.append(f"- **Added:** {_md(_unbullet(body[0][1]))}")
+                bullets.append(f"- **Added:** {_md(_unbullet(body[0][1]))}{note}")
             elif role == "removed":
-                bullets.append(f"- **Removed:** {_md_mark(_unbullet(body[0][1]), '~~')}")
+                bullets.append(f"- **Removed:** {_md_mark(_unbullet(body[0][1]), '~~')}{note}")
             elif role == "~":
                 words = {"del": "~~", "ins": "**"}
                 if body and body[0][0] == "text":

@@ -86,10 +86,13 @@ def _word_segments(sentence: SentenceChange) -> Line:
 
 
 def _sentence_line(sentence: SentenceChange) -> Line:
+    where = sentence.elsewhere
     if sentence.kind == ADDED:
-        return [("added", "  + "), ("added", _safe(sentence.new or "") or "(blank line)")]
+        line = [("added", "  + "), ("added", _safe(sentence.new or "") or "(blank line)")]
+        return line + ([("note", f" (moved from {_safe(where)})")] if where is not None else [])
     if sentence.kind == REMOVED:
-        return [("removed", "  - "), ("removed", _safe(sentence.old or "") or "(blank line)")]
+        line = [("removed", "  - "), ("removed", _safe(sentence.old or "") or "(blank line)")]
+        return line + ([("note", f" (moved to {_safe(where)})")] if where is not None else [])
     if sentence.kind == MODIFIED:
         return [("~", "  ~ "), *_word_segments(sentence)]
     return [("context", "    " + _safe(sentence.new or ""))]
