@@ -53,11 +53,14 @@ class Comparison:
         return f"{self.key}: {old} → {new}"
 
 
-def _between(archive, key: str, old, new) -> tuple[str, ...]:
-    """Texts of KEY's versions strictly between OLD and NEW, oldest first (repeats dropped)."""
+def _between(archive, key: str, old, new, versions=None) -> tuple[str, ...]:
+    """Texts of KEY's versions strictly between OLD and NEW, oldest first (repeats dropped).
+
+    VERSIONS: KEY's versions, newest first, when the caller has them already.
+    """
     if old is None:
         return ()
-    commits = [v.commit for v in archive.versions(key)]  # newest first
+    commits = [v.commit for v in (versions or archive.versions(key))]  # newest first
     try:
         lo, hi = commits.index(new.commit), commits.index(old.commit)
     except ValueError:
@@ -137,10 +140,14 @@ def comparisons_since(archive, since: datetime, keys: list[str]) -> list[Compari
     says "first recorded on …"), not shown as one new text.
     """
     wanted = set(keys)
-    changed = {key for key, version in archive.all_versions(since=since) if key in wanted}
+    history: dict[str, list] = {}  # key → versions, newest first: one `git log` for all
+    for key, version in archive.all_versions():
+        if key in wanted:
+            history.setdefault(key, []).append(version)
+    changed = {key for key, versions in history.items() if any(v.date >= since for v in versions)}
     result = []
     for key in sorted(changed):
-        versions = archive.versions(key)  # newest first
+        versions = history[key]
         latest = versions[0]
         before = [v for v in versions if v.date < since]
         old, first = (before[0], None) if before else (versions[-1], versions[-1])
@@ -153,7 +160,7 @@ def comparisons_since(archive, since: datetime, keys: list[str]) -> list[Compari
                 new=latest,
                 old_text=archive.read_version(key, old.commit) if old else None,
                 new_text=archive.read_version(key, latest.commit),
-                between=_between(archive, key, old, latest),
+                between=_between(archive, key, old, latest, versions),
                 first_recorded=first,
             )
         )

@@ -21,6 +21,11 @@ from functools import lru_cache
 from conductatlas_cli.diff.sections import fold_strict
 from conductatlas_cli.snapshot.noise import noise_key
 
+# What noise_key folds that fold_strict does not: volatile stamps ("3 days ago", "5 min
+# read", "© 2026"), links and URLs (tracking parameters, `[text](url)`, `<url>`).
+_ALNUM = re.compile(r"[^\W_]")
+_HINT = re.compile(r"ago\b|read\b|©|copyright|https?:|\]\(|<", re.IGNORECASE)
+
 
 @lru_cache(maxsize=64)
 def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
@@ -45,6 +50,8 @@ def cosmetic_pair(old: str, new: str, rules: NoiseRules = NO_RULES) -> bool:
     if fold_strict(old) == fold_strict(new):
         return True
     ignore = rules.ignore
+    if not ignore and not _HINT.search(old) and not _HINT.search(new):
+        return False  # nothing noise_key folds beyond fold_strict: spare its regexes
     return noise_key(old, ignore=ignore, normalized=True) == noise_key(
         new, ignore=ignore, normalized=True
     )
@@ -52,7 +59,9 @@ def cosmetic_pair(old: str, new: str, rules: NoiseRules = NO_RULES) -> bool:
 
 def cosmetic_line(line: str, rules: NoiseRules = NO_RULES) -> bool:
     """Whether adding or removing LINE alone is only noise (blank, or ignored)."""
-    return not fold_strict(line) or rules.ignored(line)
+    if _ALNUM.search(line) is None and not fold_strict(line):
+        return True  # blank, or punctuation only (a letter or digit is never folded away)
+    return rules.ignored(line)
 
 
 def cosmetic_lines(lines: Sequence[str], rules: NoiseRules = NO_RULES) -> bool:
