@@ -1,12 +1,13 @@
 """Two snapshot texts → a structured change list, provision by provision.
 
-The diff is kept small at every level: sections are matched by heading (numbering
-stripped, so "3. Liability" → "4. Liability" is a renumbering, not a removal plus
-an addition), then by body similarity (a renamed heading), then order changes are
-found (a longest increasing run of matched sections; the rest moved). Inside a
-matched section, lines (one sentence per line) are aligned, and inside a changed
-line pair, words are diffed with diff-match-patch on word tokens, so "30 days" →
-"60 days" reads as `30` → `60`.
+The diff is kept small at every level: sections are matched by their place
+(`matching`: parent trail, heading with numbering stripped, neighbours, content;
+through the versions in between for a range), then order changes are found
+among siblings (a longest increasing run of matched sections; the rest moved,
+and a section that moved with its parent did not). Inside a matched section,
+lines (one sentence per line) are aligned, and inside a changed line pair, words
+are diffed with diff-match-patch on word tokens, so "30 days" → "60 days" reads
+as `30` → `60`.
 
 The summary lists every section, equal ones included, with every line, so
 `new_text(summary)` gives the new text back exactly and `old_text(summary)` the
