@@ -150,3 +150,17 @@ def test_bad_color_choice_is_a_usage_error(ranges):
     """--color sometimes exits 2 with a message naming the value."""
     result = invoke("diff", "acme/terms", "--color", "sometimes")
     assert result.exit_code == 2 and "'sometimes'" in result.output
+
+
+def test_fetch_color_always_colours_its_table_when_piped(in_project, server):
+    """`atlas fetch --color always` prints the coloured table through a pipe; never: plain lines."""
+    page = (
+        "<html><body><main><h1>Policy</h1>" + "<p>Operators must follow every rule here.</p>" * 40
+    )
+    server.set("/p", page + "</main></body></html>")
+    in_project.write_sources({"acme": {"documents": {"p": server.url("/p")}}})
+    coloured = invoke("fetch", "--color", "always", env={"NO_COLOR": "", "FORCE_COLOR": ""})
+    assert coloured.exit_code == 0, coloured.output
+    assert "\x1b[" in coloured.output and "acme/p" in coloured.output
+    plain = invoke("fetch", "--color", "never", env={"FORCE_COLOR": "1"})
+    assert "\x1b[" not in plain.output and "acme/p" in plain.output
