@@ -96,3 +96,24 @@ def test_between_versions_change_the_summary():
     changed = [c for c in ranged.changes if c.old_heading == "2. Fees"]
     assert changed and changed[0].new_heading == "3. Charges and Payment"
     assert ranged.stats.sections_added == ranged.stats.sections_removed == 0
+
+
+def test_same_heading_elsewhere_with_other_text_is_not_the_same_provision():
+    """An `Overview` under a removed part and another under an added part are not paired."""
+    old = "# T\n\n## Consumers\n\n### Overview\n\nPeople who buy for personal use at home.\n"
+    new = "# T\n\n## Partners\n\n### Overview\n\nResellers integrate our API into their products.\n"
+    assert pairs_by_path(old, new) == {"T": "T"}
+
+
+def test_every_golden_summary_rebuilds_both_texts():
+    """Whatever the matching decides, the summary of each golden case gives both texts back."""
+    from pathlib import Path
+
+    from conductatlas_cli.diff.summary import new_text, old_text
+
+    cases = Path(__file__).parent / "data" / "changes"
+    for folder in sorted(p for p in cases.iterdir() if (p / "old.md").exists()):
+        old, new = ((folder / n).read_text(encoding="utf-8") for n in ("old.md", "new.md"))
+        between = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("between-*.md"))]
+        summary = summarize_changes(old, new, between=between)
+        assert (old_text(summary), new_text(summary)) == (old, new), folder.name

@@ -33,6 +33,7 @@ _THIN = 5  # a body with fewer distinct words is judged by its whole subtree
 _SEARCH_LIMIT = 250_000  # old × new leftovers compared by content in the global pass
 _RENAME_SCORE = 0.5  # siblings: body, heading and number agreement
 _GLOBAL_SCORE = 0.6  # anywhere: stricter, there is no place to go by
+_SAME_KEY_ANYWHERE = 0.2  # word overlap two same-named sections in new places need
 
 
 @dataclass(frozen=True)
@@ -152,8 +153,16 @@ class _Matcher:
 
     # -- passes ---------------------------------------------------------------
 
-    def _by_key(self, olds: list[int], news: list[int]) -> list[int]:
-        """Pair OLDS and NEWS (unpaired, same scope) by heading key; new pairs' new indexes."""
+    def _plausible(self, i: int, j: int) -> bool:
+        """Whether two sections with the same heading far apart can be one provision."""
+        a, b = self.fo.words(i), self.fn.words(j)
+        return len(a) < _THIN or len(b) < _THIN or _jaccard(a, b) >= _SAME_KEY_ANYWHERE
+
+    def _by_key(self, olds: list[int], news: list[int], *, place: bool = True) -> list[int]:
+        """Pair OLDS and NEWS (unpaired, same scope) by heading key; new pairs' new indexes.
+
+        Without PLACE (the whole-document pass) a pair must also share some text.
+        """
         by_old: dict[str, list[int]] = {}
         for i in olds:
             by_old.setdefault(self.old[i].key, []).append(i)
@@ -166,10 +175,15 @@ class _Matcher:
             if not is_:
                 continue
             if len(is_) == 1 and len(js) == 1:
-                if self.pair(js[0], is_[0]):
+                if (place or self._plausible(is_[0], js[0])) and self.pair(js[0], is_[0]):
                     made.append(js[0])
                 continue
-            scored = sorted((-self._duplicate_score(i, j), j, i) for j in js for i in is_)
+            scored = sorted(
+                (-self._duplicate_score(i, j), j, i)
+                for j in js
+                for i in is_
+                if place or self._plausible(i, j)
+            )
             for _, j, i in scored:
                 if self.pair(j, i):
                     made.append(j)
@@ -223,7 +237,7 @@ class _Matcher:
             news = [s.index for s in new if s.heading is not None and s.index not in self.pairs]
             if not olds or not news:
                 break
-            made = self._by_key(olds, news)
+            made = self._by_key(olds, news, place=False)
             olds = [i for i in olds if i not in self.used]
             news = [j for j in news if j not in self.pairs]
             if olds and news:
