@@ -80,3 +80,11 @@ def test_bare_leading_number_is_not_an_enumerator():
     """`30 days …` → `60 days …` at the start of a line is a change, not a renumbering."""
     summary = summarize_changes("## A\n\n30 days apply.\n", "## A\n\n60 days apply.\n")
     assert (summary.stats.words_added, summary.stats.words_removed) == (1, 1)
+
+
+def test_markdown_renumbered_items_are_one_note():
+    """In Markdown the renumbered items read as one italic bullet, not as a gap."""
+    new = LIST.replace("2. harass people;\n", "").replace("3. build", "2. build")
+    new = new.replace("4. scrape", "3. scrape")
+    got = render_summary(summarize_changes(LIST, new), fmt="markdown")
+    assert "- *(2 items renumbered)*\n" in got and "- …" not in got

@@ -61,6 +61,8 @@ def render_markdown(summary: ChangeSummary, *, context: int, show_all: bool, tit
                 bullets.append(f"- **Changed:** {text}")
             elif role == "note":
                 bullets.append("- …")
+            elif role == "count":  # "(4 items renumbered)"
+                bullets.append(f"- *{_md(body[0][1].strip())}*")
             else:
                 bullets.append(f"- {_md(body[0][1].strip())}")
         out += bullets + ([""] if bullets else [])

@@ -58,6 +58,7 @@ _STYLES = {
     ">": "bold cyan",
     "heading": "bold",
     "note": "dim",
+    "count": "dim",
     "ins": "bold green",
     "del": "red strike",
     "mark": "dim",
@@ -123,7 +124,7 @@ def section_sentences(change: SectionChange, context: int, show_all: bool) -> li
         previous = i
     hidden = 0 if show_all else change.renumbered_lines
     if hidden:
-        lines.append([("note", f"    ({hidden} item{'' if hidden == 1 else 's'} renumbered)")])
+        lines.append([("count", f"    ({hidden} item{'' if hidden == 1 else 's'} renumbered)")])
     return lines
 
 
