@@ -88,3 +88,13 @@ def test_markdown_renumbered_items_are_one_note():
     new = new.replace("4. scrape", "3. scrape")
     got = render_summary(summarize_changes(LIST, new), fmt="markdown")
     assert "- *(2 items renumbered)*\n" in got and "- …" not in got
+
+
+def test_bracketed_abbreviation_is_not_an_enumerator():
+    """`(US) customers` → `(EU) customers` is a real change; `(iv)` → `(iii)` is renumbering."""
+    real = summarize_changes(
+        "## A\n\n(US) customers pay tax.\n", "## A\n\n(EU) customers pay tax.\n"
+    )
+    assert (real.stats.words_added, real.stats.items_renumbered) == (1, 0)
+    roman = summarize_changes("## A\n\n(iv) no resale.\n", "## A\n\n(iii) no resale.\n")
+    assert (roman.stats.words_added, roman.stats.items_renumbered) == (0, 1)

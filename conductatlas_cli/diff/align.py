@@ -34,11 +34,13 @@ _DMP_LINES = diff_match_patch()
 _DMP_LINES.Diff_Timeout = 2.0
 _OPS = {0: WordOp.EQUAL, 1: WordOp.INSERT, -1: WordOp.DELETE}
 _PAIR_SEARCH_LIMIT = 900  # old × new lines in one replaced block searched for best pairs
-# A leading enumerator: "3.", "3)", "4.1", "4.1.", "(c)", "(iv)", "(2)", "c)", "c.", after an
-# optional bullet. A bare number ("30 days …") is not one: it needs its dot or bracket.
+# A leading enumerator: "3.", "3)", "4.1", "4.1.", "(c)", "(cc)", "(iv)", "(2)", "c)", "c.",
+# after an optional bullet. A bare number ("30 days …") is not one: it needs its dot or
+# bracket; nor is a bracketed word or abbreviation ("(US) customers …", "(EU)").
 _ENUMERATOR = re.compile(
     r"^(?P<lead>[ \t]*(?:[-*+][ \t]+)?)"
-    r"(?P<enum>\d{1,3}(?:\.\d{1,3})+\.?|\d{1,3}[.)]|\((?:[a-z]{1,4}|\d{1,3})\)|[a-z][.)])"
+    r"(?P<enum>\d{1,3}(?:\.\d{1,3})+\.?|\d{1,3}[.)]"
+    r"|\((?:(?P<letter>[a-z])(?P=letter)?|[ivxlc]{2,6}|\d{1,3})\)|[a-z][.)])"
     r"(?=[ \t])",
     re.IGNORECASE,
 )

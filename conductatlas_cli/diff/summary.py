@@ -138,11 +138,10 @@ def _matched(
     modified = any(s.real for s in sentences)
     renumbered = _numbering(old.heading) != _numbering(new.heading)
     renumbered = renumbered or any(s.renumbered for s in sentences)
-    moved = where is not None and new.heading is not None
+    moved = where is not None and new.heading is not None  # order, parent or level changed
     renamed = fold_strict(strip_numbering(old.heading or "")) != fold_strict(
         strip_numbering(new.heading or "")
     )
-    moved = moved or old.level != new.level
     old_line = old.lines[0] if old.heading is not None else None
     new_line = new.lines[0] if new.heading is not None else None
     touched = old_line != new_line or any(s.kind != EQUAL for s in sentences)
@@ -207,9 +206,9 @@ def _lis(items: list[tuple[int, int]]) -> set[int]:
 def _moved(fo: Facts, fn: Facts, pairs: dict[int, int]) -> dict[int, tuple[str | None, str | None]]:
     """{new index: (heading before it, parent heading)} of the sections that moved.
 
-    A section moved when its parent is not its old parent's match, or when its order
-    among the siblings it kept changed (the longest run in old order stays; the rest
-    moved). A section that moved with its parent did not move.
+    A section moved when its level changed, when its parent is not its old parent's
+    match, or when its order among the siblings it kept changed (the longest run in
+    old order stays; the rest moved). A section that moved with its parent did not.
     """
     new = fn.sections
     groups: dict[int | None, list[tuple[int, int]]] = {}
@@ -217,6 +216,8 @@ def _moved(fo: Facts, fn: Facts, pairs: dict[int, int]) -> dict[int, tuple[str |
     for j in sorted(pairs):
         if new[j].heading is None:
             continue
+        if new[j].level != fo.sections[pairs[j]].level:
+            moved.add(j)  # a level change is a move, whatever its order
         if same_parent(fo, fn, pairs, j):
             groups.setdefault(fn.parents[j], []).append((j, pairs[j]))
         else:
