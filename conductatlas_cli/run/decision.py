@@ -195,7 +195,7 @@ class Recorder:
             stats = Stats(words_added=got.words, words=got.words)
             summary = ChangeSummary((), stats, first=True)
         else:
-            summary = summarize_changes(old, new)
+            summary = summarize_changes(old, new, ignore=source.ignore)
         report.words_added = summary.stats.words_added
         report.words_removed = summary.stats.words_removed
         trailers = {
