@@ -135,6 +135,15 @@ def test_problems_are_reported_together_in_line_order():
     assert [p.split(":")[1] for p in found] == ["4", "7"]
 
 
+def test_a_bad_platform_id_does_not_hide_the_problems_inside_it():
+    """A platform with a bad id is one problem; its documents are still checked."""
+    text = "platforms:\n  Bad_Id:\n    documents:\n      d: ftp://x\n      E: https://x.test/\n"
+    found = problems(text)
+    assert [p.split(":")[1] for p in found] == ["2", "4", "5"]
+    assert "platform id 'Bad_Id' is not a slug" in found[0]
+    assert "document id 'E' is not a slug" in found[2]
+
+
 def test_credentials_are_redacted_in_messages():
     """A URL with user:password is never printed with its password."""
     text = "platforms:\n  a:\n    documents:\n      d: ftp://user:s3cret@x.test/\n"

@@ -21,15 +21,13 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from conductatlas_cli.archive.files import (
     TMP_PREFIX,
-    as_utc,
     key_of_path,
     make_folder,
-    parse_date,
     replace_file,
     unlink_quietly,
     write_temporary,
@@ -38,6 +36,7 @@ from conductatlas_cli.archive.git import DEFAULT_EMAIL, DEFAULT_NAME, Git
 from conductatlas_cli.archive.state import hold_lock
 from conductatlas_cli.config.model import parse_key
 from conductatlas_cli.errors import StoreError, UsageError
+from conductatlas_cli.timestamps import as_utc, parse_utc
 
 FETCHED_TRAILER = "Atlas-Fetched-At"
 
@@ -173,9 +172,9 @@ class Archive:
         for chunk in out.split("\x1e")[1:]:
             head, _, tail = chunk.partition("\x1d")
             commit, ctime, fetched, subject, body = (head.split("\x1f", 4) + [""] * 5)[:5]
-            date = parse_date(fetched.strip().splitlines()[0] if fetched.strip() else "")
+            date = parse_utc(fetched.strip().splitlines()[0] if fetched.strip() else "")
             if date is None:
-                date = datetime.fromtimestamp(int(ctime or 0), tz=timezone.utc)
+                date = datetime.fromtimestamp(int(ctime or 0), tz=UTC)
             summary = "\n".join(
                 line for line in body.splitlines() if not line.startswith("Atlas-")
             ).strip()
@@ -191,21 +190,26 @@ class Archive:
             return [v for v, _ in self._log("HEAD", "--", self.snapshot_relpath(key))]
 
     def resolve_ref(self, key: str, ref: str | None) -> Version:
-        """The version REF names: None (latest), '~N', a date 'YYYY-MM-DD', or a commit."""
+        """The version REF names: None (latest), '@~N' (also 'latest~N', '~N'), a date, a commit.
+
+        '@~N' is N versions back from the latest ('@~0' is the latest); unlike a bare '~N',
+        which bash expands to a folder when it starts a word, it survives a shell.
+        """
         versions = self.versions(key)
         if not versions:
             raise UsageError(f"no version of '{key}' has been recorded yet")
         ref = (ref or "").strip()
         if not ref:
             return versions[0]
-        if re.fullmatch(r"~\d+", ref):
-            back = int(ref[1:])
+        back_match = re.fullmatch(r"(?:@|latest)?~(\d+)", ref)
+        if back_match:
+            back = int(back_match.group(1))
             if back >= len(versions):
                 raise UsageError(f"'{key}' has {len(versions)} version(s); '{ref}' goes too far")
             return versions[back]
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", ref):
             try:
-                day = datetime.strptime(ref, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+                day = datetime.strptime(ref, "%Y-%m-%d").replace(tzinfo=UTC)
             except ValueError:
                 raise UsageError(f"'{ref}' is not a valid date") from None
             end = day + timedelta(days=1)
@@ -214,11 +218,11 @@ class Archive:
                 raise UsageError(f"no version of '{key}' on or before {ref}")
             return max(earlier, key=lambda v: v.date)
         if ref.startswith("-") or any(ch.isspace() for ch in ref):
-            raise UsageError(f"'{ref}' is not a date (YYYY-MM-DD), a commit or ~N")
+            raise UsageError(f"'{ref}' is not a date (YYYY-MM-DD), a commit or @~N")
         with self._mutex:
             code, out = self.git.run_status("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
             if code != 0:
-                raise UsageError(f"'{ref}' is not a date (YYYY-MM-DD), a commit or ~N")
+                raise UsageError(f"'{ref}' is not a date (YYYY-MM-DD), a commit or @~N")
             commit = out.decode().strip()
             for version in versions:
                 if version.commit == commit:
@@ -375,14 +379,14 @@ class Archive:
                 "GIT_COMMITTER_EMAIL": email,
             }
         if self._identity is None:
-            code, out = self.git.run_status(
+            code, config = self.git.run_status(
                 "config", "-z", "--get-regexp", r"^(user|author|committer)\.(name|email)$"
             )
             known = set()
-            for record in out.split(b"\0") if code == 0 else []:
-                name, _, value = record.partition(b"\n")
+            for record in config.split(b"\0") if code == 0 else []:
+                setting, _, value = record.partition(b"\n")
                 if value.strip():
-                    known.add(name.decode("utf-8", "replace").lower())
+                    known.add(setting.decode("utf-8", "replace").lower())
             env = {}
             for role in ("author", "committer"):
                 upper = role.upper()

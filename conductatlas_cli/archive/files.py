@@ -8,29 +8,12 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import datetime, timezone
 from pathlib import Path
 
 from conductatlas_cli.config.model import SLUG
 from conductatlas_cli.errors import StoreError
 
 TMP_PREFIX = ".atlas-"
-
-
-def parse_date(text: str) -> datetime | None:
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return as_utc(value)
-
-
-def as_utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
 
 
 def key_of_path(path: str, base: str) -> str | None:

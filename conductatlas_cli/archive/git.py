@@ -154,6 +154,7 @@ class Git:
         if len(parts) != 3 or not parts[2].isdigit():
             return None  # "<name> missing" or "<name> ambiguous"
         size = int(parts[2])
+        assert proc.stdout is not None  # started with stdout=PIPE
         data = proc.stdout.read(size)
         if len(data) != size or proc.stdout.read(1) != b"\n":
             raise self._cat.failure()
@@ -368,13 +369,6 @@ class Git:
                     "if no other git command is running, delete that file"
                 )
             time.sleep(0.05)
-
-    def blob_id(self, data: bytes) -> str:
-        """The id git gives DATA as a blob, computed here (no process)."""
-        import hashlib
-
-        algo = hashlib.sha256 if self.hash_len == 64 else hashlib.sha1
-        return algo(b"blob %d\0" % len(data) + data).hexdigest()
 
     def close(self) -> None:
         self._finalizer()

@@ -2,7 +2,7 @@
 
 Owns: the `atlas` typer app and its one error edge (`app.py`), the commands by
 family (`commands_fetch.py`: check, fetch; `commands_history.py`: status, diff,
-log, show; `commands_setup.py`: init, demo), and console helpers
+log, show; `commands_sources.py`: add, rm; `commands_setup.py`: init, demo), and console helpers
 (`console.py`: format, colour, width, warnings, the progress bar). Each command
 parses its arguments, calls one core function, renders the result; `AtlasError`
 becomes `atlas: error: …` and its exit code in `app._AtlasGroup` alone.
@@ -15,8 +15,9 @@ from conductatlas_cli.cli.app import app, main
 from conductatlas_cli.cli.commands_fetch import check, fetch
 from conductatlas_cli.cli.commands_history import diff, log, show, status
 from conductatlas_cli.cli.commands_setup import demo, init
+from conductatlas_cli.cli.commands_sources import add, rm
 
-COMMANDS = (init, check, fetch, status, diff, log, show, demo)  # the order `--help` lists
+COMMANDS = (init, check, fetch, status, diff, log, show, add, rm, demo)  # the order `--help` lists
 for _command in COMMANDS:
     app.command()(_command)
 

@@ -14,14 +14,33 @@ from conductatlas_cli.cli.console import (
     color_wanted,
     load_sources_at,
     output_format,
+    short_time,
     terminal_width,
     warn,
 )
 from conductatlas_cli.errors import ExitCode, UsageError
 
+NOTHING_YET = "no versions recorded yet (run 'atlas fetch')"
 
-def status(config: Path | None = ConfigOption) -> None:
-    """Per document: versions, last checked, last changed, failing since, last error."""
+
+def status(
+    targets: list[str] = typer.Argument(
+        None, metavar="[TARGET]...", help="platform or platform/document (default: all)."
+    ),
+    failing: bool = typer.Option(False, "--failing", help="Only documents that are failing."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON list on stdout."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Per document: versions, last checked, last changed, failing since, last error.
+
+    Times are UTC (`Z`). Examples:
+
+      atlas status
+      atlas status openai --failing
+      atlas status --json
+    """
+    import json
+
     from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.archive.history import status_rows
     from conductatlas_cli.archive.state import load_state
@@ -29,26 +48,51 @@ def status(config: Path | None = ConfigOption) -> None:
 
     sources = load_sources_at(config)
     with Archive.from_sources(sources) as archive:
-        rows = status_rows(sources, archive, load_state(sources.state_dir, warn=warn))
-    width = max((len(r["document"]) for r in rows), default=8)
-    columns = ("versions", "last_checked", "last_changed", "failing_since")
-    typer.echo(
-        f"{'document':<{width}}  versions  {'last checked':<20}  {'last changed':<20}  "
-        f"{'failing since':<20}  last error"
-    )
+        state = load_state(sources.state_dir, warn=warn)
+        rows = status_rows(sources, archive, state, targets=tuple(targets or ()))
+    if failing:
+        rows = [r for r in rows if r.failing_since]
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        typer.echo("no failing documents" if failing else "no documents in sources.yaml")
+        return
+    key_width = max(len("document"), *(len(r.key) for r in rows))
+    head = f"{'document':<{key_width}}  versions  {'last checked':<17}  {'last changed':<17}"
+    room = terminal_width() - len(head) - 2
+    column = room >= 24  # else each title goes on a line of its own, under its row
+    typer.echo(head + ("  title" if column else ""))
     for r in rows:
-        cells = [f"{r['document']:<{width}}", f"{r[columns[0]]:>8}"]
-        cells += [f"{r[c] or '-':<20}" for c in columns[1:]]
-        cells.append(plain(r["last_error"] or ""))
+        title = plain(r.title)
+        if column and len(title) > room:
+            title = title[: room - 1] + "…"
+        cells = [
+            f"{r.key:<{key_width}}",
+            f"{r.versions:>8}",
+            f"{short_time(r.last_checked):<17}",
+            f"{short_time(r.last_changed):<17}",
+            title if column else "",
+        ]
         typer.echo("  ".join(cells).rstrip())
+        if not column:
+            typer.echo(f"  {title}")
+        if r.failing_since or r.last_error:
+            since = f"failing since {short_time(r.failing_since)}" if r.failing_since else "held"
+            typer.echo(plain(f"  {since}: {r.last_error or ''}").rstrip())
 
 
 def diff(
     target: str | None = typer.Argument(None, help="platform or platform/document."),
     from_ref: str | None = typer.Option(
-        None, "--from", help="A date (YYYY-MM-DD, the version in force then), a commit, or ~N."
+        None,
+        "--from",
+        help="A date (YYYY-MM-DD: the version in force at the end of that day, UTC), a commit, or @~N (N versions back).",
+        metavar="REF",
     ),
-    to_ref: str | None = typer.Option(None, "--to", help="Same forms as --from; default latest."),
+    to_ref: str | None = typer.Option(
+        None, "--to", metavar="REF", help="Same forms as --from; default: the latest."
+    ),
     since: str | None = typer.Option(
         None, "--since", help="Every document that changed since DATE (YYYY-MM-DD)."
     ),
@@ -121,6 +165,8 @@ def diff(
             )
     if fmt == "json":
         typer.echo(json.dumps({"documents": documents}, ensure_ascii=False, indent=2))
+    elif not keys:
+        typer.echo(NOTHING_YET)
     elif not chunks:
         typer.echo(f"no changes since {since}" if since else "no changes")
     else:
@@ -131,28 +177,45 @@ def diff(
 
 
 def log(
-    target: str | None = typer.Argument(None, help="platform or platform/document (default all)."),
-    since: str | None = typer.Option(None, "--since", help="Only versions since DATE."),
+    target: str | None = typer.Argument(
+        None, metavar="[TARGET]", help="platform or platform/document (default: all)."
+    ),
+    since: str | None = typer.Option(
+        None, "--since", metavar="DATE", help="Only versions since DATE (YYYY-MM-DD)."
+    ),
+    number: int | None = typer.Option(
+        None, "-n", "--max-count", min=1, metavar="N", help="At most N versions."
+    ),
     as_json: bool = typer.Option(False, "--json", help="One JSON list on stdout."),
     config: Path | None = ConfigOption,
 ) -> None:
-    """Versions, newest first: date, commit, document, what changed."""
+    """Versions, newest first: date (UTC), commit, document, what changed.
+
+    Examples:
+
+      atlas log
+      atlas log openai/privacy-policy -n 5
+      atlas log --since 2026-11-01 --json
+    """
     import json
 
     from conductatlas_cli.archive import history
     from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.textsafe import plain
+    from conductatlas_cli.timestamps import format_utc
 
     sources = load_sources_at(config)
     day = history.parse_day(since) if since else None
     with Archive.from_sources(sources) as archive:
         keys = history.matching_keys(archive, sources, target)
-        entries = history.log_entries(archive, keys, day)
+        entries = history.log_entries(archive, keys, day)[:number]
+    titles = {s.key: s.title for s in sources.sources}
     if as_json:
         rows = [
             {
                 "key": key,
-                "date": v.date.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "title": titles.get(key),
+                "date": format_utc(v.date),
                 "commit": v.commit,
                 "summary": history.one_line(key, v),
             }
@@ -160,15 +223,21 @@ def log(
         ]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    if not keys:
+        typer.echo(NOTHING_YET)
+    if len(keys) == 1 and keys[0] in titles:
+        typer.echo(plain(f"{titles[keys[0]]} ({keys[0]})"))
     width = max((len(key) for key, _ in entries), default=0)
     for key, v in entries:
-        line = f"{v.date:%Y-%m-%d %H:%M}  {v.short}  {key:<{width}}  {history.one_line(key, v)}"
+        line = f"{v.date:%Y-%m-%d %H:%MZ}  {v.short}  {key:<{width}}  {history.one_line(key, v)}"
         typer.echo(plain(line))
 
 
 def show(
     target: str = typer.Argument(..., help="platform/document."),
-    at: str | None = typer.Option(None, "--at", help="A date, a commit, or ~N (default latest)."),
+    at: str | None = typer.Option(
+        None, "--at", help="A date, a commit, or @~N (default: the latest).", metavar="REF"
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
     """The text of one version of a document."""

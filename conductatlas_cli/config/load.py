@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
@@ -89,8 +90,9 @@ class _Checker:
         self.name = path.name
         self.problems: list[str] = []
 
-    def problem(self, node: yaml.Node | None, message: str) -> None:
-        line = node.start_mark.line + 1 if node is not None else 1
+    def problem(self, node: yaml.Node | yaml.Event | None, message: str) -> None:
+        mark = node.start_mark if node is not None else None
+        line = mark.line + 1 if mark is not None else 1
         self.problems.append(f"{self.name}:{line}: {message}")
 
     # -- YAML ---------------------------------------------------------------
@@ -117,13 +119,15 @@ class _Checker:
             self.problems.append(f"{self.name}:1: invalid YAML: nested too deeply")
         return None
 
-    def mapping(self, node: yaml.Node, what: str, allowed: set[str] | None):
+    def mapping(
+        self, node: yaml.Node, what: str, allowed: set[str] | None
+    ) -> list[tuple[str, yaml.Node, yaml.Node]]:
         """Pairs (key, key_node, value_node) of a mapping, checking keys."""
         if not isinstance(node, yaml.MappingNode):
             self.problem(node, f"{what} must be a mapping")
             return []
         seen: dict[str, int] = {}
-        pairs = []
+        pairs: list[tuple[str, yaml.Node, yaml.Node]] = []
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problem(key_node, f"{what} has a key that is not a plain name")
@@ -161,7 +165,7 @@ class _Checker:
         self.problem(node, f"{what} must be a string or a list of strings")
         return []
 
-    def number(self, node, what: str, *, integer: bool, minimum: float):
+    def number(self, node: yaml.Node, what: str, *, integer: bool, minimum: float) -> float | None:
         value = self.scalar(node, what)
         if value is None:
             return None
@@ -176,7 +180,7 @@ class _Checker:
             return None
         return number
 
-    def slug(self, node, what: str) -> str | None:
+    def slug(self, node: yaml.Node, what: str) -> str | None:
         value = str(node.value)
         if not SLUG.match(value) or len(value) > MAX_ID_LENGTH or value in RESERVED_IDS:
             self.problem(
@@ -206,13 +210,14 @@ class _Checker:
         sources: list[Source] = []
         for _pid_text, pid_node, pnode in self.mapping(platforms_node[1], "'platforms'", None):
             pid = self.slug(pid_node, "platform id")
-            if pid is None:
-                continue
-            sources.extend(self.build_platform(pid, pnode))
+            # A bad id is one problem; what is inside is still checked (and then dropped).
+            built = self.build_platform(pid or str(pid_node.value)[:80], pnode)
+            if pid is not None:
+                sources.extend(built)
         return Sources(path=self.path, settings=settings, sources=tuple(sources))
 
     def build_settings(self, node: yaml.Node) -> Settings:
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for key, _key_node, value in self.mapping(node, "'settings'", SETTINGS_KEYS):
             what = f"'settings.{key}'"
             if key == "timeout":
@@ -246,10 +251,8 @@ class _Checker:
         pairs = self.mapping(documents_node, f"'{pid}.documents'", None)
         for _doc_text, doc_node, value in pairs:
             doc = self.slug(doc_node, "document id")
-            if doc is None:
-                continue
-            source = self.build_document(pid, name, doc, value)
-            if source is not None:
+            source = self.build_document(pid, name, doc or str(doc_node.value)[:80], value)
+            if source is not None and doc is not None:
                 sources.append(source)
         return sources
 
@@ -260,7 +263,7 @@ class _Checker:
             if url is None:
                 return None
             return Source(platform=pid, document=doc, url=url, platform_name=pname)
-        fields: dict[str, object] = {}
+        fields: dict[str, Any] = {}
         url = None
         has_url = False
         for key, _key_node, value in self.mapping(node, f"document {where}", DOCUMENT_KEYS):

@@ -63,6 +63,16 @@ class Source:
     def display_url(self) -> str:
         return redact_url(self.url)
 
+    @property
+    def title(self) -> str:
+        """'Acme AI — Privacy Policy': the platform's name and the document's type (or id)."""
+        return f"{self.platform_name or self.platform} — {self.type or self.document}"
+
+    @property
+    def label(self) -> str:
+        """'Acme AI — Privacy Policy (acme/privacy)': the title and the key to type."""
+        return f"{self.title} ({self.key})"
+
 
 @dataclass(frozen=True)
 class Sources:
@@ -92,9 +102,22 @@ class Sources:
         for target in targets:
             matched = [s for s in self.sources if target in (s.platform, s.key)]
             if not matched:
-                raise ConfigError([f"unknown target '{target}' (not in '{self.path.name}')"])
+                raise ConfigError([self.unknown_target(target)])
             chosen.extend(s for s in matched if s not in chosen)
         return chosen
+
+    def knows(self, target: str) -> bool:
+        """Whether TARGET names a platform or a document of this file."""
+        return any(target in (s.platform, s.key) for s in self.sources)
+
+    def unknown_target(self, target: str) -> str:
+        """The one-line message for a TARGET this file does not name, with a suggestion."""
+        import difflib
+
+        names = sorted({s.platform for s in self.sources} | {s.key for s in self.sources})
+        close = difflib.get_close_matches(target, names, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"unknown target '{target}' (not in {self.path.name}{hint})"
 
 
 def redact_url(url: str) -> str:

@@ -7,19 +7,16 @@ in `atlas diff`, in `git log` and in an alert. Page text is passed through
 
 from __future__ import annotations
 
-from conductatlas_cli.diff.model import (
-    ADDED,
-    MODIFIED,
-    MOVED,
-    REMOVED,
-    RENAMED,
-    ChangeKind,
-    ChangeSummary,
-    SectionChange,
-)
+from conductatlas_cli.diff.model import ChangeKind, ChangeSummary, SectionChange, Stats
 from conductatlas_cli.textsafe import plain as _safe
 
-MARKERS: dict[ChangeKind, str] = {ADDED: "+", REMOVED: "-", MODIFIED: "~", RENAMED: "=", MOVED: ">"}
+MARKERS: dict[ChangeKind, str] = {
+    ChangeKind.ADDED: "+",
+    ChangeKind.REMOVED: "-",
+    ChangeKind.MODIFIED: "~",
+    ChangeKind.RENAMED: "=",
+    ChangeKind.MOVED: ">",
+}
 SEPARATOR = " › "
 
 
@@ -46,7 +43,7 @@ def stat_line(summary: ChangeSummary, *, show_all: bool = False) -> str:
     return line + cosmetic
 
 
-def _sections_line(st) -> str:
+def _sections_line(st: Stats) -> str:
     if st.sections_changed:
         changed = plural(st.sections_changed, "section")
         line = f"{changed} changed (+{st.words_added} -{st.words_removed} words)"
@@ -84,7 +81,7 @@ def moved_note(change: SectionChange) -> str:
     """
     if not change.moved:
         return ""
-    if change.kind == MOVED and not change.renumbered:
+    if change.kind == ChangeKind.MOVED and not change.renumbered:
         return f" ({moved_to(change)})"
     return f" (moved {moved_to(change)})"
 

@@ -41,6 +41,7 @@ from conductatlas_cli.diff.model import (
     MOVED,
     REMOVED,
     RENAMED,
+    ChangeKind,
     ChangeSummary,
     SectionChange,
     SentenceChange,
@@ -101,7 +102,7 @@ def _unnumbered_words(c: SentenceChange) -> tuple[tuple[WordOp, str], ...]:
     return diff_words(old[2], new[2])
 
 
-def _one_sided(section: Section, *, kind: str, rules: NoiseRules) -> SectionChange:
+def _one_sided(section: Section, *, kind: ChangeKind, rules: NoiseRules) -> SectionChange:
     make = added_line if kind == ADDED else removed_line
     line = section.lines[0] if section.heading is not None else None
     sentences = tuple(make(x, rules) for x in section.body)
@@ -153,7 +154,7 @@ def _matched(
         kind = MOVED
     else:
         kind = MODIFIED if touched else EQUAL
-    heading_words = ()
+    heading_words: tuple[tuple[WordOp, str], ...] = ()
     if old.heading is not None and new.heading is not None and old.heading != new.heading:
         heading_words = diff_words(old.heading, new.heading)
     return SectionChange(

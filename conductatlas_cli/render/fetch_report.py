@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from conductatlas_cli.run.report import DocumentReport, FetchReport, FetchStatus
 from conductatlas_cli.textsafe import plain
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 LABELS = {
     FetchStatus.NEW: "new",
@@ -56,7 +60,7 @@ def to_json(report: FetchReport) -> str:
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
 
 
-def print_table(report, console) -> None:
+def print_table(report: FetchReport, console: Console) -> None:
     """A rich table of the documents, then the counts."""
     from rich.table import Table
     from rich.text import Text

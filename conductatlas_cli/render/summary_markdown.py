@@ -31,7 +31,9 @@ def _unbullet(text: str) -> str:
     return _BULLET.sub("", text, count=1)
 
 
-def render_markdown(summary: ChangeSummary, *, context: int, show_all: bool, title) -> str:
+def render_markdown(
+    summary: ChangeSummary, *, context: int, show_all: bool, title: str | None
+) -> str:
     out: list[str] = []
     if title:
         out += [f"## {_md(title)}", ""]

@@ -106,7 +106,7 @@ def section_sentences(change: SectionChange, context: int, show_all: bool) -> li
         s for s in change.sentences if s.kind != EQUAL or (s.new or "").strip()
     ]  # blank equal lines never count as context
     shown = [_shown(s, show_all) for s in entries]
-    keep = set()
+    keep: set[int] = set()
     for i, changed in enumerate(shown):
         if changed:
             keep.update(range(max(0, i - context), min(len(entries), i + context + 1)))
@@ -128,7 +128,9 @@ def section_sentences(change: SectionChange, context: int, show_all: bool) -> li
     return lines
 
 
-def _lines(summary, *, context: int, show_all: bool, title: str | None) -> list[Line]:
+def summary_lines(
+    summary: ChangeSummary, *, context: int, show_all: bool, title: str | None
+) -> list[Line]:
     lines: list[Line] = []
     if title:
         lines += [[("title", _safe(title))], []]
@@ -150,7 +152,7 @@ def _lines(summary, *, context: int, show_all: bool, title: str | None) -> list[
     return lines
 
 
-def _plain(lines: list[Line]) -> str:
+def as_plain(lines: list[Line]) -> str:
     marks = {"del": "[-{}-]", "ins": "{{+{}+}}"}
     return "".join(
         "".join(marks.get(role, "{}").format(text) for role, text in line) + "\n" for line in lines
@@ -184,7 +186,7 @@ def _breaks(text: str, width: int, indent: int) -> list[int]:
     return offsets
 
 
-def _rich(lines: list[Line], *, width: int) -> str:
+def as_rich(lines: list[Line], *, width: int) -> str:
     from io import StringIO
 
     from rich.console import Console
@@ -224,19 +226,3 @@ def _rich(lines: list[Line], *, width: int) -> str:
     )
     console.print(out, end="", soft_wrap=True)
     return buffer.getvalue()
-
-
-def render_text(
-    summary: ChangeSummary,
-    *,
-    context: int = 0,
-    show_all: bool = False,
-    title: str | None = None,
-    color: bool | None = None,
-    width: int = 100,
-) -> str:
-    """SUMMARY as plain text, or rich when COLOR (rich without colour is exactly plain)."""
-    lines = _lines(summary, context=context, show_all=show_all, title=title)
-    if color:
-        return _rich(lines, width=width)
-    return _plain(lines)

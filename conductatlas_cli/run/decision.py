@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-from conductatlas_cli.archive.state import CurrentText, DocumentState
+from conductatlas_cli.archive.state import CurrentText, DocumentState, State
 from conductatlas_cli.config.model import Source
 from conductatlas_cli.errors import AtlasError
 from conductatlas_cli.run.pages import noise_hash, sha256
 from conductatlas_cli.run.report import DocumentReport, FetchStatus
+from conductatlas_cli.timestamps import utc_now
+
+if TYPE_CHECKING:
+    from conductatlas_cli.archive.archive import Archive
 
 # How many recorded versions' noise keys are remembered to recognise a flip.
 FLIP_MEMORY = 6
@@ -138,14 +142,10 @@ def _accept(got: Extracted, st: DocumentState) -> None:
     st.pending = None  # a flip back did not persist
 
 
-def now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class Recorder:
     """Applies decisions: records a version where one says so, and keeps the state."""
 
-    def __init__(self, archive, state, *, force: bool, dry_run: bool):
+    def __init__(self, archive: Archive, state: State, *, force: bool, dry_run: bool):
         self.archive = archive
         self.state = state
         self.force = force
@@ -155,7 +155,7 @@ class Recorder:
         source = got.source
         report = DocumentReport(key=source.key, url=source.display_url, elapsed=got.elapsed)
         st = self.state.document(source.key)
-        st.last_checked = now()
+        st.last_checked = utc_now()
         try:
             old = None if got.error else self.archive.read_latest(source.key)
             decision = decide(got, old=old, state=st, force=self.force)
@@ -200,7 +200,7 @@ class Recorder:
         report.words_removed = summary.stats.words_removed
         trailers = {
             "Atlas-Source": source.display_url,
-            "Atlas-Fetched-At": now(),
+            "Atlas-Fetched-At": utc_now(),
             "Atlas-Content-SHA256": sha256(new),
             "Atlas-Extractor": extractor_id(),
         }

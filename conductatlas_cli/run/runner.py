@@ -17,20 +17,26 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import closing, nullcontext
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from conductatlas_cli.archive.state import DocumentState, State
-from conductatlas_cli.config.model import Source, Sources
+from conductatlas_cli.config.model import Settings, Source, Sources
 from conductatlas_cli.errors import AtlasError
 from conductatlas_cli.fetch.hosts import HostLimiter
 from conductatlas_cli.run.decision import Extracted, Recorder
 from conductatlas_cli.run.pages import PageJob, PageProcessor, process_page
 from conductatlas_cli.run.report import DocumentReport, FetchReport
 
+if TYPE_CHECKING:
+    import requests
+
+    from conductatlas_cli.fetch.http import FetchResult
+
 # Seconds between saves of .atlas/state.json during a run (and once at the end).
 STATE_SAVE_INTERVAL = 2.0
 
 
-def body_key(fetched, source: Source) -> str:
+def body_key(fetched: FetchResult, source: Source) -> str:
     """Identifies a response and everything that decides its text: same key, same text."""
     from conductatlas_cli.extract.extractor import extractor_id
 
@@ -51,8 +57,8 @@ def body_key(fetched, source: Source) -> str:
 def fetch_and_extract(
     source: Source,
     *,
-    session,
-    settings,
+    session: requests.Session,
+    settings: Settings,
     doc_state: DocumentState,
     limiter: HostLimiter | None = None,
     processor: PageProcessor | None = None,
@@ -177,7 +183,9 @@ def run_fetch(
     return report
 
 
-def _save(sources: Sources, state: State, report: FetchReport, warn) -> None:
+def _save(
+    sources: Sources, state: State, report: FetchReport, warn: Callable[[str], None] | None
+) -> None:
     """Save the state; a failure (disk full, file-size limit) is a warning, not a lost report.
 
     The state holds no history (validators, last checked, last error), so the recorded
