@@ -115,6 +115,7 @@ def diff(
     from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.diff.summary import summarize_changes
     from conductatlas_cli.render import render_summary, stat_line, summary_to_dict
+    from conductatlas_cli.timestamps import format_utc
 
     coloured = color_wanted(color_choice)
     fmt = output_format(fmt, color=color_choice)
@@ -147,7 +148,7 @@ def diff(
                 to_ref=comp.new.commit,
             )
             first = comp.first_recorded
-            recorded = first.date.strftime("%Y-%m-%dT%H:%M:%SZ") if first else None
+            recorded = format_utc(first.date) if first else None
             documents.append({"key": comp.key, "first_recorded": recorded, **data})
         elif stat:
             chunks.append(f"{comp.label}\n  {stat_line(summary, show_all=show_all)}\n")
