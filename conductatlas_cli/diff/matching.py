@@ -178,6 +178,9 @@ class _Matcher:
                 if (place or self._plausible(is_[0], js[0])) and self.pair(js[0], is_[0]):
                     made.append(js[0])
                 continue
+            made += self._same_body(is_, js)
+            is_ = [i for i in is_ if i not in self.used]
+            js = [j for j in js if j not in self.pairs]
             scored = sorted(
                 (-self._duplicate_score(i, j), j, i)
                 for j in js
@@ -187,6 +190,22 @@ class _Matcher:
             for _, j, i in scored:
                 if self.pair(j, i):
                     made.append(j)
+        return made
+
+    def _same_body(self, olds: list[int], news: list[int]) -> list[int]:
+        """Pair duplicates whose body is unchanged and unique among them (the common case)."""
+        by_body: dict[tuple[str, ...], list[int]] = {}
+        for i in olds:
+            by_body.setdefault(self.old[i].body, []).append(i)
+        new_bodies: dict[tuple[str, ...], list[int]] = {}
+        for j in news:
+            new_bodies.setdefault(self.new[j].body, []).append(j)
+        made = []
+        for body, js in new_bodies.items():
+            is_ = by_body.get(body)
+            if is_ and len(is_) == 1 and len(js) == 1 and any(x.strip() for x in body):
+                if self.pair(js[0], is_[0]):
+                    made.append(js[0])
         return made
 
     def _by_content(self, olds: list[int], news: list[int], *, place: bool) -> list[int]:
