@@ -101,7 +101,7 @@ def test_bad_ref_is_a_usage_error(history):
     """A date before the first version is exit 2 with one line naming the document."""
     result = invoke("diff", "acme/policy", "--from", "2025-01-01")
     assert result.exit_code == 2
-    assert "no version of 'acme/policy' on or before 2025-01-01" in result.output
+    assert "no version of 'acme/policy' was in force at 2025-01-01" in result.output
 
 
 def test_exit_code_3_when_different(history):

@@ -21,6 +21,8 @@ ALLOWED = {
     "run": {"config", "fetch", "extract", "snapshot", "archive", "diff"},
     "render": {"diff", "run"},
     "demo": {"config", "run", "render", "archive"},
+    "notify": {"config", "archive", "diff", "render"},
+    "feeds": {"config", "archive", "notify"},
 }
 TOP_LEVEL = {"errors", "textsafe", "timestamps", "__version__"}
 

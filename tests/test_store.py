@@ -414,13 +414,17 @@ def test_versions_without_trailer_use_committer_date(project, archive):
 
 
 def test_resolve_ref_by_date(archive, history):
-    """A date names the version in force at the end of that day (UTC)."""
-    assert archive.resolve_ref(KEY, "2026-11-10").commit == history[1]
+    """A bare date names the version in force at the start of that day (00:00 UTC)."""
+    assert archive.resolve_ref(KEY, "2026-11-10").commit == history[0]  # V2 came at 10:00
+    assert archive.resolve_ref(KEY, "2026-11-11").commit == history[1]
     assert archive.resolve_ref(KEY, "2026-11-15").commit == history[1]
     assert archive.resolve_ref(KEY, "2026-12-31").commit == history[2]
+    assert archive.resolve_ref(KEY, "2026-11-10T10:00:00Z").commit == history[1]
     with pytest.raises(UsageError) as info:
-        archive.resolve_ref(KEY, "2026-10-31")
-    assert str(info.value) == "no version of 'cohere/usage-policy' on or before 2026-10-31"
+        archive.resolve_ref(KEY, "2026-11-01")
+    assert str(info.value) == (
+        "no version of 'cohere/usage-policy' was in force at 2026-11-01 (the first is of 2026-11-01)"
+    )
 
 
 def test_resolve_ref_by_tilde_and_default(archive, history):

@@ -21,7 +21,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from conductatlas_cli.archive.files import (
@@ -36,7 +36,7 @@ from conductatlas_cli.archive.git import DEFAULT_EMAIL, DEFAULT_NAME, Git
 from conductatlas_cli.archive.state import hold_lock
 from conductatlas_cli.config.model import parse_key
 from conductatlas_cli.errors import StoreError, UsageError
-from conductatlas_cli.timestamps import as_utc, parse_utc
+from conductatlas_cli.timestamps import as_utc, is_moment, parse_moment, parse_utc
 
 FETCHED_TRAILER = "Atlas-Fetched-At"
 
@@ -207,22 +207,21 @@ class Archive:
             if back >= len(versions):
                 raise UsageError(f"'{key}' has {len(versions)} version(s); '{ref}' goes too far")
             return versions[back]
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", ref):
-            try:
-                day = datetime.strptime(ref, "%Y-%m-%d").replace(tzinfo=UTC)
-            except ValueError:
-                raise UsageError(f"'{ref}' is not a valid date") from None
-            end = day + timedelta(days=1)
-            earlier = [v for v in versions if v.date < end]
+        if is_moment(ref):
+            moment = parse_moment(ref)
+            earlier = [v for v in versions if v.date <= moment]
             if not earlier:
-                raise UsageError(f"no version of '{key}' on or before {ref}")
+                first = min(v.date for v in versions)
+                raise UsageError(
+                    f"no version of '{key}' was in force at {ref} (the first is of {first:%Y-%m-%d})"
+                )
             return max(earlier, key=lambda v: v.date)
         if ref.startswith("-") or any(ch.isspace() for ch in ref):
-            raise UsageError(f"'{ref}' is not a date (YYYY-MM-DD), a commit or @~N")
+            raise UsageError(f"'{ref}' is not a date, a commit or @~N")
         with self._mutex:
             code, out = self.git.run_status("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
             if code != 0:
-                raise UsageError(f"'{ref}' is not a date (YYYY-MM-DD), a commit or @~N")
+                raise UsageError(f"'{ref}' is not a date, a commit or @~N")
             commit = out.decode().strip()
             for version in versions:
                 if version.commit == commit:

@@ -10,9 +10,8 @@ through each step, so a rename or a move made half-way is followed.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from conductatlas_cli.archive.archive import Archive, Version
 from conductatlas_cli.archive.state import DocumentState, State
@@ -56,7 +55,7 @@ class Comparison:
         return f"{self.key}: {old} → {new}"
 
 
-def _between(
+def texts_between(
     archive: Archive,
     key: str,
     old: Version | None,
@@ -80,16 +79,6 @@ def _between(
         if not texts or texts[-1] != text:
             texts.append(text)
     return tuple(texts)
-
-
-def parse_day(text: str) -> datetime:
-    """Midnight UTC of a 'YYYY-MM-DD' date; UsageError otherwise."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text or ""):
-        raise UsageError(f"'{text}' is not a date (expected YYYY-MM-DD)")
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
-        raise UsageError(f"'{text}' is not a valid date") from None
 
 
 def matching_keys(archive, sources, target: str | None) -> list[str]:
@@ -142,7 +131,7 @@ def compare(archive, key: str, *, from_ref: str | None, to_ref: str | None, leni
         new=new,
         old_text=archive.read_version(key, old.commit) if old else None,
         new_text=archive.read_version(key, new.commit),
-        between=_between(archive, key, old, new),
+        between=texts_between(archive, key, old, new),
     )
 
 
@@ -174,7 +163,7 @@ def comparisons_since(archive, since: datetime, keys: list[str]) -> list[Compari
                 new=latest,
                 old_text=archive.read_version(key, old.commit) if old else None,
                 new_text=archive.read_version(key, latest.commit),
-                between=_between(archive, key, old, latest, versions),
+                between=texts_between(archive, key, old, latest, versions),
                 first_recorded=first,
             )
         )

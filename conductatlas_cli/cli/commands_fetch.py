@@ -19,6 +19,7 @@ from conductatlas_cli.cli.console import (
     warn,
 )
 from conductatlas_cli.errors import ExitCode
+from conductatlas_cli.run.report import DocumentReport
 
 
 def check(
@@ -29,6 +30,7 @@ def check(
 ) -> None:
     """Validate sources.yaml: one line per problem, exit 2 when there is any."""
     sources = load_sources_at(config)
+    _check_notify(sources)
     if not live:
         typer.echo(f"{sources.path.name}: ok ({len(sources.sources)} documents)")
         return
@@ -44,6 +46,20 @@ def check(
             typer.echo(f"{source.key}: stable")
     if failed:
         raise typer.Exit(ExitCode.PARTIAL)
+
+
+def _check_notify(sources) -> None:
+    """Each notify URL: its variables set, its scheme known to apprise (nothing is sent)."""
+    from conductatlas_cli.errors import ConfigError
+    from conductatlas_cli.notify.targets import url_problems
+
+    problems = [
+        f"{sources.path.name}:{target.line}: {problem}"
+        for target in sources.notify
+        for problem in url_problems(target)
+    ]
+    if problems:
+        raise ConfigError(problems)
 
 
 def fetch(
@@ -63,17 +79,32 @@ def fetch(
     wait: bool = typer.Option(
         False, "--wait", help="Wait for another running fetch instead of exiting with 75."
     ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="In a terminal, list unchanged documents too."
+    ),
+    feed: Path | None = typer.Option(
+        None, "--feed", metavar="DIR", help="After recording, refresh the Atom feeds in DIR."
+    ),
     color: str = ColorOption,
 ) -> None:
-    """Fetch documents, record each changed one as a commit, and report."""
+    """Fetch documents, record each changed one as a commit, send alerts, and report."""
+    from conductatlas_cli.cli.commands_alerts import fetch_alerts, prime_alerts
     from conductatlas_cli.render.fetch_report import plain_lines, print_table, to_json
     from conductatlas_cli.run.runner import run_fetch
 
     coloured = color_wanted(color)
     sources = load_sources_at(config)
+    prime_alerts(sources, dry_run=dry_run)
     progress = None
     if not (quiet or as_json) and sys.stderr.isatty() and not no_color_env() and color != "never":
         progress = FetchProgress()
+    done: list[DocumentReport] = []
+
+    def finished(doc: DocumentReport) -> None:
+        done.append(doc)
+        if progress:
+            progress.advance(doc)
+
     try:
         report = run_fetch(
             sources,
@@ -83,17 +114,26 @@ def fetch(
             jobs=jobs,
             wait_for_lock=wait,
             on_start=progress.start if progress else None,
-            on_done=progress.advance if progress else None,
+            on_done=finished,
             warn=warn,
         )
+    except KeyboardInterrupt:
+        if progress:
+            progress.stop()
+        recorded = ", ".join(f"{d.key} ({d.commit[:10]})" for d in done if d.commit)
+        if recorded:  # what is committed is whole; say what it is
+            warn(f"recorded before the interrupt: {recorded}")
+        raise
     finally:
         if progress:
             progress.stop()
+    notifications, delivered = fetch_alerts(sources, report, dry_run=dry_run, feed=feed)
+    code = max(int(report.exit_code), 0 if delivered else int(ExitCode.PARTIAL))
     if as_json:
-        typer.echo(to_json(report))
+        typer.echo(to_json(report, notifications=notifications, exit_code=code))
     elif (sys.stdout.isatty() or color == "always") and not quiet:
-        print_table(report, make_console(color=coloured))
+        print_table(report, make_console(color=coloured), verbose=verbose)
     else:
         for line in plain_lines(report, quiet=quiet):
             typer.echo(line)
-    raise typer.Exit(int(report.exit_code))
+    raise typer.Exit(code)

@@ -19,6 +19,7 @@ from conductatlas_cli.cli.console import (
     warn,
 )
 from conductatlas_cli.errors import ExitCode, UsageError
+from conductatlas_cli.timestamps import DATE_FORMS, parse_moment
 
 NOTHING_YET = "no versions recorded yet (run 'atlas fetch')"
 
@@ -87,14 +88,17 @@ def diff(
     from_ref: str | None = typer.Option(
         None,
         "--from",
-        help="A date (YYYY-MM-DD: the version in force at the end of that day, UTC), a commit, or @~N (N versions back).",
+        help="The version in force at a DATE (a bare date is 00:00 UTC), a commit, or @~N (N versions back).",
         metavar="REF",
     ),
     to_ref: str | None = typer.Option(
         None, "--to", metavar="REF", help="Same forms as --from; default: the latest."
     ),
     since: str | None = typer.Option(
-        None, "--since", help="Every document that changed since DATE (YYYY-MM-DD)."
+        None,
+        "--since",
+        metavar="DATE",
+        help=f"Every document that changed since DATE: {DATE_FORMS}.",
     ),
     stat: bool = typer.Option(False, "--stat", help="Only the counts per document."),
     context: int = typer.Option(
@@ -104,7 +108,9 @@ def diff(
         False, "--all", help="Also show cosmetic and ignored lines, and renumbered items."
     ),
     fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
-    exit_code: bool = typer.Option(False, "--exit-code", help="Exit 3 when there are differences."),
+    exit_code: bool = typer.Option(
+        False, "--exit-code", help="Exit 3 when there are differences other than cosmetic ones."
+    ),
     color_choice: str = ColorOption,
     config: Path | None = ConfigOption,
 ) -> None:
@@ -126,7 +132,7 @@ def diff(
     with Archive.from_sources(sources) as archive:
         keys = history.matching_keys(archive, sources, target)
         if since is not None:
-            comparisons = history.comparisons_since(archive, history.parse_day(since), keys)
+            comparisons = history.comparisons_since(archive, parse_moment(since), keys)
         else:
             lenient = len(keys) > 1
             comparisons = [
@@ -182,7 +188,7 @@ def log(
         None, metavar="[TARGET]", help="platform or platform/document (default: all)."
     ),
     since: str | None = typer.Option(
-        None, "--since", metavar="DATE", help="Only versions since DATE (YYYY-MM-DD)."
+        None, "--since", metavar="DATE", help=f"Only versions since DATE: {DATE_FORMS}."
     ),
     number: int | None = typer.Option(
         None, "-n", "--max-count", min=1, metavar="N", help="At most N versions."
@@ -206,7 +212,7 @@ def log(
     from conductatlas_cli.timestamps import format_utc
 
     sources = load_sources_at(config)
-    day = history.parse_day(since) if since else None
+    day = parse_moment(since) if since else None
     with Archive.from_sources(sources) as archive:
         keys = history.matching_keys(archive, sources, target)
         entries = history.log_entries(archive, keys, day)[:number]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import yaml
@@ -27,10 +27,22 @@ from conductatlas_cli.config.model import (
 )
 from conductatlas_cli.errors import ConfigError
 
-SETTINGS_KEYS = {"snapshots", "timeout", "jobs", "per_host", "user_agent", "max_bytes", "retries"}
+if TYPE_CHECKING:
+    from conductatlas_cli.config.notify import Target
+
+SETTINGS_KEYS = {
+    "snapshots",
+    "timeout",
+    "jobs",
+    "per_host",
+    "user_agent",
+    "max_bytes",
+    "retries",
+    "commit_url",
+}
 PLATFORM_KEYS = {"name", "documents"}
 DOCUMENT_KEYS = {"url", "type", "select", "remove", "ignore", "min_chars"}
-TOP_KEYS = {"settings", "platforms"}
+TOP_KEYS = {"settings", "platforms", "notify"}
 # libyaml's parser when PyYAML has it: 15x faster, which `atlas log` and `status` feel.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -198,10 +210,12 @@ class _Checker:
             self.problems.append(f"{self.name}:1: the file is empty (expected 'platforms:')")
             return Sources(path=self.path)
         settings = Settings()
-        platforms_node = None
+        platforms_node = notify_node = None
         for key, key_node, value in self.mapping(node, "the top level", TOP_KEYS):
             if key == "settings":
                 settings = self.build_settings(value)
+            elif key == "notify":
+                notify_node = value
             else:
                 platforms_node = (key_node, value)
         if platforms_node is None:
@@ -214,7 +228,42 @@ class _Checker:
             built = self.build_platform(pid or str(pid_node.value)[:80], pnode)
             if pid is not None:
                 sources.extend(built)
-        return Sources(path=self.path, settings=settings, sources=tuple(sources))
+        notify: tuple[Target, ...] = ()
+        if notify_node is not None:
+            notify = self.build_notify(notify_node, frozenset(s.platform for s in sources))
+        return Sources(path=self.path, settings=settings, sources=tuple(sources), notify=notify)
+
+    def build_notify(self, node: yaml.Node, platforms: frozenset[str]) -> tuple[Target, ...]:
+        """The `notify:` list: each entry's fields checked by `notify.targets`, with lines."""
+        from conductatlas_cli.config.notify import build_target, target_problems
+
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, "'notify' must be a list of targets (each with a 'url')")
+            return ()
+        targets: list[Target] = []
+        for index, item in enumerate(node.value, start=1):
+            fields: dict[str, object] = {}
+            nodes: dict[str, yaml.Node] = {}
+            for key, key_node, value in self.mapping(item, f"notify target {index}", None):
+                nodes[key] = key_node
+                if isinstance(value, yaml.ScalarNode):
+                    fields[key] = str(value.value)
+                elif isinstance(value, yaml.SequenceNode):
+                    fields[key] = [
+                        self.scalar(v, f"each entry of '{key}'") or "" for v in value.value
+                    ]
+                else:
+                    self.problem(
+                        value, f"'{key}' of notify target {index} must be a value or a list"
+                    )
+            if not isinstance(item, yaml.MappingNode):
+                continue
+            problems = target_problems(fields, platforms=platforms)
+            for field_name, message in problems:
+                self.problem(nodes.get(field_name or "", item), f"notify target {index}: {message}")
+            if not problems:
+                targets.append(build_target(fields, index=index, line=item.start_mark.line + 1))
+        return tuple(targets)
 
     def build_settings(self, node: yaml.Node) -> Settings:
         values: dict[str, Any] = {}
@@ -226,6 +275,15 @@ class _Checker:
                 values[key] = self.number(value, what, integer=True, minimum=1)
             elif key == "retries":
                 values[key] = self.number(value, what, integer=True, minimum=0)
+            elif key == "commit_url":
+                text = self.scalar(value, what)
+                if text is not None and (
+                    urlsplit(text).scheme not in ("http", "https")
+                    or ("{commit}" not in text and "{short}" not in text)
+                ):
+                    self.problem(value, f"{what} must be an http(s) URL with '{{commit}}' in it")
+                    text = None
+                values[key] = text
             else:
                 text = self.scalar(value, what)
                 if key == "snapshots" and text is not None:

@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from conductatlas_cli.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from conductatlas_cli.config.notify import Target
 
 SOURCES_FILE = "sources.yaml"
 STATE_DIR = ".atlas"
@@ -39,6 +43,7 @@ class Settings:
     user_agent: str = DEFAULT_USER_AGENT
     max_bytes: int = DEFAULT_MAX_BYTES
     retries: int = 3
+    commit_url: str | None = None  # e.g. https://github.com/ORG/REPO/commit/{commit}
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ class Sources:
     path: Path
     settings: Settings = field(default_factory=Settings)
     sources: tuple[Source, ...] = ()
+    notify: tuple[Target, ...] = ()  # one per `notify:` entry
 
     @property
     def root(self) -> Path:

@@ -29,6 +29,8 @@ from conductatlas_cli.timestamps import utc_now
 if TYPE_CHECKING:
     from conductatlas_cli.archive.archive import Archive
 
+# How many changed sections a fetch report lists per document (the commit lists up to 50).
+REPORT_SECTION_LINES = 10
 # How many recorded versions' noise keys are remembered to recognise a flip.
 FLIP_MEMORY = 6
 
@@ -153,7 +155,9 @@ class Recorder:
 
     def handle(self, got: Extracted) -> DocumentReport:
         source = got.source
-        report = DocumentReport(key=source.key, url=source.display_url, elapsed=got.elapsed)
+        report = DocumentReport(
+            key=source.key, url=source.display_url, elapsed=got.elapsed, title=source.title
+        )
         st = self.state.document(source.key)
         st.last_checked = utc_now()
         try:
@@ -184,7 +188,11 @@ class Recorder:
     def _record(
         self, got: Extracted, report: DocumentReport, st: DocumentState, old: str | None, new: str
     ) -> DocumentState:
-        from conductatlas_cli.archive.commit_message import commit_message
+        from conductatlas_cli.archive.commit_message import (
+            commit_message,
+            section_lines,
+            summary_subject,
+        )
         from conductatlas_cli.diff.model import ChangeSummary, Stats
         from conductatlas_cli.diff.summary import summarize_changes
         from conductatlas_cli.extract.extractor import extractor_id
@@ -205,7 +213,8 @@ class Recorder:
             "Atlas-Extractor": extractor_id(),
         }
         message = commit_message(source.key, summary, trailers=trailers)
-        report.summary = message.split("\n", 1)[0].split(": ", 1)[-1]
+        report.summary = summary_subject(summary)
+        report.sections = tuple(section_lines(summary, limit=REPORT_SECTION_LINES))
         if self.dry_run:
             return st
         report.commit = self.archive.record_version(source.key, new, message=message)
