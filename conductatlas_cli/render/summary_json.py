@@ -34,7 +34,8 @@ JSON_SCHEMA_DOC = """\
       "path": ["Usage Policy", "4. Liability"],  # heading trail
       "level": 2,                # 0 for the preamble (text before any heading)
       "cosmetic": false,         # only whitespace/typography/punctuation changed
-      "modified": false, "moved": false, "renamed": false, "renumbered": true,
+      "modified": false, "moved": false, "renamed": false,
+      "renumbered": true,        # its heading's number, or its items' numbers, changed
       "moved_to": "after 2. Accounts" | null,  # where a moved section went
       "sentences": [             # changed lines only (never blank ones), in order
         {
