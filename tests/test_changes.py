@@ -348,3 +348,39 @@ def test_structure_flip_beside_a_real_edit_counts_only_the_edit():
     summary = summarize_changes(old, new)
     assert (summary.stats.words_added, summary.stats.words_removed) == (1, 1)
     assert [c.heading for c in summary.changes if not c.cosmetic] == ["Fees"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(edited(), edited())
+def test_ranged_summary_rebuilds_both_ends(first, second):
+    """Property: chaining identity through a middle version still rebuilds both texts exactly."""
+    v1, v2 = first
+    v3 = second[1]
+    summary = summarize_changes(v1, v3, between=[v2])
+    assert (old_text(summary), new_text(summary)) == (v1, v3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["spam", "harass people", "build weapons"]), min_size=2, max_size=9),
+    st.data(),
+    st.sampled_from(["{n}. ", "({c}) ", "- {n}.{n} "]),
+)
+def test_removing_one_item_renumbers_the_rest_only(items, data, style):
+    """Property: dropping item k of a numbered list removes its words and renumbers the rest."""
+    from conductatlas_cli.snapshot.words import count_words
+
+    k = data.draw(st.integers(0, len(items) - 1))
+    texts = [f"{t} number {i};" for i, t in enumerate(items)]
+
+    def listing(order):
+        marks = [style.format(n=j + 1, c="abcdefghi"[j]) for j in range(len(order))]
+        return "## Uses\n\n" + "".join(
+            m + texts[i] + "\n" for m, i in zip(marks, order, strict=True)
+        )
+
+    old = listing(range(len(items)))
+    removed = old.splitlines()[2 + k]
+    stats = summarize_changes(old, listing([i for i in range(len(items)) if i != k])).stats
+    assert stats.items_renumbered == len(items) - 1 - k
+    assert (stats.words_added, stats.words_removed) == (0, count_words(removed))

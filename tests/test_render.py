@@ -49,17 +49,38 @@ def summary(old=OLD, new=NEW):
     return summarize_changes(old, new)
 
 
-@pytest.mark.parametrize("case", CASE_NAMES)
-def test_plain_golden(case):
-    """Plain output of each golden case matches its reviewed plain.txt exactly."""
+def case_summary(case: str):
+    """The summary of a golden case: old.md → new.md through between-N.md, with ignore.txt."""
     folder = CASES / case
     old = (folder / "old.md").read_text(encoding="utf-8")
     new = (folder / "new.md").read_text(encoding="utf-8")
-    got = render_summary(summarize_changes(old, new), fmt="plain")
-    golden = folder / "plain.txt"
+    between = [
+        p.read_text(encoding="utf-8")
+        for p in sorted(folder.glob("between-*.md"), key=lambda p: int(p.stem.split("-")[1]))
+    ]
+    rules = folder / "ignore.txt"
+    ignore = rules.read_text(encoding="utf-8").splitlines() if rules.exists() else ()
+    return summarize_changes(old, new, between=between, ignore=ignore)
+
+
+@pytest.mark.parametrize("case", CASE_NAMES)
+def test_plain_golden(case):
+    """Plain output of each golden case matches its reviewed plain.txt exactly."""
+    got = render_summary(case_summary(case), fmt="plain")
+    golden = CASES / case / "plain.txt"
     if REGEN:
         golden.write_text(got, encoding="utf-8")
     assert got == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", CASE_NAMES)
+def test_json_stats_golden(case):
+    """The JSON stats of each golden case count only the real words (stats.json)."""
+    got = summary_to_dict(case_summary(case))["stats"]
+    golden = CASES / case / "stats.json"
+    if REGEN:
+        golden.write_text(json.dumps(got, indent=2) + "\n", encoding="utf-8")
+    assert got == json.loads(golden.read_text(encoding="utf-8"))
 
 
 def test_golden_corpus_is_complete():
@@ -76,7 +97,25 @@ def test_golden_corpus_is_complete():
         "whitespace-only",
         "no-headings-clauses",
         "thirty-to-sixty",
+        "same-subheadings-parent-moved",
+        "duplicate-headings-first-removed",
+        "range-across-rename",
+        "ordered-list-item-removed",
+        "section-deleted-clauses-renumbered",
+        "lettered-items-renumbered",
+        "cross-reference-changed",
+        "updated-days-ago-stamp",
+        "ignored-line",
+        "sentence-moved-between-sections",
+        "sections-swapped",
+        "section-split",
+        "sections-merged",
+        "heading-level-change",
+        "definition-reworded",
+        "table-row-added",
+        "list-item-split-in-two",
     }
+    assert len(CASE_NAMES) >= 40
 
 
 def test_plain_context_shows_neighbours_and_gaps():
@@ -208,13 +247,21 @@ def test_json_has_documented_shape():
     for key in data["stats"]:
         assert f'"{key}"' in JSON_SCHEMA_DOC
     section_keys = ["kind", "old_heading", "new_heading", "path", "level", "cosmetic"]
-    section_keys += ["modified", "moved", "renamed", "renumbered", "sentences"]
+    section_keys += ["modified", "moved", "renamed", "renumbered", "moved_to", "sentences"]
     for section in data["sections"]:
         assert list(section) == section_keys
         assert section["kind"] in ("added", "removed", "modified", "renamed", "moved")
         assert isinstance(section["path"], list) and isinstance(section["level"], int)
         for sentence in section["sentences"]:
-            assert list(sentence) == ["kind", "old", "new", "cosmetic", "words"]
+            assert list(sentence) == [
+                "kind",
+                "old",
+                "new",
+                "cosmetic",
+                "renumbered",
+                "elsewhere",
+                "words",
+            ]
             assert sentence["kind"] in ("added", "removed", "modified")
             for word in sentence["words"]:
                 assert list(word) == ["op", "text"]
@@ -261,7 +308,7 @@ def test_moved_and_renumbered_section_says_moved():
     got = render_summary(summarize_changes(old, new), fmt="plain")
     assert (
         got
-        == "> 3. C → 2. C (moved)\n> 2. B → 3. B\n\n1 section changed (+0 -0 words), 1 renumbered\n"
+        == "> 3. C → 2. C (moved after 1. A)\n> 2. B → 3. B\n\n1 section changed (+0 -0 words), 1 renumbered\n"
     )
 
 

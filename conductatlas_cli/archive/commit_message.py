@@ -43,10 +43,7 @@ def section_lines(summary: ChangeSummary, *, limit: int = COMMIT_BODY_LINES) -> 
     listed = [c for c in summary.sections if c.kind != EQUAL and not (c.cosmetic and real)]
     # Real changes first, so a mass renumbering cannot push them past the cap.
     listed.sort(key=lambda c: c.renumbered_only)
-    lines = [
-        f"{MARKERS[c.kind]} {_one_line(section_label(c))}{' (moved)' if moved_note(c) else ''}"
-        for c in listed
-    ]
+    lines = [f"{MARKERS[c.kind]} {_one_line(section_label(c))}{moved_note(c)}" for c in listed]
     if len(lines) > limit:
         lines = lines[: limit - 1] + [f"… and {len(lines) - limit + 1} more"]
     return lines

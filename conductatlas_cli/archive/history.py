@@ -2,6 +2,10 @@
 
 store → changes → render: this module picks versions from the archive (by
 TARGET and REF) and pairs them; `changes` compares, `render` prints.
+
+A comparison across several versions carries the texts of the versions in
+between (`Comparison.between`, oldest first): the diff chains section identity
+through each step, so a rename or a move made half-way is followed.
 """
 
 from __future__ import annotations
@@ -12,24 +16,69 @@ from datetime import datetime
 from conductatlas_cli.archive.archive import Archive, Version
 from conductatlas_cli.archive.state import DocumentState, State
 from conductatlas_cli.config.model import Sources
+from conductatlas_cli.diff.describe import plural
+from conductatlas_cli.diff.summary import count_words
 from conductatlas_cli.errors import UsageError
 from conductatlas_cli.timestamps import format_utc
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Two versions of one document to compare (old is None: the document is new)."""
+    """Two versions of one document to compare (old is None: the document is new).
+
+    `between`: the texts of the versions strictly between old and new, oldest
+    first. `first_recorded`: set when the document was first recorded inside the
+    range asked for (`--since`): old is then its first version (or None when that
+    is also the latest).
+    """
 
     key: str
     old: Version | None
     new: Version
     old_text: str | None
     new_text: str
+    between: tuple[str, ...] = ()
+    first_recorded: Version | None = None
 
     @property
     def label(self) -> str:
+        new = f"{self.new.short} ({self.new.date:%Y-%m-%d})"
+        first = self.first_recorded
+        if first is not None:
+            text = self.old_text if self.old is not None else self.new_text
+            head = (
+                f"{self.key}: first recorded on {first.date:%Y-%m-%d} "
+                f"({plural(count_words(text or ''), 'word')})"
+            )
+            return f"{head}; {self.old.short} → {new}" if self.old is not None else head
         old = f"{self.old.short} ({self.old.date:%Y-%m-%d})" if self.old else "nothing"
-        return f"{self.key}: {old} → {self.new.short} ({self.new.date:%Y-%m-%d})"
+        return f"{self.key}: {old} → {new}"
+
+
+def texts_between(
+    archive: Archive,
+    key: str,
+    old: Version | None,
+    new: Version,
+    versions: list[Version] | None = None,
+) -> tuple[str, ...]:
+    """Texts of KEY's versions strictly between OLD and NEW, oldest first (repeats dropped).
+
+    VERSIONS: KEY's versions, newest first, when the caller has them already.
+    """
+    if old is None:
+        return ()
+    commits = [v.commit for v in (versions or archive.versions(key))]  # newest first
+    try:
+        lo, hi = commits.index(new.commit), commits.index(old.commit)
+    except ValueError:
+        return ()
+    texts: list[str] = []
+    for commit in reversed(commits[lo + 1 : hi]):
+        text = archive.read_version(key, commit)
+        if not texts or texts[-1] != text:
+            texts.append(text)
+    return tuple(texts)
 
 
 def matching_keys(archive, sources, target: str | None) -> list[str]:
@@ -82,17 +131,31 @@ def compare(archive, key: str, *, from_ref: str | None, to_ref: str | None, leni
         new=new,
         old_text=archive.read_version(key, old.commit) if old else None,
         new_text=archive.read_version(key, new.commit),
+        between=texts_between(archive, key, old, new),
     )
 
 
 def comparisons_since(archive, since: datetime, keys: list[str]) -> list[Comparison]:
-    """For the weekly digest: each document that changed since SINCE, from then to now."""
-    changed = {key for key, version in archive.all_versions(since=since) if key in keys}
+    """For the weekly digest: each document that changed since SINCE, from then to now.
+
+    A document first recorded after SINCE is compared from its first version (and
+    says "first recorded on …"), not shown as one new text.
+    """
+    wanted = set(keys)
+    history: dict[str, list[Version]] = {}  # key → versions, newest first: one `git log`
+    for key, version in archive.all_versions():
+        if key in wanted:
+            history.setdefault(key, []).append(version)
+    changed = {key for key, versions in history.items() if any(v.date >= since for v in versions)}
     result = []
     for key in sorted(changed):
-        latest = archive.resolve_ref(key, None)
-        before = [v for v in archive.versions(key) if v.date < since]
-        old = before[0] if before else None
+        versions = history[key]
+        latest = versions[0]
+        before = [v for v in versions if v.date < since]
+        first = None if before else versions[-1]
+        old: Version | None = before[0] if before else versions[-1]
+        if old is not None and old.commit == latest.commit:
+            old = None
         result.append(
             Comparison(
                 key=key,
@@ -100,6 +163,8 @@ def comparisons_since(archive, since: datetime, keys: list[str]) -> list[Compari
                 new=latest,
                 old_text=archive.read_version(key, old.commit) if old else None,
                 new_text=archive.read_version(key, latest.commit),
+                between=texts_between(archive, key, old, latest, versions),
+                first_recorded=first,
             )
         )
     return result

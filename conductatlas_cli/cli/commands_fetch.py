@@ -8,8 +8,10 @@ from pathlib import Path
 import typer
 
 from conductatlas_cli.cli.console import (
+    ColorOption,
     ConfigOption,
     FetchProgress,
+    color_wanted,
     load_sources_at,
     make_console,
     no_color_env,
@@ -103,16 +105,18 @@ def fetch(
         metavar="DIR",
         help="Then refresh the static website in DIR (see 'atlas site').",
     ),
+    color: str = ColorOption,
 ) -> None:
     """Fetch documents, record each changed one as a commit, send alerts, and report."""
     from conductatlas_cli.cli.commands_alerts import fetch_alerts, prime_alerts
     from conductatlas_cli.render.fetch_report import plain_lines, print_table, to_json
     from conductatlas_cli.run.runner import run_fetch
 
+    coloured = color_wanted(color)
     sources = load_sources_at(config)
     prime_alerts(sources, dry_run=dry_run)
     progress = None
-    if not (quiet or as_json) and sys.stderr.isatty() and not no_color_env():
+    if not (quiet or as_json) and sys.stderr.isatty() and not no_color_env() and color != "never":
         progress = FetchProgress()
     done: list[DocumentReport] = []
 
@@ -147,8 +151,8 @@ def fetch(
     code = max(int(report.exit_code), 0 if delivered else int(ExitCode.PARTIAL))
     if as_json:
         typer.echo(to_json(report, notifications=notifications, exit_code=code))
-    elif sys.stdout.isatty() and not quiet:
-        print_table(report, make_console(), verbose=verbose)
+    elif (sys.stdout.isatty() or color == "always") and not quiet:
+        print_table(report, make_console(color=coloured), verbose=verbose)
     else:
         for line in plain_lines(report, quiet=quiet):
             typer.echo(line)

@@ -9,6 +9,7 @@ import typer
 
 from conductatlas_cli.cli.console import (
     FORMAT_HELP,
+    ColorOption,
     ConfigOption,
     color_wanted,
     load_sources_at,
@@ -103,11 +104,14 @@ def diff(
     context: int = typer.Option(
         0, "--context", "-C", min=0, max=1000, help="Unchanged sentences around each change."
     ),
-    show_all: bool = typer.Option(False, "--all", help="Also show cosmetic changes."),
+    show_all: bool = typer.Option(
+        False, "--all", help="Also show cosmetic and ignored lines, and renumbered items."
+    ),
     fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
     exit_code: bool = typer.Option(
         False, "--exit-code", help="Exit 3 when there are differences other than cosmetic ones."
     ),
+    color_choice: str = ColorOption,
     config: Path | None = ConfigOption,
 ) -> None:
     """What changed, section by section: default previous version → latest."""
@@ -117,11 +121,14 @@ def diff(
     from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.diff.summary import summarize_changes
     from conductatlas_cli.render import render_summary, stat_line, summary_to_dict
+    from conductatlas_cli.timestamps import format_utc
 
-    fmt = output_format(fmt)
+    coloured = color_wanted(color_choice)
+    fmt = output_format(fmt, color=color_choice)
     if target is None and since is None:
         raise UsageError("give a TARGET (platform or platform/document) or --since DATE")
     sources = load_sources_at(config)
+    ignore = {source.key: source.ignore for source in sources.sources}
     with Archive.from_sources(sources) as archive:
         keys = history.matching_keys(archive, sources, target)
         if since is not None:
@@ -132,12 +139,14 @@ def diff(
                 history.compare(archive, k, from_ref=from_ref, to_ref=to_ref, lenient=lenient)
                 for k in keys
             ]
-    color = fmt == "rich" and color_wanted()
+    color = fmt == "rich" and coloured
     differs = False
     documents, chunks = [], []
     ignore = {source.key: source.ignore for source in sources.sources}
     for comp in comparisons:
-        summary = summarize_changes(comp.old_text, comp.new_text, ignore=ignore.get(comp.key, ()))
+        summary = summarize_changes(
+            comp.old_text, comp.new_text, between=comp.between, ignore=ignore.get(comp.key, ())
+        )
         title = comp.label
         if comp.new.technical:
             title += f" (extraction changed: {comp.new.technical}, not an edit by the platform)"
@@ -148,7 +157,16 @@ def diff(
                 from_ref=comp.old.commit if comp.old else None,
                 to_ref=comp.new.commit,
             )
-            documents.append({"key": comp.key, "technical": comp.new.technical, **data})
+            first = comp.first_recorded
+            recorded = format_utc(first.date) if first else None
+            documents.append(
+                {
+                    "key": comp.key,
+                    "technical": comp.new.technical,
+                    "first_recorded": recorded,
+                    **data,
+                }
+            )
         elif stat:
             chunks.append(f"{title}\n  {stat_line(summary, show_all=show_all)}\n")
         else:

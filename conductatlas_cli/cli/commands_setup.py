@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from conductatlas_cli.cli.console import color_wanted, output_format, terminal_width
+from conductatlas_cli.cli.console import ColorOption, color_wanted, output_format, terminal_width
 
 
 def init(
@@ -27,6 +27,7 @@ def demo(
     directory: Path | None = typer.Argument(
         None, help="A new or empty folder for the demo archive (default: a new temporary one)."
     ),
+    color: str = ColorOption,
 ) -> None:
     """An offline first run: fetch two versions of a bundled sample policy, then diff them."""
     import tempfile
@@ -36,6 +37,7 @@ def demo(
     from conductatlas_cli.diff.summary import summarize_changes
     from conductatlas_cli.render import render_summary
 
+    coloured = color_wanted(color)
     if directory is None:
         directory = Path(tempfile.mkdtemp(prefix="atlas-demo-"))
     sources = run_demo(directory, say=typer.echo)
@@ -45,10 +47,8 @@ def demo(
         summary = summarize_changes(
             archive.read_version(DEMO_KEY, old.commit), archive.read_version(DEMO_KEY, new.commit)
         )
-    fmt = output_format(None)
-    out = render_summary(
-        summary, fmt=fmt, color=fmt == "rich" and color_wanted(), width=terminal_width()
-    )
+    fmt = output_format(None, color=color)
+    out = render_summary(summary, fmt=fmt, color=fmt == "rich" and coloured, width=terminal_width())
     sys.stdout.write(out)
     typer.echo(f"\nThe archive is in {directory}: try 'cd {directory} && atlas log'.")
     site = (directory / "site" / "index.html").resolve()

@@ -66,18 +66,44 @@ ConfigOption = typer.Option(
 FORMAT_HELP = "rich (terminal default), plain (piped default), markdown, or json."
 
 
-def output_format(fmt: str | None) -> str:
+def output_format(fmt: str | None, *, color: str = "auto") -> str:
+    """FMT checked; None: rich where colour is wanted (a terminal, --color always), else plain."""
     from conductatlas_cli.render import FORMATS
 
     if fmt is None:
-        return "rich" if sys.stdout.isatty() else "plain"
+        return "rich" if color_wanted(color) else "plain"
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
     return fmt
 
 
-def color_wanted() -> bool:
-    return sys.stdout.isatty() and not no_color_env() and os.environ.get("TERM") != "dumb"
+COLOR_CHOICES = ("auto", "always", "never")
+ColorOption = typer.Option(
+    "auto",
+    "--color",
+    help="auto: on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it); "
+    "always: also when piped (for less -R); never.",
+    metavar="auto|always|never",
+)
+
+
+def color_wanted(choice: str = "auto", *, stream=None) -> bool:
+    """Whether to colour STREAM (default stdout) for --color CHOICE.
+
+    `always` and `never` win over everything. `auto`: NO_COLOR (set and non-empty)
+    turns colour off; otherwise FORCE_COLOR (set and non-empty) turns it on even when
+    piped; otherwise colour only on a terminal whose TERM is not `dumb`.
+    """
+    if choice not in COLOR_CHOICES:
+        raise UsageError(f"unknown --color '{choice}' (choose from {', '.join(COLOR_CHOICES)})")
+    if choice != "auto":
+        return choice == "always"
+    if no_color_env():
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    stream = sys.stdout if stream is None else stream
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
 
 
 def terminal_width() -> int:
@@ -92,10 +118,19 @@ def no_color_env() -> bool:
     return bool(os.environ.get("NO_COLOR"))
 
 
-def make_console(stderr: bool = False):
+def make_console(stderr: bool = False, *, color: bool | None = None):
+    """A rich console; COLOR True forces colour (even piped), False turns it off."""
     from rich.console import Console
 
-    return Console(stderr=stderr, no_color=no_color_env() or None, highlight=False, markup=False)
+    if color is None:
+        color = color_wanted(stream=sys.stderr if stderr else sys.stdout)
+    return Console(
+        stderr=stderr,
+        force_terminal=True if color else None,
+        no_color=not color,
+        highlight=False,
+        markup=False,
+    )
 
 
 class FetchProgress:

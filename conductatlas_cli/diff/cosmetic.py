@@ -1,23 +1,75 @@
-"""The change model's verdict applied to a section diff (`snapshot.change_model` decides).
+"""What the diff hides as noise: the one door to the change model (`snapshot.change_model`).
 
-The line tests of the change model already flag each sentence; this adds what
-needs both whole texts or the document's settings: a pair of texts the model
-calls cosmetic (a structure flip: headings that came back as paragraphs) is
-cosmetic in every section; otherwise a heading that came back as a paragraph of
-the same words next to where it was (its section removed, the line added in
-the neighbouring section change, or the other way round) is cosmetic, so a flip
-beside a real edit counts 0 words for the flip; and the document's `ignore`
-lines are cosmetic.
+Every "is this only cosmetic or ignored?" question in `diff` goes through the
+functions here. Line by line, the change model decides (`lines_cosmetic`,
+`line_cosmetic`, `block_cosmetic`), and the document's own `ignore:` rules make
+a line noise too. Then `apply_change_model` adds what needs both whole texts: a
+pair of texts the model calls cosmetic (a structure flip: headings that came
+back as paragraphs) is cosmetic in every section; a heading that came back as a
+paragraph of the same words next to where it was is cosmetic, so a flip beside
+a real edit counts 0 words for the flip; and the `ignore` lines are cosmetic.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from conductatlas_cli.diff.model import ADDED, EQUAL, MODIFIED, REMOVED, SectionChange
-from conductatlas_cli.snapshot.change_model import line_key, texts_cosmetic
+from conductatlas_cli.snapshot.change_model import (
+    block_cosmetic,
+    line_cosmetic,
+    line_key,
+    lines_cosmetic,
+    texts_cosmetic,
+)
+
+
+@lru_cache(maxsize=64)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+@dataclass(frozen=True)
+class NoiseRules:
+    """The document's `ignore:` regexes (a line any of them matches is noise)."""
+
+    ignore: tuple[str, ...] = field(default=())
+
+    def ignored(self, line: str) -> bool:
+        return bool(self.ignore) and any(p.search(line) for p in _compiled(self.ignore))
+
+
+NO_RULES = NoiseRules()
+
+
+def cosmetic_pair(old: str, new: str, rules: NoiseRules = NO_RULES) -> bool:
+    """Whether the line OLD → NEW is only noise (the change model, or both lines ignored)."""
+    if "\n" in old or "\n" in new:
+        return cosmetic_block(old.split("\n"), new.split("\n"), rules)
+    return lines_cosmetic(old, new) or (rules.ignored(old) and rules.ignored(new))
+
+
+def cosmetic_block(old: Sequence[str], new: Sequence[str], rules: NoiseRules = NO_RULES) -> bool:
+    """Whether the block of lines OLD → NEW is only noise (re-wrapped, retyped or ignored)."""
+    if block_cosmetic(old, new):
+        return True
+    if not rules.ignore:
+        return False
+    kept_old = [x for x in old if not rules.ignored(x)]
+    kept_new = [x for x in new if not rules.ignored(x)]
+    return (kept_old, kept_new) != (list(old), list(new)) and block_cosmetic(kept_old, kept_new)
+
+
+def cosmetic_line(line: str, rules: NoiseRules = NO_RULES) -> bool:
+    """Whether adding or removing LINE alone is only noise (blank, volatile, or ignored)."""
+    return line_cosmetic(line) or rules.ignored(line)
+
+
+def cosmetic_lines(lines: Sequence[str], rules: NoiseRules = NO_RULES) -> bool:
+    return all(cosmetic_line(x, rules) for x in lines)
 
 
 def apply_change_model(

@@ -7,7 +7,7 @@ in `atlas diff`, in `git log` and in an alert. Page text is passed through
 
 from __future__ import annotations
 
-from conductatlas_cli.diff.model import ChangeKind, ChangeSummary, SectionChange
+from conductatlas_cli.diff.model import ChangeKind, ChangeSummary, SectionChange, Stats
 from conductatlas_cli.textsafe import plain as _safe
 
 MARKERS: dict[ChangeKind, str] = {
@@ -33,9 +33,17 @@ def stat_line(summary: ChangeSummary, *, show_all: bool = False) -> str:
     st = summary.stats
     if summary.first:
         return f"first snapshot ({plural(st.words, 'word')})"
+    line = _sections_line(st)
+    if st.items_renumbered:
+        items = f"{plural(st.items_renumbered, 'item')} renumbered"
+        line = items if line == "no changes" else f"{line}, {items}"
     cosmetic = ""
     if st.cosmetic:
         cosmetic = f" ({st.cosmetic} cosmetic{'' if show_all else ' hidden'})"
+    return line + cosmetic
+
+
+def _sections_line(st: Stats) -> str:
     if st.sections_changed:
         changed = plural(st.sections_changed, "section")
         line = f"{changed} changed (+{st.words_added} -{st.words_removed} words)"
@@ -45,7 +53,7 @@ def stat_line(summary: ChangeSummary, *, show_all: bool = False) -> str:
         line = f"{plural(st.sections_renumbered, 'section')} renumbered"
     else:
         line = "no changes"
-    return line + cosmetic
+    return line
 
 
 def section_label(change: SectionChange) -> str:
@@ -56,9 +64,26 @@ def section_label(change: SectionChange) -> str:
     return _safe(change.heading or "(preamble)")
 
 
-def moved_note(change: SectionChange) -> bool:
-    """Whether to say "(moved)": the marker alone would read as another change."""
-    return change.moved and (change.kind != ChangeKind.MOVED or change.renumbered)
+def moved_to(change: SectionChange) -> str:
+    """Where a moved section went: "after 2. Accounts", "first under Terms", "to the start"."""
+    if change.moved_after is not None:
+        return f"after {_safe(change.moved_after or '(untitled)')}"
+    if change.moved_under is not None:
+        return f"first under {_safe(change.moved_under or '(untitled)')}"
+    return "to the start"
+
+
+def moved_note(change: SectionChange) -> str:
+    """The note after a moved section's heading ("" when it did not move).
+
+    `(after 2. Accounts)` when the `>` marker already says "moved", else
+    `(moved after 2. Accounts)`.
+    """
+    if not change.moved:
+        return ""
+    if change.kind == ChangeKind.MOVED and not change.renumbered:
+        return f" ({moved_to(change)})"
+    return f" (moved {moved_to(change)})"
 
 
 def trail(change: SectionChange) -> str:

@@ -50,6 +50,15 @@ class SentenceChange:
     new: str | None
     words: tuple[tuple[WordOp, str], ...] = ()  # (op, text)
     cosmetic: bool = False
+    renumbered: bool = False  # only its leading number or letter changed ("3." → "2.")
+    # Removed here and added, same wording, to another section (or the reverse): that
+    # section's heading. Not counted as words added or removed.
+    elsewhere: str | None = None
+
+    @property
+    def real(self) -> bool:
+        """Whether this line counts as a change (not equal, cosmetic or renumbered)."""
+        return self.kind != EQUAL and not self.cosmetic and not self.renumbered
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,15 @@ class SectionChange:
     heading_words: tuple[tuple[WordOp, str], ...] = ()
     old_line: str | None = None  # raw heading lines, for exact reconstruction
     new_line: str | None = None
+    # Where a moved section went: the heading now before it among its siblings, or
+    # (first among them) its new parent's heading; both None: the start of the text.
+    moved_after: str | None = None
+    moved_under: str | None = None
+
+    @property
+    def renumbered_lines(self) -> int:
+        """Lines (list items, clauses) whose only change is their leading number."""
+        return sum(1 for s in self.sentences if s.renumbered)
 
     @property
     def renumbered_only(self) -> bool:
@@ -112,6 +130,7 @@ class Stats:
     words_removed: int = 0
     cosmetic: int = 0
     words: int = 0  # words in the new text
+    items_renumbered: int = 0  # list items and clauses whose only change is their number
 
 
 @dataclass(frozen=True)
@@ -129,6 +148,7 @@ class ChangeSummary:
             self.first
             or st.sections_changed
             or st.sections_renumbered
+            or st.items_renumbered
             or (show_all and st.cosmetic)
         )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _MD_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))??(?:[ \t]+#+)?[ \t]*$")
 _CLAUSE = re.compile(
@@ -82,6 +83,7 @@ def fold(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=32768)  # lines recur: both sides of a diff, every step of a range
 def fold_strict(text: str) -> str:
     """fold(TEXT) with punctuation dropped too (except inside numbers)."""
     return _SPACE.sub(" ", _PUNCT.sub(" ", fold(text))).strip()

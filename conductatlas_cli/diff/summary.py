@@ -1,12 +1,13 @@
 """Two snapshot texts → a structured change list, provision by provision.
 
-The diff is kept small at every level: sections are matched by heading (numbering
-stripped, so "3. Liability" → "4. Liability" is a renumbering, not a removal plus
-an addition), then by body similarity (a renamed heading), then order changes are
-found (a longest increasing run of matched sections; the rest moved). Inside a
-matched section, lines (one sentence per line) are aligned, and inside a changed
-line pair, words are diffed with diff-match-patch on word tokens, so "30 days" →
-"60 days" reads as `30` → `60`.
+The diff is kept small at every level: sections are matched by their place
+(`matching`: parent trail, heading with numbering stripped, neighbours, content;
+through the versions in between for a range), then order changes are found
+among siblings (a longest increasing run of matched sections; the rest moved,
+and a section that moved with its parent did not). Inside a matched section,
+lines (one sentence per line) are aligned, and inside a changed line pair, words
+are diffed with diff-match-patch on word tokens, so "30 days" → "60 days" reads
+as `30` → `60`.
 
 The summary lists every section, equal ones included, with every line, so
 `new_text(summary)` gives the new text back exactly and `old_text(summary)` the
@@ -23,8 +24,16 @@ from conductatlas_cli.diff.align import (
     diff_words,
     removed_line,
     segment_words,
+    split_enumerator,
 )
-from conductatlas_cli.diff.cosmetic import apply_change_model
+from conductatlas_cli.diff.cosmetic import NoiseRules, apply_change_model
+from conductatlas_cli.diff.matching import (
+    Facts,
+    chain_matches,
+    facts_of,
+    match_sections,
+    same_parent,
+)
 from conductatlas_cli.diff.model import (
     ADDED,
     EQUAL,
@@ -39,17 +48,9 @@ from conductatlas_cli.diff.model import (
     Stats,
     WordOp,
 )
-from conductatlas_cli.diff.sections import (
-    Section,
-    fold_strict,
-    heading_key,
-    parse_sections,
-    strip_numbering,
-)
-from conductatlas_cli.snapshot.change_model import line_key
+from conductatlas_cli.diff.relocate import mark_moved_sentences
+from conductatlas_cli.diff.sections import Section, fold_strict, parse_sections, strip_numbering
 from conductatlas_cli.snapshot.words import count_words
-
-_RENAME_SEARCH_LIMIT = 250_000  # unmatched old × new sections compared by body
 
 __all__ = [
     "ADDED",
@@ -66,6 +67,7 @@ __all__ = [
     "apply_changes",
     "count_words",
     "diff_words",
+    "match_sections",
     "segment_words",
     "new_text",
     "old_text",
@@ -76,22 +78,34 @@ __all__ = [
 def _words_in(changes: Sequence[SentenceChange]) -> tuple[int, int]:
     added = removed = 0
     for c in changes:
-        if c.cosmetic or c.kind == EQUAL:
+        if not c.real or c.elsewhere is not None:
             continue
         if c.kind == ADDED:
             added += count_words(c.new or "")
         elif c.kind == REMOVED:
             removed += count_words(c.old or "")
         else:
-            added += sum(segment_words(t) for op, t in c.words if op == WordOp.INSERT)
-            removed += sum(segment_words(t) for op, t in c.words if op == WordOp.DELETE)
+            words = _unnumbered_words(c)
+            added += sum(segment_words(t) for op, t in words if op == WordOp.INSERT)
+            removed += sum(segment_words(t) for op, t in words if op == WordOp.DELETE)
     return added, removed
 
 
-def _one_sided(section: Section, *, kind: ChangeKind) -> SectionChange:
+def _unnumbered_words(c: SentenceChange) -> tuple[tuple[WordOp, str], ...]:
+    """The word diff of C, without its leading numbers when both lines have one.
+
+    A list item renumbered *and* reworded counts the rewording only.
+    """
+    old, new = split_enumerator(c.old or ""), split_enumerator(c.new or "")
+    if old is None or new is None or old[1] == new[1]:
+        return c.words
+    return diff_words(old[2], new[2])
+
+
+def _one_sided(section: Section, *, kind: ChangeKind, rules: NoiseRules) -> SectionChange:
     make = added_line if kind == ADDED else removed_line
     line = section.lines[0] if section.heading is not None else None
-    sentences = tuple(make(x) for x in section.body)
+    sentences = tuple(make(x, rules) for x in section.body)
     cosmetic = all(s.cosmetic for s in sentences) and section.heading is None
     return SectionChange(
         kind=kind,
@@ -114,17 +128,20 @@ def _numbering(heading: str | None) -> str:
     return fold_strict(heading[: len(heading) - len(strip_numbering(heading))])
 
 
-def _matched(old: Section, new: Section, *, moved: bool) -> SectionChange:
-    sentences = tuple(align_sentences(old.body, new.body))
-    modified = any(s.kind != EQUAL and not s.cosmetic for s in sentences)
+def _matched(
+    old: Section,
+    new: Section,
+    *,
+    where: tuple[str | None, str | None] | None,
+    rules: NoiseRules,
+) -> SectionChange:
+    sentences = tuple(align_sentences(old.body, new.body, rules))
+    modified = any(s.real for s in sentences)
     renumbered = _numbering(old.heading) != _numbering(new.heading)
-    renamed = line_key(strip_numbering(old.heading or "")) != line_key(
+    renumbered = renumbered or any(s.renumbered for s in sentences)
+    moved = where is not None and new.heading is not None  # order, parent or level changed
+    renamed = fold_strict(strip_numbering(old.heading or "")) != fold_strict(
         strip_numbering(new.heading or "")
-    )
-    # A level change is a move only when it puts the section under another provision.
-    moved = moved or (
-        old.level != new.level
-        and [heading_key(h) for h in old.path[:-1]] != [heading_key(h) for h in new.path[:-1]]
     )
     old_line = old.lines[0] if old.heading is not None else None
     new_line = new.lines[0] if new.heading is not None else None
@@ -157,45 +174,13 @@ def _matched(old: Section, new: Section, *, moved: bool) -> SectionChange:
         heading_words=heading_words,
         old_line=old_line,
         new_line=new_line,
+        moved_after=where[0] if moved and where else None,
+        moved_under=where[1] if moved and where else None,
     )
 
 
-def _body_set(section: Section) -> frozenset[str]:
-    return frozenset(k for k in (fold_strict(x) for x in section.body) if k)
-
-
-def match_sections(old: Sequence[Section], new: Sequence[Section]) -> dict[int, int]:
-    """{new index: old index} for sections that are the same provision."""
-    pairs: dict[int, int] = {}
-    by_key: dict[str, list[int]] = {}
-    for s in old:
-        by_key.setdefault(s.key if s.heading is not None else "\0", []).append(s.index)
-    for s in new:
-        candidates = by_key.get(s.key if s.heading is not None else "\0")
-        if candidates:
-            pairs[s.index] = candidates.pop(0)
-    used = set(pairs.values())
-    lonely_old = [(s.index, _body_set(s)) for s in old if s.index not in used and s.heading]
-    lonely_new = [(s.index, _body_set(s)) for s in new if s.index not in pairs and s.heading]
-    scored = []
-    if len(lonely_old) * len(lonely_new) > _RENAME_SEARCH_LIMIT:
-        lonely_new = []  # unrelated texts: not worth a quadratic search for renames
-    for j, bj in lonely_new:
-        for i, bi in lonely_old:
-            if bi and bj and 2 * min(len(bi), len(bj)) >= max(len(bi), len(bj)):
-                score = len(bi & bj) / len(bi | bj)
-                if score >= 0.5:
-                    scored.append((-score, j, i))
-    for _, j, i in sorted(scored):
-        if j not in pairs and i not in used:
-            pairs[j] = i
-            used.add(i)
-    return pairs
-
-
-def _stable(pairs: dict[int, int]) -> set[int]:
-    """New indexes of the longest run of pairs whose old order is kept (the rest moved)."""
-    items = sorted(pairs.items())
+def _lis(items: list[tuple[int, int]]) -> set[int]:
+    """First elements of the longest run of ITEMS (new, old) whose old order is kept."""
     tails: list[int] = []  # position in items of the smallest tail of each length
     parent = [-1] * len(items)
     for pos, (_, old_index) in enumerate(items):
@@ -219,18 +204,63 @@ def _stable(pairs: dict[int, int]) -> set[int]:
     return keep
 
 
-def summarize_changes(old: str | None, new: str, *, ignore: Sequence[str] = ()) -> ChangeSummary:
+def _moved(fo: Facts, fn: Facts, pairs: dict[int, int]) -> dict[int, tuple[str | None, str | None]]:
+    """{new index: (heading before it, parent heading)} of the sections that moved.
+
+    A section moved when its level changed, when its parent is not its old parent's
+    match, or when its order among the siblings it kept changed (the longest run in
+    old order stays; the rest moved). A section that moved with its parent did not.
+    """
+    new = fn.sections
+    groups: dict[int | None, list[tuple[int, int]]] = {}
+    moved: set[int] = set()
+    for j in sorted(pairs):
+        if new[j].heading is None:
+            continue
+        if new[j].level != fo.sections[pairs[j]].level:
+            moved.add(j)  # a level change is a move, whatever its order
+        if same_parent(fo, fn, pairs, j):
+            groups.setdefault(fn.parents[j], []).append((j, pairs[j]))
+        else:
+            moved.add(j)
+    for items in groups.values():
+        stable = _lis(items)
+        moved.update(j for j, _ in items if j not in stable)
+    where = {}
+    for j in moved:
+        parent = fn.parents[j]
+        siblings = fn.children.get(parent, [])
+        rank = fn.rank[j]
+        before = new[siblings[rank - 1]].heading if rank else None
+        where[j] = (before, new[parent].heading if parent is not None and not rank else None)
+    return where
+
+
+def summarize_changes(
+    old: str | None,
+    new: str,
+    *,
+    between: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+) -> ChangeSummary:
     """What changed from OLD to NEW (OLD None: the first version, everything added).
 
-    IGNORE is the document's `ignore` regexes: lines they match change only cosmetically.
+    BETWEEN: the texts of the versions in between (oldest first), so that section
+    identity is carried through each step of a range. IGNORE: the document's
+    `ignore:` regexes; lines they match are noise (hidden, never counted).
     """
+    rules = NoiseRules(tuple(ignore))
     new_sections = parse_sections(new)
     if old is None:
-        changes = [_one_sided(s, kind=ADDED) for s in new_sections]
+        changes = [_one_sided(s, kind=ADDED, rules=rules) for s in new_sections]
         return ChangeSummary(tuple(changes), _stats(changes, new, first=True), first=True)
     old_sections = parse_sections(old)
-    pairs = match_sections(old_sections, new_sections)
-    stable = _stable(pairs)
+    fo, fn = facts_of(old_sections), facts_of(new_sections)
+    seed = None
+    if between:
+        seed = chain_matches([fo, *map(parse_sections, between), fn])
+    pairs = match_sections(fo, fn, seed=seed)
+    moved = _moved(fo, fn, pairs)
     old_to_new = {o: n for n, o in pairs.items()}
     # A removed section goes after the matched section that preceded it in the old text.
     after: dict[int, list[int]] = {}
@@ -240,15 +270,19 @@ def summarize_changes(old: str | None, new: str, *, ignore: Sequence[str] = ()) 
             anchor = old_to_new[s.index]
         else:
             after.setdefault(anchor, []).append(s.index)
-    changes = [_one_sided(old_sections[i], kind=REMOVED) for i in after.get(-1, [])]
+    removed = [_one_sided(old_sections[i], kind=REMOVED, rules=rules) for i in after.get(-1, [])]
+    changes = removed
     for s in new_sections:
         if s.index in pairs:
             o = old_sections[pairs[s.index]]
-            changes.append(_matched(o, s, moved=s.index not in stable and s.heading is not None))
+            changes.append(_matched(o, s, where=moved.get(s.index), rules=rules))
         else:
-            changes.append(_one_sided(s, kind=ADDED))
-        changes.extend(_one_sided(old_sections[i], kind=REMOVED) for i in after.get(s.index, []))
+            changes.append(_one_sided(s, kind=ADDED, rules=rules))
+        changes.extend(
+            _one_sided(old_sections[i], kind=REMOVED, rules=rules) for i in after.get(s.index, [])
+        )
     changes = apply_change_model(changes, old, new, ignore=ignore)
+    changes = mark_moved_sentences(changes)
     return ChangeSummary(tuple(changes), _stats(changes, new))
 
 
@@ -278,6 +312,7 @@ def _stats(changes: Sequence[SectionChange], new: str, *, first: bool = False) -
             removed += sum(segment_words(t) for op, t in c.heading_words if op == WordOp.DELETE)
         words_added += added
         words_removed += removed
+    items = sum(c.renumbered_lines for c in changes if c.kind != EQUAL)
     words = count_words(new)
     return Stats(
         sections_added=counts["added"],
@@ -291,6 +326,7 @@ def _stats(changes: Sequence[SectionChange], new: str, *, first: bool = False) -
         words_removed=words_removed,
         cosmetic=counts["cosmetic"],
         words=words,
+        items_renumbered=items,
     )
 
 

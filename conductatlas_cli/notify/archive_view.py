@@ -295,11 +295,18 @@ def versions_since(archive, keys: list[str] | None, since: datetime):
 
 def span_event(archive, sources, key: str, old, new, versions, *, commit_url: str | None):
     """The event of KEY from version OLD (None: nothing) to NEW (of VERSIONS), for the digest."""
+    from conductatlas_cli.archive.history import texts_between
     from conductatlas_cli.diff.describe import stat_line
     from conductatlas_cli.diff.summary import summarize_changes
 
     old_text = archive.read_version(key, old.commit) if old else None
-    summary = summarize_changes(old_text, archive.read_version(key, new.commit))
+    ignore = next((s.ignore for s in sources.sources if s.key == key), ())
+    summary = summarize_changes(
+        old_text,
+        archive.read_version(key, new.commit),
+        between=texts_between(archive, key, old, new, versions),  # identity through the range
+        ignore=ignore,
+    )
     info = doc_info(sources, key)
     commits = [v.commit for v in versions if old is None or v.date > old.date]
     topics: list[str] = []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conductatlas_cli.diff.model import EQUAL, ChangeSummary
+from conductatlas_cli.diff.describe import moved_to
+from conductatlas_cli.diff.model import EQUAL, ChangeSummary, SentenceChange
 from conductatlas_cli.textsafe import plain as _safe
 
 JSON_SCHEMA_DOC = """\
@@ -21,8 +22,9 @@ JSON_SCHEMA_DOC = """\
     "sections_renumbered": 0,    # only the heading's number changed
     "sections_changed": 0,       # real changes (not renumbered-only, not cosmetic)
     "words_added": 0, "words_removed": 0,
-    "cosmetic": 0,               # sections whose only change is cosmetic
-    "words": 0                   # words in the new version
+    "cosmetic": 0,               # sections whose only change is cosmetic or ignored
+    "words": 0,                  # words in the new version
+    "items_renumbered": 0        # list items and clauses whose only change is their number
   },
   "sections": [                  # changed sections only, in new-document order
     {
@@ -32,13 +34,17 @@ JSON_SCHEMA_DOC = """\
       "path": ["Usage Policy", "4. Liability"],  # heading trail
       "level": 2,                # 0 for the preamble (text before any heading)
       "cosmetic": false,         # only whitespace/typography/punctuation changed
-      "modified": false, "moved": false, "renamed": false, "renumbered": true,
-      "sentences": [             # changed lines only, in order
+      "modified": false, "moved": false, "renamed": false,
+      "renumbered": true,        # its heading's number, or its items' numbers, changed
+      "moved_to": "after 2. Accounts" | null,  # where a moved section went
+      "sentences": [             # changed lines only (never blank ones), in order
         {
           "kind": "added|removed|modified",
           "old": "Pay within 30 days." | null,
           "new": "Pay within 60 days." | null,
           "cosmetic": false,
+          "renumbered": false,   # only its leading number or letter changed
+          "elsewhere": "3. Privacy" | null,  # moved to (removed) / from (added) that section
           "words": [{"op": "equal|insert|delete", "text": "Pay within "}]  # modified only
         }
       ]
@@ -52,6 +58,10 @@ lists every section as added with all its sentences. Page text has control
 characters and terminal escape sequences removed. A section whose only change is
 its number has "kind": "moved", "renumbered": true, "moved": false.
 """
+
+
+def _blank(sentence: SentenceChange) -> bool:
+    return not (sentence.old or "").strip() and not (sentence.new or "").strip()
 
 
 def summary_to_dict(
@@ -72,10 +82,12 @@ def summary_to_dict(
                 "old": text(s.old),
                 "new": text(s.new),
                 "cosmetic": s.cosmetic,
+                "renumbered": s.renumbered,
+                "elsewhere": text(s.elsewhere),
                 "words": [{"op": op, "text": _safe(t)} for op, t in s.words],
             }
             for s in c.sentences
-            if s.kind != EQUAL
+            if s.kind != EQUAL and not _blank(s)
         ]
         sections.append(
             {
@@ -89,6 +101,7 @@ def summary_to_dict(
                 "moved": c.moved,
                 "renamed": c.renamed,
                 "renumbered": c.renumbered,
+                "moved_to": moved_to(c) if c.moved else None,
                 "sentences": sentences,
             }
         )
@@ -107,6 +120,7 @@ def summary_to_dict(
             "words_removed",
             "cosmetic",
             "words",
+            "items_renumbered",
         )
     }
     return {

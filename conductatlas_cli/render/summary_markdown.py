@@ -10,6 +10,7 @@ from conductatlas_cli.render.summary_text import NAMES, section_sentences, visib
 from conductatlas_cli.textsafe import plain as _safe
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+_BULLET = re.compile(r"^[ \t]*[-*+][ \t]+")  # a list line's own bullet: one bullet is enough
 
 
 def _md(text: str) -> str:
@@ -26,6 +27,10 @@ def _md_mark(text: str, mark: str) -> str:
     return f"{lead}{mark}{_md(core)}{mark}{trail}"
 
 
+def _unbullet(text: str) -> str:
+    return _BULLET.sub("", text, count=1)
+
+
 def render_markdown(
     summary: ChangeSummary, *, context: int, show_all: bool, title: str | None
 ) -> str:
@@ -38,24 +43,28 @@ def render_markdown(
             continue
         label = " → ".join(_md(part) for part in section_label(change).split(" → "))
         trail = SEPARATOR.join([_md(p) for p in change.path[:-1]] + [label])
-        notes = " (cosmetic)" if change.cosmetic else ""
-        notes += " (moved)" if moved_note(change) else ""
+        notes = " (cosmetic)" if change.cosmetic else moved_note(change)
         name = "Renumbered" if change.renumbered_only else NAMES[change.kind]
         out += [f"### {name}: {trail}{notes}", ""]
         bullets = []
         for line in [] if summary.first else section_sentences(change, context, show_all):
             role = line[0][0]
             body = line[1:] if role in ("added", "removed", "~") else line
+            note = "".join(_md(t) for r, t in body[1:] if r == "note")  # "(moved to …)"
             if role == "added":
-                bullets.append(f"- **Added:** {_md(body[0][1])}")
+                bullets.append(f"- **Added:** {_md(_unbullet(body[0][1]))}{note}")
             elif role == "removed":
-                bullets.append(f"- **Removed:** {_md_mark(body[0][1], '~~')}")
+                bullets.append(f"- **Removed:** {_md_mark(_unbullet(body[0][1]), '~~')}{note}")
             elif role == "~":
                 words = {"del": "~~", "ins": "**"}
+                if body and body[0][0] == "text":
+                    body = [("text", _unbullet(body[0][1])), *body[1:]]
                 text = "".join(_md_mark(t, words[r]) if r in words else _md(t) for r, t in body)
                 bullets.append(f"- **Changed:** {text}")
             elif role == "note":
                 bullets.append("- …")
+            elif role == "count":  # "(4 items renumbered)"
+                bullets.append(f"- *{_md(body[0][1].strip())}*")
             else:
                 bullets.append(f"- {_md(body[0][1].strip())}")
         out += bullets + ([""] if bullets else [])

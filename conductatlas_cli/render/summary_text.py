@@ -13,26 +13,41 @@ Plain format (stable, for piping), one block per changed section:
 
 Section markers: `+` added, `-` removed, `~` modified, `=` renamed, `>` moved
 (order, level or numbering changed). A heading that changed reads `Old → New`;
-a section that moved says `(moved)` unless its marker already says so (`>` with
-no arrow is a plain move; `>` with `Old → New` and no note is a renumbering).
-Cosmetic changes (whitespace, typography, punctuation) are hidden unless
-show_all, and counted in the stat line.
+a section that moved says where it went: `> 4. Fees (after 2. Accounts)`, or
+`~ 4. Fees (moved after 2. Accounts)` when its marker says another change (`>`
+with `Old → New` and no note is a renumbering).
+Cosmetic changes (whitespace, typography, punctuation, volatile stamps, lines the
+document's `ignore:` rules match) are hidden unless show_all, and counted apart
+in the stat line. So are list items and clauses whose only change is their
+number: one line `    (4 items renumbered)` stands for them.
 A first version lists its sections only. Page text is always passed through
-`textsafe.plain`, and rich output is built from `Text` objects, never markup.
+`textsafe.plain`, and rich output is built from `Text` objects, never markup:
+the word marks stay (dimmed) beside the colours, and long lines wrap at the
+width with a hanging indent.
 """
 
 from __future__ import annotations
 
 from conductatlas_cli.diff.describe import MARKERS, moved_note, stat_line, trail
-from conductatlas_cli.diff.model import ChangeKind, ChangeSummary, SectionChange, SentenceChange
+from conductatlas_cli.diff.model import (
+    ADDED,
+    EQUAL,
+    MODIFIED,
+    MOVED,
+    REMOVED,
+    RENAMED,
+    ChangeSummary,
+    SectionChange,
+    SentenceChange,
+)
 from conductatlas_cli.textsafe import plain as _safe
 
 NAMES = {
-    ChangeKind.ADDED: "Added",
-    ChangeKind.REMOVED: "Removed",
-    ChangeKind.MODIFIED: "Modified",
-    ChangeKind.RENAMED: "Renamed",
-    ChangeKind.MOVED: "Moved",
+    ADDED: "Added",
+    REMOVED: "Removed",
+    MODIFIED: "Modified",
+    RENAMED: "Renamed",
+    MOVED: "Moved",
 }
 
 _STYLES = {
@@ -43,8 +58,10 @@ _STYLES = {
     ">": "bold cyan",
     "heading": "bold",
     "note": "dim",
+    "count": "dim",
     "ins": "bold green",
     "del": "red strike",
+    "mark": "dim",
     "added": "green",
     "removed": "red strike",
     "context": "dim",
@@ -56,7 +73,12 @@ Line = list[tuple[str, str]]  # (role, text) segments
 
 
 def visible(change: SectionChange, show_all: bool) -> bool:
-    return change.kind != ChangeKind.EQUAL and (show_all or not change.cosmetic)
+    return change.kind != EQUAL and (show_all or not change.cosmetic)
+
+
+def _shown(sentence: SentenceChange, show_all: bool) -> bool:
+    """Whether a changed line is listed (cosmetic and renumbered ones only with SHOW_ALL)."""
+    return sentence.kind != EQUAL and (show_all or sentence.real)
 
 
 def _word_segments(sentence: SentenceChange) -> Line:
@@ -65,22 +87,25 @@ def _word_segments(sentence: SentenceChange) -> Line:
 
 
 def _sentence_line(sentence: SentenceChange) -> Line:
-    if sentence.kind == ChangeKind.ADDED:
-        return [("added", "  + "), ("added", _safe(sentence.new or "") or "(blank line)")]
-    if sentence.kind == ChangeKind.REMOVED:
-        return [("removed", "  - "), ("removed", _safe(sentence.old or "") or "(blank line)")]
-    if sentence.kind == ChangeKind.MODIFIED:
+    where = sentence.elsewhere
+    if sentence.kind == ADDED:
+        line = [("added", "  + "), ("added", _safe(sentence.new or "") or "(blank line)")]
+        return line + ([("note", f" (moved from {_safe(where)})")] if where is not None else [])
+    if sentence.kind == REMOVED:
+        line = [("removed", "  - "), ("removed", _safe(sentence.old or "") or "(blank line)")]
+        return line + ([("note", f" (moved to {_safe(where)})")] if where is not None else [])
+    if sentence.kind == MODIFIED:
         return [("~", "  ~ "), *_word_segments(sentence)]
     return [("context", "    " + _safe(sentence.new or ""))]
 
 
 def section_sentences(change: SectionChange, context: int, show_all: bool) -> list[Line]:
-    if change.kind in (ChangeKind.ADDED, ChangeKind.REMOVED):
+    if change.kind in (ADDED, REMOVED):
         return [_sentence_line(s) for s in change.sentences if show_all or not s.cosmetic]
     entries = [
-        s for s in change.sentences if s.kind != ChangeKind.EQUAL or (s.new or "").strip()
+        s for s in change.sentences if s.kind != EQUAL or (s.new or "").strip()
     ]  # blank equal lines never count as context
-    shown = [s.kind != ChangeKind.EQUAL and (show_all or not s.cosmetic) for s in entries]
+    shown = [_shown(s, show_all) for s in entries]
     keep: set[int] = set()
     for i, changed in enumerate(shown):
         if changed:
@@ -91,12 +116,15 @@ def section_sentences(change: SectionChange, context: int, show_all: bool) -> li
         if context and previous is not None and i > previous + 1:
             lines.append([("note", "  …")])
         entry = entries[i]
-        if shown[i] or entry.kind == ChangeKind.EQUAL:
+        if shown[i] or entry.kind == EQUAL:
             lines.append(_sentence_line(entry))
         else:  # a hidden cosmetic change, shown as context in its new form
             if entry.new is not None:
                 lines.append([("context", "    " + _safe(entry.new))])
         previous = i
+    hidden = 0 if show_all else change.renumbered_lines
+    if hidden:
+        lines.append([("count", f"    ({hidden} item{'' if hidden == 1 else 's'} renumbered)")])
     return lines
 
 
@@ -114,7 +142,7 @@ def summary_lines(
         if change.cosmetic:
             header.append(("note", " (cosmetic)"))
         elif moved_note(change):
-            header.append(("note", " (moved)"))
+            header.append(("note", moved_note(change)))
         lines.append(header)
         if not summary.first:
             lines.extend(section_sentences(change, context, show_all))
@@ -131,17 +159,59 @@ def as_plain(lines: list[Line]) -> str:
     )
 
 
+def _hanging(line: Line) -> int:
+    """The indent of a wrapped line's continuation: past its marker ("  ~ ", "~ ")."""
+    head = "".join(text for _, text in line)[:8]
+    stripped = head.lstrip(" ")
+    lead = len(head) - len(stripped)
+    if stripped[:2] in ("+ ", "- ", "~ ", "= ", "> "):
+        return lead + 2
+    return lead
+
+
+def _breaks(text: str, width: int, indent: int) -> list[int]:
+    """Offsets where TEXT wraps at WIDTH (continuations indented by INDENT), at spaces."""
+    offsets: list[int] = []
+    start, room = 0, width
+    while len(text) - start > room:
+        cut = text.rfind(" ", start + 1, start + room + 1)
+        if cut <= start:  # one long word: break it
+            cut = start + room
+            offsets.append(cut)
+            start = cut
+        else:
+            offsets.append(cut)
+            start = cut + 1  # the space at a break is dropped
+        room = max(10, width - indent)
+    return offsets
+
+
 def as_rich(lines: list[Line], *, width: int) -> str:
     from io import StringIO
 
     from rich.console import Console
     from rich.text import Text
 
+    marks = {"del": ("[-", "-]"), "ins": ("{+", "+}")}
     out = Text()
     for line in lines:
+        row = Text()
         for role, text in line:
-            out.append(text, style=_STYLES.get(role, ""))
-        out.append("\n")
+            if role in marks:
+                row.append(marks[role][0], style=_STYLES["mark"])
+                row.append(text, style=_STYLES[role])
+                row.append(marks[role][1], style=_STYLES["mark"])
+            else:
+                row.append(text, style=_STYLES.get(role, ""))
+        indent = _hanging(line)
+        pieces = row.divide(_breaks(row.plain, width, indent)) if width > 20 else [row]
+        for n, piece in enumerate(pieces):
+            if n:
+                out.append(" " * indent)
+                if piece.plain.startswith(" "):
+                    piece = piece[1:]
+            out.append_text(piece)
+            out.append("\n")
     buffer = StringIO()
     console = Console(
         file=buffer,
