@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from conductatlas_cli.changes import new_text, summarize_changes
+from conductatlas_cli.diff.summary import new_text, summarize_changes
 from conductatlas_cli.render import render_summary
 
 VOCAB = (
@@ -141,7 +141,7 @@ def bench(size: int, runs: int) -> None:
 PROCESS = """
 import sys
 from pathlib import Path
-from conductatlas_cli.changes import summarize_changes
+from conductatlas_cli.diff.summary import summarize_changes
 from conductatlas_cli.render import render_summary
 old, new = (Path(p).read_text(encoding="utf-8") for p in sys.argv[1:3])
 sys.stdout.write(render_summary(summarize_changes(old, new), fmt="plain"))

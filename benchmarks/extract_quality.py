@@ -36,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from conductatlas_cli.errors import ExtractError  # noqa: E402
-from conductatlas_cli.extract import extract_text  # noqa: E402
+from conductatlas_cli.extract.extractor import extract_text  # noqa: E402
 
 _LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\([^)]*\)")  # link text may hold "\]"
 _BR_TAG = re.compile(r"<br\s*/?>", re.I)  # line breaks in table cells: markup too
@@ -52,7 +52,7 @@ _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 def _normalizer():
     """`normalize_text` when it is implemented, else the identity (our split does the rest)."""
     try:
-        from conductatlas_cli.normalize import normalize_text
+        from conductatlas_cli.snapshot.normalize import normalize_text
 
         normalize_text("A sentence. Another one.\n")
         return normalize_text

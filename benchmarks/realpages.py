@@ -101,11 +101,11 @@ from realpages_judge import (  # noqa: E402
     plain_words,
 )
 
-from conductatlas_cli.config import load_sources  # noqa: E402
+from conductatlas_cli.config.load import load_sources  # noqa: E402
 from conductatlas_cli.errors import AtlasError  # noqa: E402
-from conductatlas_cli.extract import extract_text  # noqa: E402
-from conductatlas_cli.normalize import normalize_text  # noqa: E402
-from conductatlas_cli.pipeline import run_fetch  # noqa: E402
+from conductatlas_cli.extract.extractor import extract_text  # noqa: E402
+from conductatlas_cli.run.runner import run_fetch  # noqa: E402
+from conductatlas_cli.snapshot.normalize import normalize_text  # noqa: E402
 
 SHARES = ("develop", "held-out")
 

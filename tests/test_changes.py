@@ -7,7 +7,8 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conductatlas_cli.changes import (
+from conductatlas_cli.diff.sections import heading_key, parse_sections
+from conductatlas_cli.diff.summary import (
     ADDED,
     EQUAL,
     MODIFIED,
@@ -20,7 +21,6 @@ from conductatlas_cli.changes import (
     old_text,
     summarize_changes,
 )
-from conductatlas_cli.sections import heading_key, parse_sections
 
 POLICY = """# Usage Policy
 
@@ -263,7 +263,7 @@ def test_text_against_itself_is_unchanged(doc):
 
 def test_word_counts_agree_with_normalize():
     """A first version's word count is normalize.count_words, as in the fetch report."""
-    from conductatlas_cli.normalize import count_words
+    from conductatlas_cli.snapshot.words import count_words
 
     text = POLICY + "\n- See [the terms](https://example.com/terms) and don't stop.\n"
     summary = summarize_changes(None, text)

@@ -7,9 +7,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from conductatlas_cli.archive.archive import Archive
 from conductatlas_cli.cli import app
-from conductatlas_cli.config import load_sources
-from conductatlas_cli.store import Archive
+from conductatlas_cli.config.load import load_sources
 
 runner = CliRunner()
 

@@ -301,8 +301,8 @@ def test_cron_environment_without_home(tracked):
 
 def test_lock_held_exits_75(tracked):
     """While another fetch holds the lock, a second one exits 75 with a clear message."""
-    from conductatlas_cli.config import load_sources
-    from conductatlas_cli.store import Archive
+    from conductatlas_cli.archive.archive import Archive
+    from conductatlas_cli.config.load import load_sources
 
     sources = load_sources(tracked.root / "sources.yaml")
     with Archive.from_sources(sources).lock():

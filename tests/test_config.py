@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conductatlas_cli.config import load_sources, parse_sources, redact_url
+from conductatlas_cli.config.load import load_sources, parse_sources
+from conductatlas_cli.config.model import redact_url
 from conductatlas_cli.errors import ConfigError
 
 REPO_SOURCES = Path(__file__).resolve().parents[1] / "sources.yaml"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conductatlas_cli.errors import ExtractError
-from conductatlas_cli.extract import extract_text, extractor_id
+from conductatlas_cli.extract.extractor import extract_text, extractor_id
 
 DATA = Path(__file__).parent / "data" / "extract"
 CASES = sorted(p.stem for p in DATA.glob("*.html"))
@@ -236,7 +236,7 @@ def test_extractor_id_names_versions():
 def test_import_is_lazy():
     """Importing the module loads neither trafilatura, lxml nor pypdf."""
     code = (
-        "import sys, conductatlas_cli.extract; "
+        "import sys, conductatlas_cli.extract.extractor; "
         "print(sorted(m for m in ('trafilatura', 'lxml', 'pypdf') if m in sys.modules))"
     )
     result = subprocess.run(

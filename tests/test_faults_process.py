@@ -29,7 +29,7 @@ from faultcheck import (
     policy_html,
 )
 
-from conductatlas_cli.statefile import hold_lock
+from conductatlas_cli.archive.state import hold_lock
 
 N_DOCS = 20
 KILL_LOOPS = int(os.environ.get("ATLAS_KILL_LOOPS", "8"))

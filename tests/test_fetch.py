@@ -15,7 +15,8 @@ import pytest
 from conftest import Page
 
 from conductatlas_cli.errors import FetchError
-from conductatlas_cli.fetch import decode_text, fetch_document, make_session
+from conductatlas_cli.extract.charset import decode_text
+from conductatlas_cli.fetch.http import fetch_document, make_session
 
 PAGE = "<html><body><h1>Usage Policy</h1><p>Do not misuse the service.</p></body></html>"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conductatlas_cli.guard import check_page, check_shrink, page_title
+from conductatlas_cli.snapshot.guards import check_page, check_shrink, page_title
 
 POLICY = " ".join(
     f"Clause {i}. Operators must keep their products within this policy at all times."

@@ -8,7 +8,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conductatlas_cli.normalize import count_words, noise_key, normalize_text
+from conductatlas_cli.snapshot.noise import noise_key
+from conductatlas_cli.snapshot.normalize import normalize_text
+from conductatlas_cli.snapshot.words import count_words
 
 # --- characters and whitespace -------------------------------------------------------
 

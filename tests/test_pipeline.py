@@ -6,7 +6,7 @@ from test_cli_fetch import CLAUSES, policy_html
 from typer.testing import CliRunner
 
 from conductatlas_cli.cli import app
-from conductatlas_cli.page import POOL_MIN_DOCUMENTS, PageJob, PageProcessor, process_page
+from conductatlas_cli.run.pages import POOL_MIN_DOCUMENTS, PageJob, PageProcessor, process_page
 
 runner = CliRunner()
 

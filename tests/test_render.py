@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from conductatlas_cli.changes import summarize_changes
+from conductatlas_cli.archive.commit_message import commit_message
+from conductatlas_cli.diff.summary import summarize_changes
 from conductatlas_cli.render import (
     JSON_SCHEMA_DOC,
-    commit_message,
     render_summary,
     stat_line,
     summary_to_dict,
@@ -271,7 +271,7 @@ def test_render_module_does_not_import_rich_until_needed():
     import sys
 
     code = (
-        "import sys, conductatlas_cli.changes, conductatlas_cli.render as r;"
+        "import sys, conductatlas_cli.diff.summary, conductatlas_cli.render.summary_text as r;"
         "print(sorted(m for m in ('rich', 'typer') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -7,8 +7,8 @@ import json
 
 from rich.console import Console
 
-from conductatlas_cli.pipeline import DocumentReport, FetchReport
-from conductatlas_cli.report import plain_lines, print_table, to_json
+from conductatlas_cli.render.fetch_report import plain_lines, print_table, to_json
+from conductatlas_cli.run.report import DocumentReport, FetchReport
 
 
 def sample() -> FetchReport:

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from conductatlas_cli import gitrepo
-from conductatlas_cli.config import load_sources
+from conductatlas_cli.archive import git as gitrepo
+from conductatlas_cli.archive.archive import Archive
+from conductatlas_cli.archive.scaffold import init_project
+from conductatlas_cli.archive.state import State, document_state, load_state, save_state
+from conductatlas_cli.config.load import load_sources
 from conductatlas_cli.errors import LockedError, StoreError, UsageError
-from conductatlas_cli.statefile import document_state
-from conductatlas_cli.store import Archive, init_project, load_state, save_state
 
 KEY = "cohere/usage-policy"
 REL = "snapshots/cohere/usage-policy.md"
@@ -175,7 +176,7 @@ def test_works_under_cron_environment(tmp_path):
         import sys
         sys.path.insert(0, {str(PACKAGE_ROOT)!r})
         from pathlib import Path
-        from conductatlas_cli.store import Archive
+        from conductatlas_cli.archive.archive import Archive
         root = Path({str(root)!r})
         with Archive(root, root / "snapshots", root / ".atlas") as a:
             print(a.record_version("cohere/usage-policy", "Cron.\\n", message="first"))
@@ -473,13 +474,13 @@ def test_state_round_trip(tmp_path):
     state_dir = tmp_path / ".atlas"
     state = load_state(state_dir)
     entry = document_state(state, KEY)
-    entry.update(etag='"abc"', last_error="timed out")
-    entry["extra"]["hashes"] = ["h1", "h2"]
+    entry.etag, entry.last_error = '"abc"', "timed out"
+    entry.extra["hashes"] = ["h1", "h2"]
     save_state(state_dir, state)
     loaded = load_state(state_dir)
     assert loaded == state
-    assert loaded["documents"][KEY]["etag"] == '"abc"'
-    assert loaded["documents"][KEY]["failing_since"] is None
+    assert loaded.documents[KEY].etag == '"abc"'
+    assert loaded.documents[KEY].failing_since is None
     assert [p.name for p in state_dir.iterdir()] == ["state.json"]
 
 
@@ -489,11 +490,11 @@ def test_corrupt_state_starts_fresh_with_warning(tmp_path):
     state_dir.mkdir()
     (state_dir / "state.json").write_text('{"documents": {"a/b": ')
     warnings: list[str] = []
-    assert load_state(state_dir, warn=warnings.append) == {"version": 1, "documents": {}}
+    assert load_state(state_dir, warn=warnings.append) == State()
     assert len(warnings) == 1 and "corrupt" in warnings[0]
     assert (state_dir / "state.json.corrupt").exists()
     (state_dir / "state.json").write_text(json.dumps([1, 2]))
-    assert load_state(state_dir, warn=warnings.append)["documents"] == {}
+    assert load_state(state_dir, warn=warnings.append).documents == {}
 
 
 # -- lock -----------------------------------------------------------------------
@@ -502,7 +503,7 @@ HOLDER = """
 import sys, time
 sys.path.insert(0, {pkg!r})
 from pathlib import Path
-from conductatlas_cli.statefile import hold_lock
+from conductatlas_cli.archive.state import hold_lock
 with hold_lock(Path({state!r})):
     print("locked", flush=True)
     time.sleep(60)
@@ -647,14 +648,14 @@ def test_foreign_git_dir_variable_ignored(project, archive, tmp_path, monkeypatc
 
 def test_crash_after_commit_is_repaired(project, archive, monkeypatch):
     """If writing the file fails after the commit, the error says so and repair restores it."""
-    from conductatlas_cli import store
+    from conductatlas_cli.archive import archive as store
 
     archive.record_version(KEY, "Old.\n", message="one")
 
     def broken_replace(tmp, path):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store, "_replace", broken_replace)
+    monkeypatch.setattr(store, "replace_file", broken_replace)
     with pytest.raises(StoreError, match="recorded 'cohere/usage-policy' as .* next fetch"):
         archive.record_version(KEY, "New.\n", message="two")
     monkeypatch.undo()
@@ -724,7 +725,7 @@ WRITER = """
 import sys
 sys.path.insert(0, {pkg!r})
 from pathlib import Path
-from conductatlas_cli.store import Archive
+from conductatlas_cli.archive.archive import Archive
 root = Path({root!r})
 with Archive(root, root / "snapshots", root / ".atlas") as a:
     i = 0

@@ -1,0 +1,13 @@
+"""The archive: snapshots in git, and the tool state beside them.
+
+Owns: `archive.py` (`Archive`: snapshot paths, `record_version`, `repair`,
+versions and REF resolution), `files.py` (writes that never follow a symbolic
+link), `git.py` and `gitprocess.py` (git plumbing: loose objects, batch
+processes, a controlled environment), `history.py` (which versions `diff`,
+`log`, `show`, `status` look at), `commit_message.py` (the storage format of a
+version's commit), `state.py` (`.atlas/state.json` as typed `State` /
+`DocumentState`, and the fetch lock) and `scaffold.py` (`atlas init`).
+
+May import: `config`, `diff` (the summary model, for commit messages),
+`errors`, `textsafe`.
+"""

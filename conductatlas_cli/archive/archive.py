@@ -1,0 +1,400 @@
+"""The archive: snapshot paths, versions in git, the work tree.
+
+Each new version is one commit that touches only its snapshot path, made with
+plumbing (see `gitrepo`), so whatever the user has staged or modified stays as
+it was; the user's index entry for that one path is pointed at the new blob.
+Commit first, then the file: if the process dies in between, the file still
+equals an older committed version and `Archive.repair(keys)` (call it under the
+lock at the start of a fetch) puts HEAD's text and index entry back.
+Plumbing runs no commit hooks.
+
+Refused (StoreError, nothing written): a detached HEAD, a rebase, merge,
+cherry-pick, revert or bisect in progress, an `index.lock` that stays more than
+two seconds, a snapshot path through a symbolic link. Snapshot files are the
+tool's: a hand edit of one is overwritten by the next version or by `repair`.
+State and the lock live in `state`, `atlas init` in `scaffold`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from conductatlas_cli.archive.files import (
+    TMP_PREFIX,
+    as_utc,
+    key_of_path,
+    make_folder,
+    parse_date,
+    replace_file,
+    unlink_quietly,
+    write_temporary,
+)
+from conductatlas_cli.archive.git import DEFAULT_EMAIL, DEFAULT_NAME, Git
+from conductatlas_cli.archive.state import hold_lock
+from conductatlas_cli.config.model import parse_key
+from conductatlas_cli.errors import StoreError, UsageError
+
+FETCHED_TRAILER = "Atlas-Fetched-At"
+
+
+@dataclass(frozen=True)
+class Version:
+    """One recorded version of a document: its commit, when it was fetched, what changed."""
+
+    commit: str
+    date: datetime  # UTC; the Atlas-Fetched-At trailer, else the committer date
+    subject: str
+    summary: str = ""  # the commit body without trailers
+
+    @property
+    def short(self) -> str:
+        return self.commit[:10]
+
+
+class Archive:
+    """The snapshots folder of one project and the git repository that holds its history.
+
+    Thread-safe: calls are serialised, git processes are shared. Call `close()`
+    (or use `with Archive(...) as archive:`) to stop the batch processes.
+    """
+
+    def __init__(self, root: Path, snapshots_dir: Path, state_dir: Path):
+        self.root = Path(root)
+        self.snapshots_dir = Path(snapshots_dir)
+        self.state_dir = Path(state_dir)
+        self._mutex = threading.RLock()
+        self._git: Git | None = None
+        self._identity: dict[str, str] | None = None
+
+    @classmethod
+    def from_sources(cls, sources) -> Archive:
+        return cls(sources.root, sources.snapshots_dir, sources.state_dir)
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._mutex:
+            if self._git is not None:
+                self._git.close()
+                self._git = None
+
+    @property
+    def git(self) -> Git:
+        with self._mutex:
+            if self._git is None:
+                if not self.root.is_dir():
+                    raise StoreError(f"project folder '{self.root}' does not exist")
+                self._git = Git(self.root)
+            return self._git
+
+    def lock(self, wait: bool = False):
+        """Context manager: the archive's one-writer lock (LockedError when held elsewhere)."""
+        return hold_lock(self.state_dir, wait=wait)
+
+    # -- paths ---------------------------------------------------------------
+
+    def _snapshot_parts(self, key: str) -> tuple[Path, list[str]]:
+        """(real project root, parts from it to the snapshot file), checked for escapes."""
+        platform, document = parse_key(key)
+        snap = self.snapshots_dir
+        if not snap.is_absolute():
+            snap = self.root / snap
+        try:
+            inner = [p for p in Path(os.path.relpath(snap, self.root)).parts if p != "."]
+        except ValueError:
+            inner = [".."]
+        if ".." in inner or ".git" in inner:
+            raise StoreError(f"snapshots folder '{snap}' is not inside the project '{self.root}'")
+        return self.root.resolve(), [*inner, platform, f"{document}.md"]
+
+    def _rel_parts(self, key: str) -> list[str]:
+        root_real, parts = self._snapshot_parts(key)
+        try:
+            base = root_real.relative_to(self.git.top.resolve())
+        except ValueError:
+            raise StoreError(f"project '{self.root}' is not inside '{self.git.top}'") from None
+        return [*base.parts, *parts]
+
+    def snapshot_relpath(self, key: str) -> str:
+        """The snapshot's path relative to the repository's top level, e.g. 'snapshots/a/b.md'."""
+        return "/".join(self._rel_parts(key))
+
+    def snapshot_path(self, key: str) -> Path:
+        """The snapshot file in the work tree; StoreError when a folder on the way is a symlink."""
+        root_real, parts = self._snapshot_parts(key)
+        path = root_real
+        for part in parts:
+            path = path / part
+            if path.is_symlink():
+                raise StoreError(f"refusing to write through the symbolic link '{path}'")
+        return path
+
+    # -- reading -------------------------------------------------------------
+
+    def read_latest(self, key: str) -> str | None:
+        """The text committed at HEAD for KEY, or None when it was never recorded."""
+        with self._mutex:
+            found = self.git.read_object(f"HEAD:{self.snapshot_relpath(key)}")
+        if found is None or found[1] != "blob":
+            return None
+        return found[2].decode("utf-8", "replace")
+
+    def read_version(self, key: str, commit: str) -> str:
+        """The text of KEY as of COMMIT."""
+        with self._mutex:
+            found = self.git.read_object(f"{commit}:{self.snapshot_relpath(key)}")
+        if found is None or found[1] != "blob":
+            raise UsageError(f"'{key}' has no text at commit '{commit[:12]}'")
+        return found[2].decode("utf-8", "replace")
+
+    def _log(self, *args: str, names: bool = False) -> list[tuple[Version, list[str]]]:
+        fmt = f"%x1e%H%x1f%ct%x1f%(trailers:key={FETCHED_TRAILER},valueonly)%x1f%s%x1f%b%x1d"
+        extra = ["--name-only"] if names else []
+        out = self.git.run(
+            "-c",
+            "core.quotePath=false",
+            "log",
+            "--no-merges",
+            "--diff-filter=ACMRT",
+            f"--format={fmt}",
+            *extra,
+            *args,
+        ).decode("utf-8", "replace")
+        result = []
+        for chunk in out.split("\x1e")[1:]:
+            head, _, tail = chunk.partition("\x1d")
+            commit, ctime, fetched, subject, body = (head.split("\x1f", 4) + [""] * 5)[:5]
+            date = parse_date(fetched.strip().splitlines()[0] if fetched.strip() else "")
+            if date is None:
+                date = datetime.fromtimestamp(int(ctime or 0), tz=timezone.utc)
+            summary = "\n".join(
+                line for line in body.splitlines() if not line.startswith("Atlas-")
+            ).strip()
+            paths = [line for line in tail.splitlines() if line]
+            result.append((Version(commit, date, subject, summary), paths))
+        return result
+
+    def versions(self, key: str) -> list[Version]:
+        """Every recorded version of KEY on the current branch, newest first."""
+        with self._mutex:
+            if self.git.head() is None:
+                return []
+            return [v for v, _ in self._log("HEAD", "--", self.snapshot_relpath(key))]
+
+    def resolve_ref(self, key: str, ref: str | None) -> Version:
+        """The version REF names: None (latest), '~N', a date 'YYYY-MM-DD', or a commit."""
+        versions = self.versions(key)
+        if not versions:
+            raise UsageError(f"no version of '{key}' has been recorded yet")
+        ref = (ref or "").strip()
+        if not ref:
+            return versions[0]
+        if re.fullmatch(r"~\d+", ref):
+            back = int(ref[1:])
+            if back >= len(versions):
+                raise UsageError(f"'{key}' has {len(versions)} version(s); '{ref}' goes too far")
+            return versions[back]
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", ref):
+            try:
+                day = datetime.strptime(ref, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+            except ValueError:
+                raise UsageError(f"'{ref}' is not a valid date") from None
+            end = day + timedelta(days=1)
+            earlier = [v for v in versions if v.date < end]
+            if not earlier:
+                raise UsageError(f"no version of '{key}' on or before {ref}")
+            return max(earlier, key=lambda v: v.date)
+        if ref.startswith("-") or any(ch.isspace() for ch in ref):
+            raise UsageError(f"'{ref}' is not a date (YYYY-MM-DD), a commit or ~N")
+        with self._mutex:
+            code, out = self.git.run_status("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+            if code != 0:
+                raise UsageError(f"'{ref}' is not a date (YYYY-MM-DD), a commit or ~N")
+            commit = out.decode().strip()
+            for version in versions:
+                if version.commit == commit:
+                    return version
+            found = self._log("-1", commit, "--", self.snapshot_relpath(key))
+        if not found:
+            raise UsageError(f"no version of '{key}' at or before commit '{ref}'")
+        return found[0][0]
+
+    def all_versions(self, since: datetime | None = None) -> list[tuple[str, Version]]:
+        """(key, version) for every version of every document, newest first; SINCE filters."""
+        with self._mutex:
+            if self.git.head() is None:
+                return []
+            base = self._snapshots_rel()
+            entries = self._log("HEAD", "--", base, names=True)
+        result = []
+        for version, paths in entries:
+            if since is not None and version.date < as_utc(since):
+                continue
+            for path in paths:
+                key = key_of_path(path, base)
+                if key:
+                    result.append((key, version))
+        return result
+
+    def keys_with_history(self) -> list[str]:
+        """Keys of the documents that have a snapshot at HEAD, sorted."""
+        with self._mutex:
+            if self.git.head() is None:
+                return []
+            base = self._snapshots_rel()
+            out = self.git.run("ls-tree", "-r", "--name-only", "-z", "HEAD", "--", base)
+        keys = {key_of_path(p, base) for p in out.decode("utf-8", "replace").split("\0")}
+        return sorted(k for k in keys if k)
+
+    def _snapshots_rel(self) -> str:
+        return "/".join(self._rel_parts("x/x")[:-2])
+
+    # -- writing -------------------------------------------------------------
+
+    def record_version(
+        self,
+        key: str,
+        text: str,
+        *,
+        message: str,
+        force_identity: tuple[str, str] | None = None,
+    ) -> str:
+        """Commit TEXT as KEY's new version (one commit, only that path); return its sha.
+
+        When TEXT equals HEAD's snapshot, nothing is committed and the latest
+        version's commit is returned. FORCE_IDENTITY is (name, email).
+        """
+        if not message.strip():
+            raise StoreError(f"empty commit message for '{key}'")
+        data = text.encode("utf-8")
+        with self._mutex:
+            git = self.git
+            rel = self.snapshot_relpath(key)
+            path = self.snapshot_path(key)
+            git.check_can_commit()
+            head = git.head()
+            make_folder(path.parent, self.root.resolve())
+            tmp = write_temporary(path.parent, data)
+            try:
+                blob = git.write_object(b"blob", data)
+                tree = git.tree_with_blob(head[1] if head else None, rel.split("/"), blob)
+                if head is not None and tree == head[1]:
+                    replace_file(tmp, path)
+                    git.set_index_entry(rel, blob)
+                    latest = self.versions(key)
+                    return latest[0].commit if latest else head[0]
+                env = self._identity_env(force_identity)
+                commit = git.write_commit(tree, head[0] if head else None, message, env)
+                git.update_head(commit, head[0] if head else None)
+            except BaseException:
+                unlink_quietly(tmp)
+                raise
+            try:
+                replace_file(tmp, path)
+            except OSError as exc:
+                unlink_quietly(tmp)
+                raise StoreError(
+                    f"recorded '{key}' as {commit[:10]} but could not write '{path}': "
+                    f"{exc.strerror} (the next fetch restores it)"
+                ) from None
+            git.set_index_entry(rel, blob)  # busy index: `repair` fixes it next run
+            return commit
+
+    def repair(self, keys: list[str]) -> list[str]:
+        """Put HEAD's text back where the work tree or index differ (after a crash); return keys.
+
+        Does nothing while git is mid-rebase/merge or HEAD is detached. A document whose
+        path is refused (a symlink on the way) or cannot be written is skipped, so one
+        document's problem never stops the run: its record then fails with the reason.
+        """
+        with self._mutex:
+            git = self.git
+            if git.head() is None:
+                return []
+            try:
+                git.check_can_commit()
+            except StoreError:
+                return []
+            repaired, blobs, swept = [], {}, set()
+            for key in keys:
+                try:
+                    path = self.snapshot_path(key)
+                except StoreError:
+                    continue  # a symlink on the way: recording this document fails and says so
+                # A crash between writing the temporary file and renaming it leaves one
+                # behind, also for a document never recorded: we hold the lock, so remove it.
+                if path.parent not in swept:
+                    swept.add(path.parent)
+                    if path.parent.is_dir():
+                        for stale in path.parent.glob(f"{TMP_PREFIX}*.tmp"):
+                            unlink_quietly(stale)
+                rel = self.snapshot_relpath(key)
+                found = git.read_object(f"HEAD:{rel}")
+                if found is None or found[1] != "blob":
+                    continue
+                blobs[rel] = found[0]
+                try:
+                    current = path.read_bytes()
+                except OSError:
+                    current = None
+                if current != found[2]:
+                    try:
+                        make_folder(path.parent, self.root.resolve())
+                        tmp = write_temporary(path.parent, found[2])
+                    except StoreError:
+                        continue  # unwritable here: this document's record fails and says why
+                    try:
+                        replace_file(tmp, path)
+                    except (StoreError, OSError):
+                        unlink_quietly(tmp)
+                        continue
+                    repaired.append(key)
+            index = git.index_entries(list(blobs))
+            for rel, blob in blobs.items():
+                if index.get(rel) != blob:
+                    git.set_index_entry(rel, blob)
+            return repaired
+
+    def _identity_env(self, force: tuple[str, str] | None) -> dict[str, str]:
+        """Environment for commit-tree: git's configured identity, else ConductAtlas."""
+        if force is not None:
+            name, email = force
+            return {
+                "GIT_AUTHOR_NAME": name,
+                "GIT_AUTHOR_EMAIL": email,
+                "GIT_COMMITTER_NAME": name,
+                "GIT_COMMITTER_EMAIL": email,
+            }
+        if self._identity is None:
+            code, out = self.git.run_status(
+                "config", "-z", "--get-regexp", r"^(user|author|committer)\.(name|email)$"
+            )
+            known = set()
+            for record in out.split(b"\0") if code == 0 else []:
+                name, _, value = record.partition(b"\n")
+                if value.strip():
+                    known.add(name.decode("utf-8", "replace").lower())
+            env = {}
+            for role in ("author", "committer"):
+                upper = role.upper()
+                for part, default in (("name", DEFAULT_NAME), ("email", DEFAULT_EMAIL)):
+                    var = f"GIT_{upper}_{part.upper()}"
+                    have = (
+                        self.git.env.get(var)
+                        or f"{role}.{part}" in known
+                        or f"user.{part}" in known
+                        or (part == "email" and self.git.env.get("EMAIL"))
+                    )
+                    if not have:
+                        env[var] = default
+            self._identity = env
+        return self._identity

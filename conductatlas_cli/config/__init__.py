@@ -1,0 +1,8 @@
+"""sources.yaml: what is tracked and how.
+
+Owns: the model (`model.py`: frozen `Settings`, `Source`, `Sources`; the one
+slug and `platform/document` key parser; `redact_url`) and the loader
+(`load.py`: YAML → model, every problem one line naming `file:line`).
+
+May import: `errors`. Imported by every other package.
+"""

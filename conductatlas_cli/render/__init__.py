@@ -1,0 +1,54 @@
+"""Output formats: a change summary or a fetch report → text for people or programs.
+
+Owns: one registry of change-summary formats (`FORMATS`: rich, plain, markdown,
+json; the coming html and atom add one module and one line each), the fetch
+report (plain lines, rich table, JSON), and colour. With `cli/`, the only
+importer of rich (always lazily, inside the function that draws).
+
+May import `diff` (the summary model and its plain-word description), `run`
+(the fetch report model), `textsafe`. Imports nothing from `cli`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from conductatlas_cli.diff.describe import stat_line
+from conductatlas_cli.diff.model import ChangeSummary
+from conductatlas_cli.render.summary_json import JSON_SCHEMA_DOC, summary_to_dict
+from conductatlas_cli.render.summary_markdown import render_markdown
+from conductatlas_cli.render.summary_text import render_text
+
+FORMATS = ("rich", "plain", "markdown", "json")
+
+__all__ = ["FORMATS", "JSON_SCHEMA_DOC", "render_summary", "stat_line", "summary_to_dict"]
+
+
+def render_summary(
+    summary: ChangeSummary,
+    *,
+    fmt: str,
+    context: int = 0,
+    show_all: bool = False,
+    title: str | None = None,
+    color: bool | None = None,
+    width: int = 100,
+    from_ref: str | None = None,
+    to_ref: str | None = None,
+) -> str:
+    """SUMMARY as text in FMT (rich | plain | markdown | json), ending in a newline.
+
+    rich with `color` falsy is exactly plain (the word marks must stay visible);
+    deciding `color` (NO_COLOR, isatty) is the caller's job.
+    """
+    if fmt == "json":
+        data = summary_to_dict(summary, from_ref=from_ref, to_ref=to_ref)
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "markdown":
+        return render_markdown(summary, context=context, show_all=show_all, title=title)
+    if fmt not in ("rich", "plain"):
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    color = color if fmt == "rich" else False
+    return render_text(
+        summary, context=context, show_all=show_all, title=title, color=color, width=width
+    )

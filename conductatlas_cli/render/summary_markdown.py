@@ -1,0 +1,60 @@
+"""A change summary as Markdown: a section per change, bullets per sentence."""
+
+from __future__ import annotations
+
+import re
+
+from conductatlas_cli.diff.describe import SEPARATOR, moved_note, section_label, stat_line
+from conductatlas_cli.diff.model import ChangeSummary
+from conductatlas_cli.render.summary_text import NAMES, section_sentences, visible
+from conductatlas_cli.textsafe import plain as _safe
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+
+
+def _md(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", _safe(text))
+
+
+def _md_mark(text: str, mark: str) -> str:
+    """TEXT wrapped in MARK (`~~`, `**`) with its outer whitespace kept outside."""
+    core = text.strip()
+    if not core:
+        return text if mark == "**" else ""
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    return f"{lead}{mark}{_md(core)}{mark}{trail}"
+
+
+def render_markdown(summary: ChangeSummary, *, context: int, show_all: bool, title) -> str:
+    out: list[str] = []
+    if title:
+        out += [f"## {_md(title)}", ""]
+    out += [f"**{_md(stat_line(summary, show_all=show_all))}**", ""]
+    for change in summary.sections:
+        if not visible(change, show_all):
+            continue
+        label = " → ".join(_md(part) for part in section_label(change).split(" → "))
+        trail = SEPARATOR.join([_md(p) for p in change.path[:-1]] + [label])
+        notes = " (cosmetic)" if change.cosmetic else ""
+        notes += " (moved)" if moved_note(change) else ""
+        name = "Renumbered" if change.renumbered_only else NAMES[change.kind]
+        out += [f"### {name}: {trail}{notes}", ""]
+        bullets = []
+        for line in [] if summary.first else section_sentences(change, context, show_all):
+            role = line[0][0]
+            body = line[1:] if role in ("added", "removed", "~") else line
+            if role == "added":
+                bullets.append(f"- **Added:** {_md(body[0][1])}")
+            elif role == "removed":
+                bullets.append(f"- **Removed:** {_md_mark(body[0][1], '~~')}")
+            elif role == "~":
+                words = {"del": "~~", "ins": "**"}
+                text = "".join(_md_mark(t, words[r]) if r in words else _md(t) for r, t in body)
+                bullets.append(f"- **Changed:** {text}")
+            elif role == "note":
+                bullets.append("- …")
+            else:
+                bullets.append(f"- {_md(body[0][1].strip())}")
+        out += bullets + ([""] if bullets else [])
+    return "\n".join(out).rstrip("\n") + "\n"

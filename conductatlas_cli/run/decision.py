@@ -1,0 +1,212 @@
+"""What to do with one fetched document: the decision policy of `atlas fetch`.
+
+`decide` is a pure function: the extracted page, the recorded text and the
+document's `DocumentState` in, a `Decision` (status, reason, the state after it)
+out. `Recorder` applies decisions: it records a version when the decision says
+so (the one effect), and keeps the state's bookkeeping (last checked, failing
+since, last error).
+
+- failed     the fetch or extraction failed; or a 304 / same body with nothing recorded
+- unchanged  304, the very body last accepted, the same noise hash as the recorded text,
+             or a flip back to an earlier version seen only once (recorded if it persists)
+- held       a change that would remove most of the document (unless forced)
+- new / changed  record it
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+
+from conductatlas_cli.archive.state import CurrentText, DocumentState
+from conductatlas_cli.config.model import Source
+from conductatlas_cli.errors import AtlasError
+from conductatlas_cli.run.pages import noise_hash, sha256
+from conductatlas_cli.run.report import DocumentReport, FetchStatus
+
+# How many recorded versions' noise keys are remembered to recognise a flip.
+FLIP_MEMORY = 6
+
+
+@dataclass
+class Extracted:
+    """What a fetch thread hands back to the recorder."""
+
+    source: Source
+    text: str | None = None
+    error: str | None = None
+    not_modified: bool = False  # 304
+    same_body: bool = False  # the very bytes last accepted: nothing to extract
+    etag: str | None = None
+    last_modified: str | None = None
+    body_key: str | None = None
+    noise: str = ""
+    words: int = 0
+    elapsed: float = 0.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome for one document; `record` means a version is to be written."""
+
+    status: FetchStatus
+    state: DocumentState  # the document's state after the decision (before any recording)
+    reason: str | None = None
+    words: int = 0
+
+    @property
+    def record(self) -> bool:
+        return self.status in (FetchStatus.NEW, FetchStatus.CHANGED)
+
+
+def text_digest(text: str, ignore: tuple[str, ...]) -> str:
+    """Identifies a recorded text together with the `ignore` rules its noise hash depends on."""
+    return sha256(json.dumps(list(ignore)) + "\n" + text)
+
+
+def decide(
+    got: Extracted, *, old: str | None, state: DocumentState, force: bool = False
+) -> Decision:
+    """The decision for GOT given the recorded text OLD (None: nothing recorded yet)."""
+    st = replace(state, recent=list(state.recent), extra=dict(state.extra))
+    if got.error:
+        return Decision(FetchStatus.FAILED, st, reason=got.error)
+    ignore = got.source.ignore
+    if got.not_modified or got.same_body:
+        if old is None:
+            st.etag = st.last_modified = st.body = None
+            return Decision(FetchStatus.FAILED, st, "server says unchanged but nothing recorded")
+        words = _current(st, old, ignore).words
+        _accept(got, st)
+        return Decision(FetchStatus.UNCHANGED, st, words=words)
+    if old is None:
+        return Decision(FetchStatus.NEW, st, words=got.words)
+    new = got.text or ""
+    if got.noise == _current(st, old, ignore).noise:
+        _accept(got, st)
+        return Decision(FetchStatus.UNCHANGED, st, words=got.words)
+    if not force:
+        from conductatlas_cli.snapshot.guards import check_shrink
+
+        shrink = check_shrink(old, new)
+        if shrink:
+            return Decision(FetchStatus.HELD, st, reason=shrink, words=got.words)
+        if _is_flip(st, got.noise):
+            reason = "back to an earlier version; recorded if it persists"
+            return Decision(FetchStatus.UNCHANGED, st, reason=reason, words=got.words)
+    return Decision(FetchStatus.CHANGED, st, words=got.words)
+
+
+def recorded(state: DocumentState, got: Extracted, *, text: str, at: str) -> DocumentState:
+    """The state after GOT's TEXT was recorded at AT."""
+    st = replace(state, recent=list(state.recent), extra=dict(state.extra))
+    _accept(got, st)
+    st.last_changed = at
+    st.current = CurrentText(text_digest(text, got.source.ignore), got.noise, got.words)
+    recent = [k for k in st.recent if k != got.noise]
+    st.recent = (recent + [got.noise])[-FLIP_MEMORY:]
+    return st
+
+
+def _is_flip(st: DocumentState, new_key: str) -> bool:
+    """A return to an earlier recorded version is only recorded once seen twice in a row."""
+    if new_key not in st.recent[:-1]:
+        st.pending = None
+        return False
+    if st.pending == new_key:
+        return False
+    st.pending = new_key
+    return True
+
+
+def _current(st: DocumentState, text: str, ignore: tuple[str, ...]) -> CurrentText:
+    """Noise hash and words of the recorded TEXT, from the state when it still matches."""
+    digest = text_digest(text, ignore)
+    if st.current is None or st.current.digest != digest:
+        from conductatlas_cli.snapshot.words import count_words
+
+        st.current = CurrentText(digest, noise_hash(text, ignore), count_words(text))
+    return st.current
+
+
+def _accept(got: Extracted, st: DocumentState) -> None:
+    """The page is what is recorded: keep what lets the next run skip work."""
+    st.etag, st.last_modified = got.etag, got.last_modified
+    if got.body_key:
+        st.body = got.body_key
+    st.pending = None  # a flip back did not persist
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Recorder:
+    """Applies decisions: records a version where one says so, and keeps the state."""
+
+    def __init__(self, archive, state, *, force: bool, dry_run: bool):
+        self.archive = archive
+        self.state = state
+        self.force = force
+        self.dry_run = dry_run
+
+    def handle(self, got: Extracted) -> DocumentReport:
+        source = got.source
+        report = DocumentReport(key=source.key, url=source.display_url, elapsed=got.elapsed)
+        st = self.state.document(source.key)
+        st.last_checked = now()
+        try:
+            old = None if got.error else self.archive.read_latest(source.key)
+            decision = decide(got, old=old, state=st, force=self.force)
+            st = decision.state
+            report.status, report.reason = decision.status, decision.reason
+            report.words = decision.words
+            if decision.record:
+                st = self._record(got, report, st, old, got.text or "")
+        except AtlasError as exc:
+            report.status, report.reason = FetchStatus.FAILED, str(exc)
+        if report.reason:
+            # One line without control sequences, whatever a library or a page put in the
+            # message (libxml2 ends some with "\n"): it goes to JSON and the state file too.
+            from conductatlas_cli.textsafe import plain
+
+            report.reason = " ".join(plain(report.reason).split())
+        if report.status == FetchStatus.FAILED:
+            st.failing_since = st.failing_since or st.last_checked
+        else:
+            st.failing_since = None
+        failed_or_held = report.status in (FetchStatus.FAILED, FetchStatus.HELD)
+        st.last_error = report.reason if failed_or_held else None
+        self.state.documents[source.key] = st
+        return report
+
+    def _record(
+        self, got: Extracted, report: DocumentReport, st: DocumentState, old: str | None, new: str
+    ) -> DocumentState:
+        from conductatlas_cli.archive.commit_message import commit_message
+        from conductatlas_cli.diff.model import ChangeSummary, Stats
+        from conductatlas_cli.diff.summary import summarize_changes
+        from conductatlas_cli.extract.extractor import extractor_id
+
+        source = got.source
+        if old is None:
+            # A first version's message only counts words: no section diff needed.
+            stats = Stats(words_added=got.words, words=got.words)
+            summary = ChangeSummary((), stats, first=True)
+        else:
+            summary = summarize_changes(old, new)
+        report.words_added = summary.stats.words_added
+        report.words_removed = summary.stats.words_removed
+        trailers = {
+            "Atlas-Source": source.display_url,
+            "Atlas-Fetched-At": now(),
+            "Atlas-Content-SHA256": sha256(new),
+            "Atlas-Extractor": extractor_id(),
+        }
+        message = commit_message(source.key, summary, trailers=trailers)
+        report.summary = message.split("\n", 1)[0].split(": ", 1)[-1]
+        if self.dry_run:
+            return st
+        report.commit = self.archive.record_version(source.key, new, message=message)
+        return recorded(st, got, text=new, at=trailers["Atlas-Fetched-At"])

@@ -1,0 +1,185 @@
+"""A fetched body → checked snapshot text: extract → normalize → guard → noise key.
+
+This is the CPU-bound part of a fetch. `PageProcessor` runs it in worker
+processes when a run has enough documents to pay for starting them (threads
+do not help here: extraction holds the GIL), else in the calling thread. The
+work is a pure function of its `PageJob`, so both ways give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from conductatlas_cli.errors import AtlasError
+
+# Below this many documents a run extracts in its fetch threads (no worker start-up).
+POOL_MIN_DOCUMENTS = 16
+
+
+@dataclass(frozen=True)
+class PageJob:
+    body: bytes
+    content_type: str
+    url: str
+    charset: str | None
+    select: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    min_chars: int = 0
+
+
+@dataclass(frozen=True)
+class PageText:
+    """The snapshot text (or why there is none), with its noise hash and word count."""
+
+    text: str | None = None
+    error: str | None = None
+    noise: str = ""  # noise_hash(text, ignore)
+    words: int = 0
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def noise_hash(text: str, ignore: tuple[str, ...]) -> str:
+    """For snapshot TEXT: equal for two texts exactly when they differ only by noise."""
+    from conductatlas_cli.snapshot.noise import noise_key
+
+    key = noise_key(text, ignore=ignore, normalized=True)
+    return sha256(json.dumps(list(ignore)) + "\n" + key)
+
+
+def process_page(job: PageJob) -> PageText:
+    """Extract, normalize and check one page; never raises for a bad page."""
+    from conductatlas_cli.extract.extractor import extract_text
+    from conductatlas_cli.snapshot.guards import check_page
+    from conductatlas_cli.snapshot.normalize import normalize_text
+    from conductatlas_cli.snapshot.words import count_words
+
+    try:
+        raw = extract_text(
+            job.body,
+            content_type=job.content_type,
+            url=job.url,
+            charset=job.charset,
+            select=job.select,
+            remove=job.remove,
+        )
+        text = normalize_text(raw)
+        problem = check_page(text, body=job.body, min_chars=job.min_chars)
+        if problem:
+            return PageText(error=problem)
+        return PageText(text=text, noise=noise_hash(text, job.ignore), words=count_words(text))
+    except AtlasError as exc:
+        return PageText(error=str(exc))
+    except RecursionError:
+        return PageText(error="the page is nested too deeply to extract")
+    except MemoryError:
+        return PageText(error="the page is too large to extract")
+    except Exception as exc:  # noqa: BLE001 - a page must never stop the other documents
+        return PageText(
+            error=f"unexpected error while reading the page ({type(exc).__name__}: {exc})"
+        )
+
+
+def _worker_init(parent: int) -> None:
+    """Workers leave Ctrl-C to the main process and die with it.
+
+    The extractor is imported at a worker's first page, so a run whose pages are all
+    unchanged (304, same bytes) never pays for it.
+    """
+    import signal
+    import threading
+    import time
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch_parent() -> None:
+        # A killed `atlas fetch` (kill -9) cannot shut its pool down: without this,
+        # workers would live on, holding its stdout and stderr open.
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
+
+
+def _ready() -> bool:
+    return True
+
+
+class PageProcessor:
+    """Runs process_page inline or in a pool of worker processes (one per core).
+
+    Create it before any thread of the run starts: on Linux the workers are
+    forked right away, from a process with one thread (fast, no re-import, and no
+    named semaphores for a resource tracker to complain about after a Ctrl-C).
+    A pool that breaks later is replaced by a spawned one. Either way the workers
+    are our children and exit when we die, even by kill -9.
+    """
+
+    def __init__(self, documents: int):
+        import sys
+        import threading
+
+        cores = os.cpu_count() or 1
+        self._workers = min(cores, documents) if documents >= POOL_MIN_DOCUMENTS else 1
+        self._lock = threading.Lock()
+        self._pool: Executor | None = None
+        if self._workers > 1:
+            method = "fork" if sys.platform.startswith("linux") else "spawn"
+            self._pool = self._new_pool(method)
+            try:
+                self._pool.submit(_ready).result()  # start every worker now
+            except Exception:  # noqa: BLE001 - no workers here: extract inline
+                self.close(wait=False)
+
+    def _new_pool(self, method: str) -> Executor:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(
+            max_workers=self._workers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_worker_init,
+            initargs=(os.getpid(),),
+        )
+
+    @property
+    def parallel(self) -> bool:
+        return self._pool is not None
+
+    def run(self, job: PageJob, *, retry: bool = True) -> PageText:
+        pool = self._pool
+        if pool is None:
+            return process_page(job)
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return pool.submit(process_page, job).result()
+        except (BrokenProcessPool, RuntimeError) as exc:
+            with self._lock:
+                if self._pool is pool:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self._pool = None
+                    if isinstance(exc, BrokenProcessPool):
+                        self._pool = self._new_pool("spawn")
+            if isinstance(exc, BrokenProcessPool):
+                # A worker died (a parser crash, the OOM killer): every page in flight
+                # sees the pool break, so each is tried once more in the fresh pool; the
+                # page that kills a worker again fails, the innocent ones are recorded.
+                if retry:
+                    return self.run(job, retry=False)
+                return PageText(error="the extractor process died on this page")
+            return process_page(job)  # workers cannot start here: extract inline
+
+    def close(self, *, wait: bool = True) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=wait, cancel_futures=True)
