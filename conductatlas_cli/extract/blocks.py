@@ -1,0 +1,121 @@
+"""A cleaned page's text blocks: their fingerprints, and the evidence applied to them.
+
+A text block is a paragraph, a heading, a whole list, table, definition list,
+quote or `<pre>` (one block each), or the loose text of a `div`-like element
+(its own text beside its child blocks). `text_blocks(body, sizes)` lists them in
+document order with their fingerprint (`evidence.fingerprint`) and the non-link
+characters they hold. Used by `extractor.extract_page`:
+
+- `weights_without(…)`: the container weights with the chrome and volatile blocks
+  taken out, so a banner or a menu left on the page does not decide the container;
+- `strip_leading(…)`: drop the run of such blocks that opens the container before
+  the document's first block of its own (never a dated line).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from conductatlas_cli.extract.clean import BLOCK_TAGS, drop_element
+from conductatlas_cli.extract.evidence import fingerprint
+
+_ATOMIC = {
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "dl", "pre",
+    "blockquote", "address", "figcaption", "caption", "summary", "menu",
+}  # fmt: skip
+_WS = re.compile(r"\s+")
+_DATE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
+    r"\b\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|"
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b(?:19|20)\d\d\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    element: object  # the lxml element
+    fingerprint: int
+    weight: int  # non-link characters, whitespace aside
+    atomic: bool  # the element is the block (else the block is its loose text)
+    dated: bool
+
+
+def text_blocks(body, sizes: dict) -> list[Block]:
+    """The text blocks under `body`, in document order (see the module doc)."""
+    out: list[Block] = []
+    _walk(body, sizes, out)
+    return out
+
+
+def _walk(el, sizes: dict, out: list[Block]) -> None:
+    own: list[str] = [el.text or ""]
+    children = []
+    for child in el:
+        if not isinstance(child.tag, str):
+            own.append(child.tail or "")
+            continue
+        if child.tag in _ATOMIC or child.tag in BLOCK_TAGS:
+            children.append(child)
+        else:  # inline: its text is this element's own
+            own.append(child.text_content())
+        own.append(child.tail or "")
+    text = "".join(own)
+    if text.strip():
+        fp = fingerprint(text)
+        if fp is not None:
+            weight = len(_WS.sub("", text))
+            out.append(Block(el, fp, weight, False, bool(_DATE.search(text))))
+    for child in children:
+        if child.tag in _ATOMIC:
+            text = child.text_content()
+            fp = fingerprint(text)
+            if fp is not None:
+                n, links = sizes.get(child) or (len(_WS.sub("", text)), 0)
+                out.append(Block(child, fp, n - links, True, bool(_DATE.search(text))))
+        else:
+            _walk(child, sizes, out)
+
+
+def weights_without(sizes: dict, blocks: list[Block], noise: frozenset[int], body) -> dict | None:
+    """Container weights (non-link text) with the NOISE blocks taken out.
+
+    None when there is nothing to take out, or when it would be half the page's text
+    (the page is another document's double, not a template around a document).
+    """
+    weights = {el: n - links for el, (n, links) in sizes.items()}
+    dropped = [b for b in blocks if b.fingerprint in noise]
+    if not dropped:
+        return None
+    if sum(b.weight for b in dropped) * 2 >= weights.get(body, 0):
+        return None
+    for block in dropped:
+        el = block.element
+        if block.atomic and el in weights:
+            weights[el] -= block.weight
+        for ancestor in el.iterancestors():
+            if ancestor in weights:
+                weights[ancestor] -= block.weight
+            if ancestor is body:
+                break
+    return weights
+
+
+def strip_leading(container, blocks: list[Block], noise: frozenset[int]) -> int:
+    """Drop the NOISE blocks that open `container` before a block of its own; how many."""
+    inside = {b.element: b for b in blocks if b.atomic}
+    loose = {b.element for b in blocks if not b.atomic}
+    leading = []
+    for el in container.iter():
+        if el in loose:
+            break  # loose text comes first: the document's own
+        block = inside.get(el)
+        if block is None:
+            continue
+        if block.fingerprint not in noise or block.dated:
+            break
+        leading.append(el)
+    for el in leading:
+        drop_element(el)
+    return len(leading)
