@@ -44,6 +44,11 @@ class Extracted:
     noise: str = ""
     words: int = 0
     elapsed: float = 0.0
+    # what extraction tells the archive (run/site.py), and the job to extract again with
+    # the site's evidence
+    blocks: frozenset[int] = frozenset()
+    container: str | None = None
+    job: object | None = None  # the PageJob
 
 
 @dataclass(frozen=True)
@@ -178,6 +183,10 @@ class Recorder:
             st.failing_since = None
         failed_or_held = report.status in (FetchStatus.FAILED, FetchStatus.HELD)
         st.last_error = report.reason if failed_or_held else None
+        if got.text is not None and not self.dry_run:
+            from conductatlas_cli.run.site import remember
+
+            remember(st, got)  # what the next extraction's evidence is built from
         self.state.documents[source.key] = st
         return report
 

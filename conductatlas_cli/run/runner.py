@@ -25,6 +25,7 @@ from conductatlas_cli.fetch.hosts import HostLimiter
 from conductatlas_cli.run.decision import Extracted, Recorder
 from conductatlas_cli.run.pages import PageJob, PageProcessor, process_page
 from conductatlas_cli.run.report import DocumentReport, FetchReport
+from conductatlas_cli.run.site import SiteBatches, own_evidence
 
 # Seconds between saves of .atlas/state.json during a run (and once at the end).
 STATE_SAVE_INTERVAL = 2.0
@@ -92,10 +93,12 @@ def fetch_and_extract(
             remove=source.remove,
             ignore=source.ignore,
             min_chars=source.min_chars,
+            evidence=own_evidence(doc_state),
         )
         page = processor.run(job) if processor else process_page(job)
         result.text, result.error = page.text, page.error
         result.noise, result.words = page.noise, page.words
+        result.blocks, result.container, result.job = page.blocks, page.container, job
     except AtlasError as exc:
         result.error = str(exc)
     except Exception as exc:  # noqa: BLE001 - one document's surprise never stops the others
@@ -154,11 +157,14 @@ def run_fetch(
                 )
                 for source in chosen
             ]
+            # a site's pages are recorded together, once its last one is in (run/site.py)
+            sites = SiteBatches(chosen, sources.sources, state, processor.run)
             for future in as_completed(futures):
-                doc = recorder.handle(future.result())
-                report.documents.append(doc)
-                if on_done:
-                    on_done(doc)
+                for got in sites.add(future.result()):
+                    doc = recorder.handle(got)
+                    report.documents.append(doc)
+                    if on_done:
+                        on_done(doc)
                 if not dry_run and time.monotonic() - saved_at > STATE_SAVE_INTERVAL:
                     _save(sources, state, report, warn)
                     saved_at = time.monotonic()
