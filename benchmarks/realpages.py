@@ -53,8 +53,10 @@ Per document, per collection and share, and in total:
   does not reflect it. The reference change is cut into hunks (a word diff, each hunk
   with 4 words of context either side). A hunk is within atlas's reach when atlas's own
   extraction of the new capture holds the new wording, or its extraction of the previous
-  capture held the old wording; it is reflected when the snapshot holds the new wording
-  (or, when only the old wording was ever extracted, no longer holds the old). A change
+  capture held the old wording (a pure insertion has no old wording, a pure deletion no
+  new one: their context alone reaches nothing); it is reflected when the snapshot holds
+  the new wording (or, when only the old wording was ever extracted, no longer holds the
+  old). "atlas's own extraction" is what the run extracted (with its evidence). A change
   none of whose hunks are within reach, i.e. it only touched words atlas never extracts
   (navigation, a block the extractor drops), is counted apart as `unreached`: it is a
   recall gap (seen in rec), not a recording failure.
@@ -104,10 +106,25 @@ from realpages_judge import (  # noqa: E402
 from conductatlas_cli.config.load import load_sources  # noqa: E402
 from conductatlas_cli.errors import AtlasError  # noqa: E402
 from conductatlas_cli.extract.extractor import extract_text  # noqa: E402
+from conductatlas_cli.run import pages  # noqa: E402
 from conductatlas_cli.run.runner import run_fetch  # noqa: E402
 from conductatlas_cli.snapshot.normalize import normalize_text  # noqa: E402
 
 SHARES = ("develop", "held-out")
+
+# What the pipeline itself extracted, per URL (its last extraction: with the site's evidence
+# where it extracted twice). A benchmark may watch the pipeline; tests never do.
+_EXTRACTED: dict[str, str] = {}
+_process_page = pages.process_page
+
+
+def _watched_process_page(job):
+    page = _process_page(job)
+    _EXTRACTED[job.url] = page.text or ""
+    return page
+
+
+pages.process_page = _watched_process_page
 
 
 def share_of(service: str, services: list[str]) -> str:
@@ -279,7 +296,10 @@ def replay_site(
                 text = path.read_text("utf-8") if path.exists() else None
                 if key in fresh:
                     cap = docs[key][served[key]]
-                    extracted, ms = atlas_text(cap.body, cap.ctype)
+                    extracted, ms = atlas_text(cap.body, cap.ctype)  # timed without evidence
+                    url = f"http://127.0.0.1:{port}/{key}"
+                    if not use_cli and url in _EXTRACTED:
+                        extracted = _EXTRACTED[url]  # what the run extracted, evidence and all
                     steps[key].append(Step(status, reason, extracted, text, ms))
                 elif status in ("new", "changed"):
                     steps[key][-1].later_commits.append(text or "")

@@ -76,8 +76,12 @@ class DocResult:
 # --- judging ----------------------------------------------------------------------
 
 
-def hunks(old: str, new: str) -> list[tuple[str, str]]:
-    """The word-level differences of two word strings: (old phrase, new phrase) with context."""
+def hunks(old: str, new: str) -> list[tuple[str, str, str]]:
+    """The word-level differences of two word strings: (old phrase, new phrase, op) with context.
+
+    op is difflib's: "insert" (the old phrase is context only), "delete" (the new one is),
+    or "replace".
+    """
     a, b = old.split(), new.split()
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     out = []
@@ -85,7 +89,7 @@ def hunks(old: str, new: str) -> list[tuple[str, str]]:
         if op == "equal":
             continue
         lo_a, lo_b = max(0, i1 - CONTEXT), max(0, j1 - CONTEXT)
-        out.append((" ".join(a[lo_a : i2 + CONTEXT]), " ".join(b[lo_b : j2 + CONTEXT])))
+        out.append((" ".join(a[lo_a : i2 + CONTEXT]), " ".join(b[lo_b : j2 + CONTEXT]), op))
     return out
 
 
@@ -108,9 +112,10 @@ def judge_change(
     snap = plain_words(snapshot or "")
     reached, unreflected = 0, 0
     lines, found = [], []
-    for old_phrase, new_phrase in hunks(old_ref, new_ref):
-        has_new = _has(new_phrase, ext_new)
-        if not (has_new or _has(old_phrase, ext_old)):
+    for old_phrase, new_phrase, op in hunks(old_ref, new_ref):
+        # a phrase that is context alone (nothing inserted or nothing deleted) shows nothing
+        has_new = op != "delete" and _has(new_phrase, ext_new)
+        if not (has_new or (op != "insert" and _has(old_phrase, ext_old))):
             lines.append(f"    out of reach: -[{_cut(old_phrase)}] +[{_cut(new_phrase)}]")
             continue
         reached += 1
@@ -246,7 +251,8 @@ def _recorded_early(old_ref: str, new_ref: str, snapshot: str | None, before: st
     snap, prior = plain_words(snapshot or ""), plain_words(before)
     return any(
         _has(new_phrase, snap) and not _has(new_phrase, prior)
-        for _old, new_phrase in hunks(old_ref, new_ref)
+        for _old, new_phrase, op in hunks(old_ref, new_ref)
+        if op != "delete"
     )
 
 

@@ -9,7 +9,7 @@ characters they hold. Used by `extractor.extract_page`:
 - `weights_without(…)`: the container weights with the chrome and volatile blocks
   taken out, so a banner or a menu left on the page does not decide the container;
 - `strip_leading(…)`: drop the run of such blocks that opens the container before
-  the document's first block of its own (never a dated line).
+  the document's first block of its own (never a heading, never a dated line).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ _ATOMIC = {
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "dl", "pre",
     "blockquote", "address", "figcaption", "caption", "summary", "menu",
 }  # fmt: skip
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _WS = re.compile(r"\s+")
 _DATE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
@@ -113,8 +114,8 @@ def strip_leading(container, blocks: list[Block], noise: frozenset[int]) -> int:
         block = inside.get(el)
         if block is None:
             continue
-        if block.fingerprint not in noise or block.dated:
-            break
+        if block.fingerprint not in noise or block.dated or el.tag in _HEADINGS:
+            break  # a title is the document's own, even when a menu elsewhere says the same
         leading.append(el)
     for el in leading:
         drop_element(el)

@@ -15,7 +15,7 @@ builds the next evidence from them:
 
 Chrome and volatile blocks do not count towards choosing the container, and a
 run of them at the start of the document, before its first block of its own, is
-dropped; a dated line ("Last updated: 1 May 2026") never is. When such blocks
+dropped; a heading or a dated line ("Last updated: 1 May 2026") never is. When such blocks
 would be half the page, the evidence is set aside: two documents that are the
 same page (one URL serving the other's text) keep their text.
 
