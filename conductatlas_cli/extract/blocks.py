@@ -18,14 +18,13 @@ import re
 from dataclasses import dataclass
 
 from conductatlas_cli.extract.clean import BLOCK_TAGS, drop_element
-from conductatlas_cli.extract.evidence import fingerprint
+from conductatlas_cli.extract.evidence import MIN_BLOCK, fingerprint
 
 _ATOMIC = {
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "dl", "pre",
     "blockquote", "address", "figcaption", "caption", "summary", "menu",
 }  # fmt: skip
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_WS = re.compile(r"\s+")
 _DATE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
     r"\b\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|"
@@ -40,7 +39,6 @@ class Block:
     fingerprint: int
     weight: int  # non-link characters, whitespace aside
     atomic: bool  # the element is the block (else the block is its loose text)
-    dated: bool
 
 
 def text_blocks(body, sizes: dict) -> list[Block]:
@@ -63,18 +61,18 @@ def _walk(el, sizes: dict, out: list[Block]) -> None:
             own.append(child.text_content())
         own.append(child.tail or "")
     text = "".join(own)
-    if text.strip():
+    if not text.isspace():
         fp = fingerprint(text)
         if fp is not None:
-            weight = len(_WS.sub("", text))
-            out.append(Block(el, fp, weight, False, bool(_DATE.search(text))))
+            out.append(Block(el, fp, len("".join(text.split())), False))
     for child in children:
         if child.tag in _ATOMIC:
-            text = child.text_content()
-            fp = fingerprint(text)
+            n, links = sizes.get(child) or (0, 0)
+            if n < MIN_BLOCK:
+                continue  # too short to fingerprint: no need to read its text
+            fp = fingerprint(child.text_content())
             if fp is not None:
-                n, links = sizes.get(child) or (len(_WS.sub("", text)), 0)
-                out.append(Block(child, fp, n - links, True, bool(_DATE.search(text))))
+                out.append(Block(child, fp, n - links, True))
         else:
             _walk(child, sizes, out)
 
@@ -114,8 +112,10 @@ def strip_leading(container, blocks: list[Block], noise: frozenset[int]) -> int:
         block = inside.get(el)
         if block is None:
             continue
-        if block.fingerprint not in noise or block.dated or el.tag in _HEADINGS:
+        if block.fingerprint not in noise or el.tag in _HEADINGS:
             break  # a title is the document's own, even when a menu elsewhere says the same
+        if _DATE.search(el.text_content()):
+            break  # "Last updated: 1 May 2026" is the document's, whoever else shows it
         leading.append(el)
     for el in leading:
         drop_element(el)

@@ -27,7 +27,6 @@ fingerprinted. Fingerprint sets are stored packed (`pack`, `unpack`).
 from __future__ import annotations
 
 import base64
-import re
 import struct
 import zlib
 from collections.abc import Iterable
@@ -35,7 +34,6 @@ from dataclasses import dataclass, field
 
 MIN_BLOCK = 10  # characters, spaces aside
 HISTORY_CAP = 512  # fingerprints kept per list of recent arrivals and departures
-_WS = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -62,8 +60,8 @@ class PageExtraction:
 
 def fingerprint(text: str) -> int | None:
     """The block fingerprint of TEXT, or None for a block too short to tell anything."""
-    flat = _WS.sub(" ", text).strip()
-    if len(flat.replace(" ", "")) < MIN_BLOCK:
+    flat = " ".join(text.split())  # str.split: the same spaces as \s, and faster
+    if len(flat) - flat.count(" ") < MIN_BLOCK:
         return None
     return zlib.crc32(flat.encode("utf-8"))
 
