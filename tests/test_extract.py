@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,7 @@ def case_options(case: str) -> dict:
             chrome=frozenset(fingerprint(t) for t in given.get("chrome", ())),
             volatile=frozenset(fingerprint(t) for t in given.get("volatile", ())),
             container=given.get("container"),
+            known=frozenset(fingerprint(t) for t in given.get("known", ())),
         )
     return options
 
@@ -103,6 +105,14 @@ def test_page_reports_blocks_and_container_path():
     assert page.container == "/html/body/div/div[1]"
     assert fingerprint("Questions about an order? Call us on weekdays.") in page.blocks
     assert page.text == html((DATA / "stable_container.html").read_bytes())
+
+
+def test_container_follows_the_page_when_text_beside_it_changed():
+    """The container chosen last time goes when the text it would add is new."""
+    source = (DATA / "stable_container.html").read_bytes()
+    options = case_options("stable_container")
+    changed = replace(options["evidence"], known=frozenset())
+    assert html(source, evidence=changed) == html(source)
 
 
 def test_stale_container_path_is_ignored():

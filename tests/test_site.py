@@ -90,20 +90,17 @@ def test_a_change_of_the_shared_banner_alone_is_no_commit(in_project, server):
 
 
 def test_a_promotion_that_comes_and_goes_stops_making_versions(in_project, server):
-    """A block seen, gone, then back is volatile: its next showing records nothing."""
+    """A block seen, gone, then back is volatile: showing it again for good records nothing."""
     promo = "<p class='promo'>Summer offer: twenty percent off every yearly plan until Friday.</p>"
-    url = server.set("/terms", page("Terms of Use", TERMS))
+    url = server.set("/terms", page("Terms of Use", TERMS, top=promo))
     in_project.write_sources({"acme": {"documents": {"terms": url}}})
     fetch()
-    server.set("/terms", page("Terms of Use", TERMS, top=promo))
-    fetch()  # a new block: recorded (nothing says yet it is not the document's)
     server.set("/terms", page("Terms of Use", TERMS))
-    fetch()  # gone again: back to the first version, seen once
-    server.set("/terms", page("Terms of Use", TERMS, top=promo))
-    fetch()  # back once more: it came and went, so it is volatile from here on
+    fetch()  # gone: a new version (nothing says yet that it was not the document's)
     commits = in_project.commits()
-    server.set("/terms", page("Terms of Use", TERMS, top=promo.replace("Friday", "Sunday")))
-    fetch()
+    server.set("/terms", page("Terms of Use", TERMS, top=promo))
+    fetch()  # back: a return to the first version, seen once; it came and went
+    fetch()  # still there: without the evidence, a return that persists is recorded
     fetch()
     assert in_project.commits() == commits
     assert "Summer offer" not in in_project.snapshot("acme/terms").read_text()

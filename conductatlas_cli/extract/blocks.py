@@ -120,3 +120,19 @@ def strip_leading(container, blocks: list[Block], noise: frozenset[int]) -> int:
     for el in leading:
         drop_element(el)
     return len(leading)
+
+
+def region_unchanged(blocks: list[Block], known: frozenset[int]):
+    """A test for `choose_container`: do the blocks in one element and not the other all
+    belong to KNOWN (the page's blocks at its last extraction)?"""
+
+    def unchanged(a, b) -> bool:
+        outer, inner = (b, a) if b in set(a.iterancestors()) else (a, b)
+        for block in blocks:
+            chain = set(block.element.iterancestors())
+            chain.add(block.element)
+            if outer in chain and inner not in chain and block.fingerprint not in known:
+                return False
+        return True
+
+    return unchanged

@@ -75,6 +75,7 @@ def choose_container(
     sizes: dict | None = None,
     weights: dict | None = None,
     previous: str | None = None,
+    unchanged=None,
 ):
     """(the element holding the document, the path of its core element in the tree).
 
@@ -82,8 +83,10 @@ def choose_container(
     (`weights`: per element, the text that counts; by default its non-link text), or
     the body; a page's single `<main>` holding half of it bounds the search. When
     `previous` (the path chosen last time) still names an element on the same chain
-    holding about as much text, that one stays the core: the layout did not change, so
-    neither does the container (a banner growing beside it does not flip it).
+    holding about as much text, and `unchanged(kept, fresh)` says the text between the
+    two is what it was last time, that one stays the core: the layout did not change,
+    so neither does the container (a document growing past a threshold does not flip
+    it; a region beside it whose text changes is no reason to keep it).
 
     Around the core come, in a wrapper: the prose blocks just before it at each level
     up to the page's main when the core lacks the title (a preamble: a title, a date, an
@@ -114,7 +117,7 @@ def choose_container(
         if best is None:
             break
         node = best
-    node = _stable(root, node, previous, weights)
+    node = _stable(root, node, previous, weights, unchanged)
     path = root.getroottree().getpath(node)
     if node is body or any(el.tag == "h1" for el in node.iter()):
         return node, path  # it holds the title: what comes before is the page's
@@ -137,9 +140,9 @@ def choose_container(
 STABLE_RATIO = 0.8  # the core chosen last time stays while it holds this share of the new one
 
 
-def _stable(root, node, previous: str | None, weights: dict):
+def _stable(root, node, previous: str | None, weights: dict, unchanged):
     """The element at `previous` when it is on `node`'s chain with about the same text."""
-    if not previous:
+    if not previous or unchanged is None:
         return node
     try:
         found = root.getroottree().xpath(previous)
@@ -150,7 +153,7 @@ def _stable(root, node, previous: str | None, weights: dict):
     kept = found[0]
     if kept in set(node.iterancestors()) or node in set(kept.iterancestors()):
         small, large = sorted((weights.get(kept, 0), weights.get(node, 0)))
-        if large > 0 and small >= STABLE_RATIO * large:
+        if large > 0 and small >= STABLE_RATIO * large and unchanged(kept, node):
             return kept
     return node
 

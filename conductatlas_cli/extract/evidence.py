@@ -10,8 +10,10 @@ builds the next evidence from them:
   template (an announcement banner, a language list, a repeated menu title);
 - `volatile`: blocks that came and went across this document's recent
   extractions while the rest stayed (a promotion shown one day in three);
-- `container`: the path of the container chosen last time; while the layout is
-  unchanged it stays the container (`container.choose_container`).
+- `container`, `known`: the path of the container chosen last time and the page's
+  blocks then; while the layout is unchanged (the text between that container and
+  the one the page would get now is all blocks it had then) it stays the container
+  (`container.choose_container`).
 
 Chrome and volatile blocks do not count towards choosing the container, and a
 run of them at the start of the document, before its first block of its own, is
@@ -43,6 +45,7 @@ class Evidence:
     chrome: frozenset[int] = frozenset()
     volatile: frozenset[int] = frozenset()
     container: str | None = None
+    known: frozenset[int] = frozenset()  # the page's blocks at its last extraction
 
     @property
     def noise(self) -> frozenset[int]:
@@ -133,4 +136,4 @@ class History:
         return History(page.blocks, page.container, came, gone, volatile)
 
     def evidence(self, chrome: frozenset[int] = frozenset()) -> Evidence:
-        return Evidence(chrome=chrome, volatile=self.volatile, container=self.container)
+        return Evidence(chrome, self.volatile, self.container, known=self.blocks)

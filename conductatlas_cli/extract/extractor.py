@@ -293,7 +293,11 @@ def _html_page(
             noise = evidence.noise & found
             weights = blocks.weights_without(sizes, page_blocks, noise, body) if noise else None
             chosen, path = container.choose_container(
-                root, sizes=sizes, weights=weights, previous=evidence.container
+                root,
+                sizes=sizes,
+                weights=weights,
+                previous=evidence.container,
+                unchanged=blocks.region_unchanged(page_blocks, evidence.known),
             )
             if weights is not None:  # the evidence holds: a leading banner or menu goes
                 blocks.strip_leading(chosen, page_blocks, noise)
