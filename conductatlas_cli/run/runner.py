@@ -14,7 +14,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import closing, nullcontext
 from dataclasses import replace
 
@@ -159,8 +159,11 @@ def run_fetch(
             ]
             # a site's pages are recorded together, once its last one is in (run/site.py)
             sites = SiteBatches(chosen, sources.sources, state, processor.run)
-            for future in as_completed(futures):
-                for got in sites.add(future.result()):
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+                ready = [got for future in done for got in sites.add(future.result())]
+                for got in ready + sites.overdue():
                     doc = recorder.handle(got)
                     report.documents.append(doc)
                     if on_done:

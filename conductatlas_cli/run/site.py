@@ -7,7 +7,9 @@
   site (host) — extracted in this run, or as last extracted — is extracted once
   more with those blocks as chrome; the pages are handed on to be recorded,
   together, in the order they came. A site's documents therefore see the same
-  evidence whatever order their fetches end in.
+  evidence whatever order their fetches end in — unless one is slow: after
+  `SITE_WAIT` seconds the others are recorded with what is known so far (the slow
+  one's last extraction), so a slow or hanging page never holds the rest back.
 - `remember(state, got)`: the document's history after each extraction (recorded or not).
 
 The history lives in `DocumentState.extra["extract"]` (`evidence.History`).
@@ -15,6 +17,7 @@ The history lives in `DocumentState.extra["extract"]` (`evidence.History`).
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import replace
 from urllib.parse import urlsplit
@@ -24,6 +27,7 @@ from conductatlas_cli.config.model import Source
 from conductatlas_cli.extract.evidence import Evidence, History, PageExtraction
 
 HISTORY_KEY = "extract"
+SITE_WAIT = 2.0  # seconds a site's fetched pages wait for its slowest document
 
 
 def site_of(url: str) -> str:
@@ -63,21 +67,38 @@ class SiteBatches:
             if blocks:
                 self._stored[self._site[source.key]][source.key] = blocks
         self._held: dict[str, list] = defaultdict(list)
+        self._since: dict[str, float] = {}  # when a site's first held page came in
 
     def add(self, got) -> list:
         """GOT is in: the pages of its site ready to record (none until the site is complete)."""
         site = self._site.get(got.source.key, site_of(got.source.url))
         self._held[site].append(got)
+        self._since.setdefault(site, time.monotonic())
         self._waiting[site] -= 1
+        if got.blocks:
+            self._stored[site][got.source.key] = got.blocks  # this run's page wins
         if self._waiting[site] > 0:
             return []
-        return self._refine(site, self._held.pop(site))
+        return self._flush(site)
+
+    def overdue(self, wait: float = SITE_WAIT) -> list:
+        """The pages of sites that waited WAIT seconds for a slow document: record them now.
+
+        Their evidence is what is known so far (the slow document's last extraction); the
+        slow document gets the site's evidence when it comes.
+        """
+        now = time.monotonic()
+        ready = []
+        for site in [s for s, t in self._since.items() if now - t >= wait]:
+            ready.extend(self._flush(site))
+        return ready
+
+    def _flush(self, site: str) -> list:
+        self._since.pop(site, None)
+        return self._refine(site, self._held.pop(site, []))
 
     def _refine(self, site: str, pages: list) -> list:
         known = dict(self._stored.get(site, {}))
-        for got in pages:
-            if got.blocks:
-                known[got.source.key] = got.blocks
         if len(known) < 2:
             return pages
         for got in pages:
