@@ -67,13 +67,13 @@ class SiteBatches:
             if blocks:
                 self._stored[self._site[source.key]][source.key] = blocks
         self._held: dict[str, list] = defaultdict(list)
-        self._since: dict[str, float] = {}  # when a site's first held page came in
+        self._since: dict[str, float] = {}  # when a page of a waiting site last came in
 
     def add(self, got) -> list:
         """GOT is in: the pages of its site ready to record (none until the site is complete)."""
         site = self._site.get(got.source.key, site_of(got.source.url))
         self._held[site].append(got)
-        self._since.setdefault(site, time.monotonic())
+        self._since[site] = time.monotonic()  # the wait counts from the site's last arrival
         self._waiting[site] -= 1
         if got.blocks:
             self._stored[site][got.source.key] = got.blocks  # this run's page wins
@@ -82,7 +82,7 @@ class SiteBatches:
         return self._flush(site)
 
     def overdue(self, wait: float = SITE_WAIT) -> list:
-        """The pages of sites that waited WAIT seconds for a slow document: record them now.
+        """The pages of sites that got nothing new for WAIT seconds: record them now.
 
         Their evidence is what is known so far (the slow document's last extraction); the
         slow document gets the site's evidence when it comes.
