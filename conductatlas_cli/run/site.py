@@ -7,9 +7,10 @@
   site (host) — extracted in this run, or as last extracted — is extracted once
   more with those blocks as chrome; the pages are handed on to be recorded,
   together, in the order they came. A site's documents therefore see the same
-  evidence whatever order their fetches end in — unless one is slow: after
-  `SITE_WAIT` seconds the others are recorded with what is known so far (the slow
-  one's last extraction), so a slow or hanging page never holds the rest back.
+  evidence whatever order their fetches end in — unless one is slow: when none of
+  the site's pages has come in for `SITE_WAIT` seconds, those in are recorded with
+  what is known so far (the slow one's last extraction), so a slow or hanging page
+  never holds the rest back.
 - `remember(state, got)`: the document's history after each extraction (recorded or not).
 
 The history lives in `DocumentState.extra["extract"]` (`evidence.History`).
