@@ -44,7 +44,7 @@ class Extracted:
     noise: str = ""
     words: int = 0
     elapsed: float = 0.0
-    # what extraction tells the archive (run/site.py), and the job to extract again with
+    # what extraction tells the archive (run/site_evidence.py), and the job to extract again with
     # the site's evidence
     blocks: frozenset[int] = frozenset()
     container: str | None = None
@@ -184,7 +184,7 @@ class Recorder:
         failed_or_held = report.status in (FetchStatus.FAILED, FetchStatus.HELD)
         st.last_error = report.reason if failed_or_held else None
         if got.text is not None and not self.dry_run:
-            from conductatlas_cli.run.site import remember
+            from conductatlas_cli.run.site_evidence import remember
 
             remember(st, got)  # what the next extraction's evidence is built from
         self.state.documents[source.key] = st

@@ -25,7 +25,7 @@ from conductatlas_cli.fetch.hosts import HostLimiter
 from conductatlas_cli.run.decision import Extracted, Recorder
 from conductatlas_cli.run.pages import PageJob, PageProcessor, process_page
 from conductatlas_cli.run.report import DocumentReport, FetchReport
-from conductatlas_cli.run.site import SiteBatches, own_evidence
+from conductatlas_cli.run.site_evidence import SiteBatches, own_evidence
 
 # Seconds between saves of .atlas/state.json during a run (and once at the end).
 STATE_SAVE_INTERVAL = 2.0
@@ -157,7 +157,7 @@ def run_fetch(
                 )
                 for source in chosen
             ]
-            # a site's pages are recorded together, once its last one is in (run/site.py)
+            # a site's pages are recorded together, once its last one is in (run/site_evidence.py)
             sites = SiteBatches(chosen, sources.sources, state, processor.run)
             pending = set(futures)
             while pending:

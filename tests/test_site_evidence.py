@@ -1,11 +1,11 @@
-"""The archive's evidence in a run: site chrome, volatile blocks, a stable container (run/site.py)."""
+"""The archive's evidence in a run: site chrome, volatile blocks, a stable container (run/site_evidence.py)."""
 
 from __future__ import annotations
 
 from typer.testing import CliRunner
 
 from conductatlas_cli.cli import app
-from conductatlas_cli.run.site import site_of
+from conductatlas_cli.run.site_evidence import site_of
 
 runner = CliRunner()
 
