@@ -31,10 +31,13 @@ class DocumentReport:
     commit: str | None = None
     elapsed: float = 0.0
     summary: str = ""  # one line: what changed
+    title: str = ""  # 'Acme AI — Privacy Policy'
+    sections: tuple[str, ...] = ()  # the changed sections, one line each ('~ 4. Data Retention')
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = str(self.status)
+        data["sections"] = list(self.sections)
         data["elapsed"] = round(self.elapsed, 3)
         return data
 
