@@ -38,12 +38,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from conductatlas_cli.errors import ExtractError  # noqa: E402
 from conductatlas_cli.extract.extractor import extract_text  # noqa: E402
 
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\([^)]*\)")  # link text may hold "\]"
 _BR_TAG = re.compile(r"<br\s*/?>", re.I)  # line breaks in table cells: markup too
 _NONWORD = re.compile(r"[\W_]+", re.UNICODE)
 _SPLIT = re.compile(r"(?<=[.!?])\s+|\n")
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
+# a table row, a quote or a list item is not a setext heading's text ("**Bold**" is)
+_NOT_SETEXT = re.compile(r"\s*(?:[|>]|[-*+](?:\s|$))")
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
@@ -92,7 +94,7 @@ def headings(text: str) -> list[str]:
             i + 1 < len(lines)
             and line.strip()
             and re.fullmatch(r"(=+|-{2,})\s*", lines[i + 1])
-            and not line.lstrip().startswith(("|", "-", "*", ">"))
+            and not _NOT_SETEXT.match(line)
             and (i == 0 or not lines[i - 1].strip())
         ):
             found.append(words(line))

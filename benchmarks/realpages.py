@@ -1,23 +1,35 @@
 """Replay real captures through `atlas fetch`: is the whole document kept, and only true changes recorded?
 
-Usage:  .venv/bin/python benchmarks/realpages.py PATH [--baseline] [--explain] [--cli] [--only KEY]
-                                                     [--keep DIR]
+Usage:  .venv/bin/python benchmarks/realpages.py PATH [--share develop|held-out|all] [--jobs N]
+                         [--baseline] [--explain] [--cli] [--only KEY] [--keep DIR] [--dump DIR]
 
 PATH is a folder of captures (manifest.json, <platform>/<document>/<stamp>.html.gz or
-.pdf.gz, and <stamp>.reference.md; see /work/shared/realpages/README.md). For each
-document, its captures are served IN ORDER from a local HTTP server on 127.0.0.1 (the
-current capture, decompressed, as text/html or application/pdf, status 200, no ETag or
-Last-Modified) and fetched by the real pipeline (`conductatlas_cli.run.runner.run_fetch`,
-what `atlas fetch` runs; with --cli, `atlas fetch --json` itself as a subprocess) into a
-fresh temporary archive: a folder with a sources.yaml
-naming the one document, out of the box (no select, remove or ignore), and `git init`.
+.pdf.gz, and <stamp>.reference.md; see /work/shared/realpages/README.md).
 
---baseline replays the same captures through plain trafilatura (markdown, favor_recall,
-tables, deduplicate off) + `normalize_text` and a naive rule: record whenever the text
-differs from the last recorded text (an empty extraction is a failure, not recorded).
-That is the "before" column.
+Shares (generalization, not fit): the services of the manifest are sorted by the SHA-1 of
+their name (UTF-8, hex digest) and every third one, starting with the first, is
+"held-out"; the others are "develop" (`share_of`). That is 12 of the 35 services
+(28 documents, 256 captures) held out. Rules are developed on `--share develop` (the
+default) only; the held-out share is run to report, not to look at. (The plain rule
+`int(sha1, 16) % 3 == 0` would hold out only 6 services and 15 documents, 11 of them the
+23 pages the extractor was first written on, so it would not measure generalization.)
 
-Per document and in total:
+The replay, per platform (the documents of one site, fetched together as `atlas fetch`
+does): a fresh temporary archive (a sources.yaml naming the platform's documents, out of
+the box: no select, remove or ignore; `git init`) and one `run_fetch` (what `atlas fetch`
+runs; with --cli, `atlas fetch --json` as a subprocess) at each capture time of any of its
+documents, in time order. At each run, every document whose first capture has come is
+served its latest capture so far from a local HTTP server on 127.0.0.1 (decompressed, as
+text/html or application/pdf, status 200, no ETag or Last-Modified). A document's step
+for a capture is what the first run that served it did; a commit at a later run that
+served the same capture again is counted as a noise commit (the page did not change).
+
+--baseline replays each document's captures through plain trafilatura (markdown,
+favor_recall, tables, deduplicate off) + `normalize_text` and a naive rule: record
+whenever the text differs from the last recorded text (an empty extraction is a
+failure, not recorded). That is the "before" column.
+
+Per document, per collection and share, and in total:
 
 - rec / prec / head: sentence recall, sentence precision and headings kept of atlas's
   snapshot text AFTER each capture against that capture's reference (scored with
@@ -41,65 +53,94 @@ Per document and in total:
   does not reflect it. The reference change is cut into hunks (a word diff, each hunk
   with 4 words of context either side). A hunk is within atlas's reach when atlas's own
   extraction of the new capture holds the new wording, or its extraction of the previous
-  capture held the old wording; it is reflected when the snapshot holds the new wording
-  (or, when only the old wording was ever extracted, no longer holds the old). A change
+  capture held the old wording (a pure insertion has no old wording, a pure deletion no
+  new one: their context alone reaches nothing); it is reflected when the snapshot holds
+  the new wording (or, when only the old wording was ever extracted, no longer holds the
+  old). "atlas's own extraction" is what the run extracted (with its evidence). A change
   none of whose hunks are within reach, i.e. it only touched words atlas never extracts
   (navigation, a block the extractor drops), is counted apart as `unreached`: it is a
   recall gap (seen in rec), not a recording failure.
 - held / failed: fetches reported held back or failed (error pages, bot walls).
-- ms/page: extraction + normalize alone (best of 1, in this process), mean over captures.
+- ms: extraction + normalize alone (once, in the replaying process), per capture;
+  the summaries give the median (and the mean). With --jobs 2 both processes share the
+  machine's cores with everything else: take speed figures from a --jobs 1 run.
+
+Then the ten worst documents (by their lowest of rec, prec, head).
 
 --explain prints, for each noise commit, the diff of atlas's text, and for each missed
-or unreached change, the reference hunks and what atlas had.
+or unreached change, the reference hunks and what atlas had. --dump DIR writes atlas's
+own text of each capture to DIR/<platform>/<document>/<stamp>.atlas.md (beside it, a
+copy of the reference) for reading.
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
 import gzip
+import hashlib
 import json
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from extract_quality import score, sentences, words  # noqa: E402
+from extract_quality import sentences  # noqa: E402
+from realpages_judge import (  # noqa: E402
+    USABLE_SENTENCES,
+    Capture,
+    DocResult,
+    Step,
+    judge,
+    plain_words,
+)
 
 from conductatlas_cli.config.load import load_sources  # noqa: E402
 from conductatlas_cli.errors import AtlasError  # noqa: E402
 from conductatlas_cli.extract.extractor import extract_text  # noqa: E402
+from conductatlas_cli.run import pages  # noqa: E402
 from conductatlas_cli.run.runner import run_fetch  # noqa: E402
 from conductatlas_cli.snapshot.normalize import normalize_text  # noqa: E402
 
-CONTEXT = 4  # words of context either side of a reference hunk
-FIRST_SNAPSHOT_MIN_RECALL = 0.2
-_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)")  # as extract_quality drops it
+SHARES = ("develop", "held-out")
+
+# What the pipeline itself extracted, per URL (its last extraction: with the site's evidence
+# where it extracted twice). A benchmark may watch the pipeline; tests never do.
+_EXTRACTED: dict[str, str] = {}
+_process_page = pages.process_page
 
 
-def plain_words(text: str) -> str:
-    """extract_quality.words, after dropping emphasis (`section**I.` is `sectionI.`)."""
-    return words(_EMPHASIS.sub("", text))
+def _watched_process_page(job):
+    page = _process_page(job)
+    _EXTRACTED[job.url] = page.text or ""
+    return page
+
+
+pages.process_page = _watched_process_page
+
+
+def share_of(service: str, services: list[str]) -> str:
+    """ "held-out" for every third service in SHA-1 order (the first included), else "develop"."""
+    ranked = sorted(set(services), key=lambda s: hashlib.sha1(s.encode("utf-8")).hexdigest())
+    return "held-out" if ranked.index(service) % 3 == 0 else "develop"
 
 
 # --- the server -------------------------------------------------------------------
 
 
 class _Served:
-    """What the server answers: one body and content type at a time."""
+    """What the server answers, per path: one body and content type each."""
 
     lock = threading.Lock()
-    body = b""
-    ctype = "text/html"
+    pages: dict[str, tuple[bytes, str]] = {}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -107,7 +148,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802
         with _Served.lock:
-            body, ctype = _Served.body, _Served.ctype
+            page = _Served.pages.get(self.path)
+        if page is None:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body, ctype = page
         self.send_response(200)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -118,47 +165,21 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-# --- one capture, one document ------------------------------------------------------
+_PORT: int | None = None
 
 
-@dataclass
-class Capture:
-    stamp: str
-    body: bytes
-    ctype: str
-    reference: str | None  # None: no reference for this capture
-    ref_words: str = ""  # the (possibly borrowed) reference, as words
-    usable: bool = False  # the reference has at least 5 sentences: scored
+def _server_port() -> int:
+    """This process's local server (started at first use: each worker process has its own)."""
+    global _PORT
+    if _PORT is None:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        _PORT = server.server_address[1]
+        atlas_text(b"<html><body><p>warm up</p></body></html>", "text/html")  # imports
+    return _PORT
 
 
-@dataclass
-class Step:
-    """What the replay did with one capture."""
-
-    status: str  # new, changed, unchanged, held, failed
-    reason: str | None
-    extracted: str  # atlas's (or the baseline's) own text for this capture, normalized
-    snapshot: str | None  # the recorded text after this capture
-    ms: float
-
-
-@dataclass
-class DocResult:
-    key: str
-    captures: int = 0
-    scored: int = 0
-    rec: float = 0.0
-    prec: float = 0.0
-    head: float = 0.0
-    commits: int = 0
-    noise: int = 0
-    changes: int = 0
-    missed: int = 0
-    unreached: int = 0
-    held: int = 0
-    failed: int = 0
-    ms: list[float] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+# --- captures and texts -------------------------------------------------------------
 
 
 def load_captures(root: Path, doc: dict) -> list[Capture]:
@@ -176,7 +197,7 @@ def load_captures(root: Path, doc: dict) -> list[Capture]:
     for cap in reversed(out):
         if cap.reference is not None:
             following = cap.reference
-            cap.usable = len(sentences(cap.reference)) >= 5
+            cap.usable = len(sentences(cap.reference)) >= USABLE_SENTENCES
             cap.ref_words = plain_words(cap.reference)
         elif following is not None:
             cap.ref_words = plain_words(following)
@@ -214,44 +235,76 @@ def baseline_text(body: bytes, ctype: str) -> tuple[str, float]:
     return text, (time.perf_counter() - start) * 1000
 
 
-def _fetch_subprocess(root: Path) -> tuple[str, str | None]:
-    """`atlas fetch --json` in ROOT: the one document's status and reason."""
+# --- replays ------------------------------------------------------------------------
+
+
+def _fetch_subprocess(root: Path) -> dict[str, tuple[str, str | None]]:
+    """`atlas fetch --json` in ROOT: each document's status and reason."""
     beside = Path(sys.executable).parent / "atlas"
     cmd = [str(beside) if beside.exists() else "atlas", "fetch", "--json"]
     out = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
-    doc = json.loads(out.stdout)["documents"][0]
-    return doc["status"], doc["reason"]
+    return {d["key"]: (d["status"], d["reason"]) for d in json.loads(out.stdout)["documents"]}
 
 
-def replay_atlas(
-    key: str, caps: list[Capture], port: int, keep: Path | None, *, use_cli: bool = False
-) -> list[Step]:
-    platform, document = key.split("/")
+def _write_sources(root: Path, platform: str, documents: list[str], port: int) -> None:
+    lines = ["settings:\n  jobs: 2\n  retries: 0\n  timeout: 30\n", f"platforms:\n  {platform}:\n"]
+    lines.append("    documents:\n")
+    for document in documents:
+        lines.append(f"      {document}: http://127.0.0.1:{port}/{platform}/{document}\n")
+    (root / "sources.yaml").write_text("".join(lines), "utf-8")
+
+
+def replay_site(
+    platform: str,
+    docs: dict[str, list[Capture]],
+    *,
+    keep: Path | None,
+    use_cli: bool = False,
+) -> dict[str, list[Step]]:
+    """One archive for the platform's documents, one fetch per capture time (see the docstring)."""
+    port = _server_port()
     tmp = Path(tempfile.mkdtemp(prefix="atlas-realpages-"))
     try:
-        (tmp / "sources.yaml").write_text(
-            "settings:\n  jobs: 1\n  retries: 0\n  timeout: 30\n"
-            f"platforms:\n  {platform}:\n    documents:\n"
-            f"      {document}: http://127.0.0.1:{port}/{platform}/{document}\n",
-            "utf-8",
-        )
         subprocess.run(["git", "init", "-q", str(tmp)], check=True)
-        sources = load_sources(tmp / "sources.yaml")
-        snapshot = tmp / "snapshots" / platform / f"{document}.md"
-        steps = []
-        for cap in caps:
-            with _Served.lock:
-                _Served.body, _Served.ctype = cap.body, cap.ctype
+        times = sorted({cap.stamp for caps in docs.values() for cap in caps})
+        served = dict.fromkeys(docs, -1)  # index of the capture each document serves
+        steps: dict[str, list[Step]] = {key: [] for key in docs}
+        started: list[str] = []
+        for now in times:
+            fresh = set()
+            for key, caps in docs.items():
+                index = max((i for i, c in enumerate(caps) if c.stamp <= now), default=-1)
+                if index < 0:
+                    continue
+                if index != served[key]:
+                    served[key] = index
+                    fresh.add(key)
+                with _Served.lock:
+                    _Served.pages[f"/{key}"] = (caps[index].body, caps[index].ctype)
+            now_started = [key for key in docs if served[key] >= 0]
+            if now_started != started:
+                started = now_started
+                _write_sources(tmp, platform, [k.split("/", 1)[1] for k in started], port)
             if use_cli:
-                status, reason = _fetch_subprocess(tmp)
+                results = _fetch_subprocess(tmp)
             else:
-                doc = run_fetch(sources).documents[0]
-                status, reason = doc.status, doc.reason
-            extracted, ms = atlas_text(cap.body, cap.ctype)
-            text = snapshot.read_text("utf-8") if snapshot.exists() else None
-            steps.append(Step(status, reason, extracted, text, ms))
+                report = run_fetch(load_sources(tmp / "sources.yaml"))
+                results = {d.key: (d.status, d.reason) for d in report.documents}
+            for key in started:
+                status, reason = results[key]
+                path = tmp / "snapshots" / f"{key}.md"
+                text = path.read_text("utf-8") if path.exists() else None
+                if key in fresh:
+                    cap = docs[key][served[key]]
+                    extracted, ms = atlas_text(cap.body, cap.ctype)  # timed without evidence
+                    url = f"http://127.0.0.1:{port}/{key}"
+                    if not use_cli and url in _EXTRACTED:
+                        extracted = _EXTRACTED[url]  # what the run extracted, evidence and all
+                    steps[key].append(Step(status, reason, extracted, text, ms))
+                elif status in ("new", "changed"):
+                    steps[key][-1].later_commits.append(text or "")
         if keep:
-            dest = keep / platform / document
+            dest = keep / platform
             shutil.rmtree(dest, ignore_errors=True)
             shutil.copytree(tmp, dest)
         return steps
@@ -275,274 +328,184 @@ def replay_baseline(caps: list[Capture]) -> list[Step]:
     return steps
 
 
-# --- judging ----------------------------------------------------------------------
+def run_platform(
+    root: Path, platform: str, docs: list[dict], options: dict
+) -> tuple[str, list[DocResult]]:
+    """Replay and judge one platform's documents (in a worker process with --jobs > 1)."""
+    caps = {f"{d['platform']}/{d['document']}": load_captures(root, d) for d in docs}
+    if options["baseline"]:
+        steps = {key: replay_baseline(c) for key, c in caps.items()}
+    else:
+        steps = replay_site(platform, caps, keep=options["keep"], use_cli=options["cli"])
+    results = []
+    for doc in docs:
+        key = f"{doc['platform']}/{doc['document']}"
+        res = judge(key, caps[key], steps[key], options["explain"])
+        res.service, res.collection, res.share = doc["service"], doc["collection"], doc["share"]
+        results.append(res)
+        if options["dump"]:
+            _dump(options["dump"] / key, caps[key], steps[key])
+    return platform, results
 
 
-def hunks(old: str, new: str) -> list[tuple[str, str]]:
-    """The word-level differences of two word strings: (old phrase, new phrase) with context."""
-    a, b = old.split(), new.split()
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    out = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        lo_a, lo_b = max(0, i1 - CONTEXT), max(0, j1 - CONTEXT)
-        out.append((" ".join(a[lo_a : i2 + CONTEXT]), " ".join(b[lo_b : j2 + CONTEXT])))
-    return out
-
-
-def _cut(phrase: str, limit: int = 160) -> str:
-    return phrase if len(phrase) <= limit else phrase[: limit - 1] + "…"
-
-
-def _has(phrase: str, text_words: str) -> bool:
-    return f" {phrase} " in f" {text_words} "
-
-
-def judge_change(
-    old_ref: str, new_ref: str, prev_extracted: str, extracted: str, snapshot: str | None
-) -> tuple[str, list[str], list[str]]:
-    """'reflected', 'missed' or 'unreached' for a reference change atlas did not commit.
-
-    Also the explanation lines, and the new wordings found in the snapshot.
-    """
-    ext_new, ext_old = plain_words(extracted), plain_words(prev_extracted)
-    snap = plain_words(snapshot or "")
-    reached, unreflected = 0, 0
-    lines, found = [], []
-    for old_phrase, new_phrase in hunks(old_ref, new_ref):
-        has_new = _has(new_phrase, ext_new)
-        if not (has_new or _has(old_phrase, ext_old)):
-            lines.append(f"    out of reach: -[{_cut(old_phrase)}] +[{_cut(new_phrase)}]")
-            continue
-        reached += 1
-        ok = _has(new_phrase, snap) if has_new else not _has(old_phrase, snap)
-        if not ok:
-            unreflected += 1
-        elif has_new:
-            found.append(new_phrase)
-        state = "reflected" if ok else "NOT in snapshot"
-        lines.append(f"    {state}: -[{_cut(old_phrase)}] +[{_cut(new_phrase)}]")
-    if not reached:
-        return "unreached", lines, found
-    return ("missed" if unreflected else "reflected"), lines, found
-
-
-def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> DocResult:
-    res = DocResult(key=key, captures=len(caps))
-    sums = [0.0, 0.0, 0.0]
-    recorded_ref: str | None = None  # reference words at atlas's last commit
-    last_noise: tuple[str, str] | None = None  # (stamp, text before) of a noise commit
-    for i, (cap, step) in enumerate(zip(caps, steps, strict=True)):
-        res.ms.append(step.ms)
-        res.held += step.status == "held"
-        res.failed += step.status == "failed"
-        if step.status in ("held", "failed"):
-            res.notes.append(f"  {step.status} at {cap.stamp}: {step.reason}")
-        if cap.usable:
-            r, p, h = score(step.snapshot or "", cap.reference or "")
-            sums[0] += r
-            sums[1] += p
-            sums[2] += h
-            res.scored += 1
-        committed = step.status in ("new", "changed")
-        before = steps[i - 1].snapshot if i else None
-        earlier_noise = last_noise  # a commit at this capture replaces it below
-        if committed:
-            res.commits += 1
-            if recorded_ref is None:
-                ref = cap.reference or _next_reference(caps, i)
-                noise = (
-                    ref is None or score(step.snapshot or "", ref)[0] < FIRST_SNAPSHOT_MIN_RECALL
-                )
-            else:
-                noise = cap.ref_words == recorded_ref
-            last_noise = None
-            if noise:
-                res.noise += 1
-                last_noise = (cap.stamp, before or "")
-                res.notes.append(
-                    f"  noise commit at {cap.stamp} ({step.status})"
-                    + _outside(before or "", step.snapshot or "", cap, caps, i)
-                )
-                if explain:
-                    res.notes.extend(_diff(before or "", step.snapshot or ""))
-            recorded_ref = cap.ref_words
-        if not (i and caps[i - 1].ref_words and cap.ref_words):
-            continue
-        if caps[i - 1].ref_words == cap.ref_words:
-            continue
-        if cap.reference is None or caps[i - 1].reference is None:
-            continue  # a borrowed reference: no known change here
-        if cap.usable != caps[i - 1].usable:
-            res.notes.append(
-                f"  not counted: the reference at {caps[i - 1 if cap.usable else i].stamp} is"
-                " partial (under 5 sentences: its own selectors failed), so its change is the"
-                " reference's"
-            )
-            continue
-        res.changes += 1
-        if earlier_noise and _recorded_early(
-            caps[i - 1].ref_words, cap.ref_words, before, earlier_noise[1]
-        ):
-            res.noise -= 1  # that commit recorded this change before the reference had it
-            res.notes.append(
-                f"  commit at {earlier_noise[0]} not noise after all: it recorded the"
-                f" reference's change at {cap.stamp} early"
-            )
-            if last_noise is earlier_noise:
-                last_noise = None
-        if committed:
-            continue
-        verdict, lines, _found = judge_change(
-            caps[i - 1].ref_words,
-            cap.ref_words,
-            steps[i - 1].extracted,
-            step.extracted,
-            step.snapshot,
-        )
-        if verdict == "reflected":
-            continue
-        if verdict == "missed":
-            res.missed += 1
-        else:
-            res.unreached += 1
-        res.notes.append(
-            f"  {verdict} change at {cap.stamp} (atlas: {step.status}"
-            + (f", {step.reason}" if step.reason else "")
-            + ")"
-        )
-        if explain:
-            res.notes.extend(lines[:12])
-    if res.scored:
-        res.rec, res.prec, res.head = (s / res.scored for s in sums)
-    return res
-
-
-def _recorded_early(old_ref: str, new_ref: str, snapshot: str | None, before: str) -> bool:
-    """Whether SNAPSHOT already held a new wording of the reference change that BEFORE lacked."""
-    snap, prior = plain_words(snapshot or ""), plain_words(before)
-    return any(
-        _has(new_phrase, snap) and not _has(new_phrase, prior)
-        for _old, new_phrase in hunks(old_ref, new_ref)
-    )
-
-
-def _outside(old: str, new: str, cap: Capture, caps: list[Capture], i: int) -> str:
-    """A note when none of the lines atlas changed is a sentence of the reference."""
-    ref = cap.reference or _next_reference(caps, i)
-    if ref is None:
-        return ""
-    in_ref = set(sentences(ref))
-    changed = [
-        line[1:]
-        for line in difflib.unified_diff(old.splitlines(), new.splitlines(), n=0, lineterm="")
-        if line[:1] in "+-" and line[:3] not in ("+++", "---")
-    ]
-    got = {s for line in changed for s in sentences(line)}
-    if got and not got & in_ref:
-        return ": none of the lines it changed is in the reference (text the reference omits)"
-    return ""
-
-
-def _next_reference(caps: list[Capture], i: int) -> str | None:
-    for cap in caps[i:]:
+def _dump(folder: Path, caps: list[Capture], steps: list[Step]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for cap, step in zip(caps, steps, strict=True):
+        (folder / f"{cap.stamp}.atlas.md").write_text(step.extracted, "utf-8")
         if cap.reference is not None:
-            return cap.reference
-    return None
+            (folder / f"{cap.stamp}.reference.md").write_text(cap.reference, "utf-8")
 
 
-def _diff(old: str, new: str, limit: int = 40) -> list[str]:
-    lines = list(
-        difflib.unified_diff(
-            old.splitlines(), new.splitlines(), "before", "after", n=0, lineterm=""
-        )
-    )
-    shown = ["    " + ln[:200] for ln in lines[2 : 2 + limit]]
-    if len(lines) > 2 + limit:
-        shown.append(f"    … {len(lines) - 2 - limit} more diff lines")
-    return shown
+# --- report -------------------------------------------------------------------------
+
+_HEADER = (
+    f"{'document':44}{'rec':>6}{'prec':>6}{'head':>6}{'commits':>8}{'noise':>6}"
+    f"{'changes':>8}{'missed':>7}{'unrch':>6}{'held':>5}{'failed':>7}{'ms med':>7}"
+)
 
 
-# --- main -------------------------------------------------------------------------
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else 0.0
 
 
 def _row(name: str, r: DocResult) -> str:
-    ms = sum(r.ms) / len(r.ms) if r.ms else 0.0
     return (
         f"{name:44}{r.rec:6.3f}{r.prec:6.3f}{r.head:6.3f}{r.commits:8}{r.noise:6}"
-        f"{r.changes:8}{r.missed:7}{r.unreached:6}{r.held:5}{r.failed:7}{ms:8.1f}"
+        f"{r.changes:8}{r.missed:7}{r.unreached:6}{r.held:5}{r.failed:7}{_median(r.ms):7.1f}"
     )
+
+
+def total(results: list[DocResult], name: str) -> DocResult:
+    out = DocResult(key=name)
+    scored = [r for r in results if r.scored]
+    for attr in ("rec", "prec", "head"):
+        setattr(out, attr, sum(getattr(r, attr) for r in scored) / len(scored) if scored else 0)
+    for attr in ("captures", "commits", "noise", "changes", "missed", "unreached", "held"):
+        setattr(out, attr, sum(getattr(r, attr) for r in results))
+    out.failed = sum(r.failed for r in results)
+    out.ms = [m for r in results for m in r.ms]
+    return out
+
+
+def print_summaries(results: list[DocResult]) -> None:
+    groups: dict[tuple[str, str], list[DocResult]] = defaultdict(list)
+    for r in results:
+        groups[(r.share, r.collection)].append(r)
+        groups[(r.share, "all")].append(r)
+        groups[("all", r.collection)].append(r)
+        groups[("all", "all")].append(r)
+    print("\n# per share and collection")
+    print(
+        f"{'share / collection':28}{'docs':>5}{'caps':>6}{'rec':>7}{'prec':>7}{'head':>7}"
+        f"{'<0.85':>6}{'commits':>8}{'noise':>6}{'noise%':>7}{'changes':>8}{'missed':>7}"
+        f"{'unrch':>6}{'held':>5}{'failed':>7}{'ms med':>7}{'ms mean':>8}"
+    )
+    for share in (*SHARES, "all"):
+        for collection in ("genai-eu", "genai-contrib", "all"):
+            group = groups.get((share, collection))
+            if not group:
+                continue
+            t = total(group, "")
+            low = sum(1 for r in group if r.scored and min(r.rec, r.prec, r.head) < 0.85)
+            share_pct = 100 * t.noise / t.commits if t.commits else 0.0
+            mean = sum(t.ms) / len(t.ms) if t.ms else 0.0
+            print(
+                f"{share + ' / ' + collection:28}{len(group):5}{t.captures:6}{t.rec:7.3f}"
+                f"{t.prec:7.3f}{t.head:7.3f}{low:6}{t.commits:8}{t.noise:6}{share_pct:6.1f}%"
+                f"{t.changes:8}{t.missed:7}{t.unreached:6}{t.held:5}{t.failed:7}"
+                f"{_median(t.ms):7.1f}{mean:8.1f}"
+            )
+    worst = sorted(
+        (r for r in results if r.scored), key=lambda r: (min(r.rec, r.prec, r.head), r.key)
+    )[:10]
+    print("\n# the ten worst documents (by their lowest mean of rec, prec, head)")
+    print(f"{_HEADER}  share     lowest capture (rec prec head)")
+    for r in worst:
+        low = " ".join(f"{v:.2f}" for v in r.lowest)
+        print(f"{_row(r.key, r)}  {r.share:9} {low}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path)
+    parser.add_argument(
+        "--share", choices=(*SHARES, "all"), default="develop", help="default: develop"
+    )
+    parser.add_argument("--jobs", type=int, default=1, help="platforms replayed at once")
     parser.add_argument("--baseline", action="store_true", help="plain trafilatura, naive rule")
     parser.add_argument("--explain", action="store_true", help="diffs of noise, hunks of misses")
     parser.add_argument("--only", help="only documents whose key contains this")
-    parser.add_argument("--keep", type=Path, help="copy each temporary archive here")
+    parser.add_argument("--keep", type=Path, help="copy each platform's temporary archive here")
+    parser.add_argument("--dump", type=Path, help="write atlas's text of each capture here")
     parser.add_argument(
-        "--cli", action="store_true", help="run `atlas fetch --json` as a subprocess per capture"
+        "--cli", action="store_true", help="run `atlas fetch --json` as a subprocess per run"
     )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     manifest = json.loads((args.path / "manifest.json").read_text("utf-8"))
+    services = [doc["service"] for doc in manifest]
+    platforms: dict[str, list[dict]] = defaultdict(list)
+    for doc in manifest:
+        doc["share"] = share_of(doc["service"], services)
+        key = f"{doc['platform']}/{doc['document']}"
+        if args.share != "all" and doc["share"] != args.share:
+            continue
+        if args.only and args.only not in key:
+            continue
+        platforms[doc["platform"]].append(doc)
+    if not platforms:
+        return 1
+    options = {
+        "baseline": args.baseline,
+        "explain": args.explain,
+        "keep": args.keep,
+        "dump": args.dump,
+        "cli": args.cli,
+    }
+    # the biggest platforms first, so that two processes end together
+    order = sorted(platforms, key=lambda p: -sum(len(d["captures"]) for d in platforms[p]))
+    done: dict[str, list[DocResult]] = {}
+    if args.jobs > 1:
+        import multiprocessing
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    port = server.server_address[1]
-    # pay imports outside the timings
-    atlas_text(b"<html><body><p>warm up</p></body></html>", "text/html")
-    if args.baseline:
-        baseline_text(b"<html><body><p>warm up</p></body></html>", "text/html")
+        with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("fork")) as ex:
+            futures = [ex.submit(run_platform, args.path, p, platforms[p], options) for p in order]
+            for future in as_completed(futures):
+                platform, results = future.result()
+                done[platform] = results
+                print(f"  {len(done)}/{len(order)} {platform}", file=sys.stderr, flush=True)
+    else:
+        for p in order:
+            done[p] = run_platform(args.path, p, platforms[p], options)[1]
+            print(f"  {len(done)}/{len(order)} {p}", file=sys.stderr, flush=True)
 
     mode = (
         "baseline: trafilatura + normalize + commit when text differs"
         if args.baseline
-        else "atlas fetch"
+        else ("atlas fetch")
     )
-    print(f"# {mode}")
-    print(
-        f"{'document':44}{'rec':>6}{'prec':>6}{'head':>6}{'commits':>8}{'noise':>6}"
-        f"{'changes':>8}{'missed':>7}{'unrch':>6}{'held':>5}{'failed':>7}{'ms/page':>8}"
-    )
+    print(f"# {mode}; share: {args.share}")
+    print(_HEADER)
     results = []
-    try:
-        for doc in manifest:
-            key = f"{doc['platform']}/{doc['document']}"
-            if args.only and args.only not in key:
-                continue
-            caps = load_captures(args.path, doc)
-            if args.baseline:
-                steps = replay_baseline(caps)
-            else:
-                steps = replay_atlas(key, caps, port, args.keep, use_cli=args.cli)
-            res = judge(key, caps, steps, args.explain)
+    for platform in platforms:  # manifest order
+        for res in done[platform]:
             results.append(res)
-            print(_row(key, res), flush=True)
+            print(_row(res.key, res))
             for note in res.notes:
                 print(note)
-    finally:
-        server.shutdown()
-    if not results:
-        return 1
-    total = DocResult(key="TOTAL")
-    scored = [r for r in results if r.scored]
-    for attr in ("rec", "prec", "head"):
-        setattr(total, attr, sum(getattr(r, attr) for r in scored) / len(scored))
-    for attr in ("commits", "noise", "changes", "missed", "unreached", "held", "failed"):
-        setattr(total, attr, sum(getattr(r, attr) for r in results))
-    total.ms = [m for r in results for m in r.ms]
-    print(_row(f"TOTAL ({len(results)} documents, {len(total.ms)} captures)", total))
-    share = 100 * total.noise / total.commits if total.commits else 0.0
+    t = total(
+        results, f"TOTAL ({len(results)} documents, {sum(r.captures for r in results)} captures)"
+    )
+    print(_row(t.key, t))
+    print_summaries(results)
+    share = 100 * t.noise / t.commits if t.commits else 0.0
     print(
-        f"noise {total.noise} of {total.commits} commits ({share:.0f}%); "
-        f"missed {total.missed} of {total.changes} reference changes"
-        f" ({total.unreached} more only in words never extracted); "
-        f"ms per page: mean {sum(total.ms) / len(total.ms):.1f},"
-        f" median {sorted(total.ms)[len(total.ms) // 2]:.1f}, max {max(total.ms):.1f}; "
-        f"run {time.perf_counter() - started:.0f} s"
+        f"\nnoise {t.noise} of {t.commits} commits ({share:.1f}%); "
+        f"missed {t.missed} of {t.changes} reference changes"
+        f" ({t.unreached} more only in words never extracted); "
+        f"ms per page: median {_median(t.ms):.1f}, mean {sum(t.ms) / len(t.ms):.1f},"
+        f" max {max(t.ms):.1f}; run {time.perf_counter() - started:.0f} s (--jobs {args.jobs})"
     )
     return 0
 

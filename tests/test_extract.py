@@ -7,12 +7,14 @@ import json
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from conductatlas_cli.errors import ExtractError
-from conductatlas_cli.extract.extractor import extract_text, extractor_id
+from conductatlas_cli.extract.evidence import Evidence, fingerprint
+from conductatlas_cli.extract.extractor import extract_page, extract_text, extractor_id
 
 DATA = Path(__file__).parent / "data" / "extract"
 CASES = sorted(p.stem for p in DATA.glob("*.html"))
@@ -54,14 +56,77 @@ def make_pdf(*pages: str) -> bytes:
     return out.getvalue()
 
 
+def case_options(case: str) -> dict:
+    """<case>.json's options; its "evidence" names blocks by their text, as a run would see them."""
+    options_file = DATA / f"{case}.json"
+    options = json.loads(options_file.read_text("utf-8")) if options_file.exists() else {}
+    if "evidence" in options:
+        given = options["evidence"]
+        options["evidence"] = Evidence(
+            chrome=frozenset(fingerprint(t) for t in given.get("chrome", ())),
+            volatile=frozenset(fingerprint(t) for t in given.get("volatile", ())),
+            container=given.get("container"),
+            known=frozenset(fingerprint(t) for t in given.get("known", ())),
+        )
+    return options
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_html_cases(case):
     """Each tests/data/extract/<case>.html gives exactly <case>.md (options from <case>.json)."""
     source = DATA / f"{case}.html"
-    options_file = source.with_suffix(".json")
-    options = json.loads(options_file.read_text("utf-8")) if options_file.exists() else {}
     expected = source.with_suffix(".md").read_text("utf-8")
-    assert html(source.read_bytes(), **options) == expected
+    assert html(source.read_bytes(), **case_options(case)) == expected
+
+
+@pytest.mark.parametrize(
+    ("case", "kept"),
+    [
+        ("site_chrome", "We recently updated our Privacy Notice."),
+        ("site_chrome", "- Deutsch"),
+        ("volatile_promotion", "Summer offer"),
+        ("stable_container", None),
+    ],
+)
+def test_evidence_cases_differ_without_evidence(case, kept):
+    """The evidence cases pin the evidence: without it, the page gives another text."""
+    source = (DATA / f"{case}.html").read_bytes()
+    without = html(source)
+    assert without != html(source, **case_options(case))
+    if kept:
+        assert kept in without
+
+
+def test_page_reports_blocks_and_container_path():
+    """extract_page gives the page's block fingerprints and the path of its container."""
+    page = extract_page(
+        (DATA / "stable_container.html").read_bytes(), content_type="text/html", url=URL
+    )
+    assert page.container == "/html/body/div/div[1]"
+    assert fingerprint("Questions about an order? Call us on weekdays.") in page.blocks
+    assert page.text == html((DATA / "stable_container.html").read_bytes())
+
+
+def test_container_follows_the_page_when_text_beside_it_changed():
+    """The container chosen last time goes when the text it would add is new."""
+    source = (DATA / "stable_container.html").read_bytes()
+    options = case_options("stable_container")
+    changed = replace(options["evidence"], known=frozenset())
+    assert html(source, evidence=changed) == html(source)
+
+
+def test_stale_container_path_is_ignored():
+    """A container path from an older layout that names nothing on the page changes nothing."""
+    source = (DATA / "stable_container.html").read_bytes()
+    stale = Evidence(container="/html/body/section[3]/div")
+    assert html(source, evidence=stale) == html(source)
+
+
+def test_evidence_covering_half_the_page_is_set_aside():
+    """Two documents that are the same page keep their text: shared blocks are not chrome."""
+    source = (DATA / "site_chrome.html").read_bytes()
+    page = extract_page(source, content_type="text/html", url=URL)
+    assert html(source, evidence=Evidence(chrome=page.blocks)) == html(source)
 
 
 def test_headings_survive_without_main_container():

@@ -1,6 +1,7 @@
 """An HTML tree cleaned of what is never document text: the first step of HTML extraction.
 
-`clean_tree(root)` drops scripts, hidden elements, navigation, cookie/consent
+`clean_tree(root)` drops scripts, hidden elements that no control opens
+(`controls.py` keeps accordion and tab panels), navigation, cookie/consent
 banners, share and feedback widgets, skip-links and headings that are menus of
 links; a link list that the text introduces stays. No per-site rules. It
 returns the text sizes it measured, which `container.find_container` reuses.
@@ -125,6 +126,9 @@ def clean_tree(root) -> dict:
     """
     from lxml import etree
 
+    from conductatlas_cli.extract.controls import open_disclosures
+
+    panels = open_disclosures(root)  # accordions, tabs: what a user can open stays
     junk = []
     # comments, processing instructions and junk tags, in document order
     for el in root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity, *_JUNK_TAGS):
@@ -161,6 +165,8 @@ def clean_tree(root) -> dict:
         if kind == "furniture" and _is_introduced_list(el):
             continue  # a list of links the text presents ("see the links below:")
         if kind == "hidden":
+            if el in panels:
+                continue  # a collapsed panel a control opens
             hidden_total += size
         removed.append((el, kind, size))
         removed_set.add(el)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from conductatlas_cli.extract.clean import (
     CONTAINER_TAGS,
+    HEADING_TAGS,
     drop_element,
     link_length,
     text_length,
@@ -63,25 +64,50 @@ def apply_selectors(root, *, select: Sequence[str], remove: Sequence[str]):
 
 
 def find_container(root, *, share: float = 0.9, sizes: dict | None = None):
-    """The deepest element holding `share` of the page's non-link text, or the body.
+    """The element holding the document (see `choose_container`), without its path."""
+    return choose_container(root, share=share, sizes=sizes)[0]
 
-    When the page's only `<h1>` (its title) lies before that element, it is
-    prepended to a wrapper so the document keeps its title. `sizes`: what
-    `clean_tree(root)` returned, to save counting the text again.
+
+def choose_container(
+    root,
+    *,
+    share: float = 0.9,
+    sizes: dict | None = None,
+    weights: dict | None = None,
+    previous: str | None = None,
+    unchanged=None,
+):
+    """(the element holding the document, the path of its core element in the tree).
+
+    The core is the deepest element holding `share` of the page's non-link text
+    (`weights`: per element, the text that counts; by default its non-link text), or
+    the body; a page's single `<main>` holding half of it bounds the search. When
+    `previous` (the path chosen last time) still names an element on the same chain
+    holding about as much text, and `unchanged(kept, fresh)` says the text between the
+    two is what it was last time, that one stays the core: the layout did not change,
+    so neither does the container (a document growing past a threshold does not flip
+    it; a region beside it whose text changes is no reason to keep it).
+
+    Around the core come, in a wrapper: the prose blocks just before it at each level
+    up to the page's main when the core lacks the title (a preamble: a title, a date, an
+    introduction; stopping at the first block of links or of mere labels), and the page's only `<h1>` with its short block when it
+    lies further before. `sizes`: what `clean_tree(root)` returned.
     """
     body = root.find("body") if root.tag == "html" else root
     if body is None:
         body = root
     if sizes is None:
         sizes = text_sizes(body)
-    weights = {el: n - links for el, (n, links) in sizes.items()}
+    if weights is None:
+        weights = {el: n - links for el, (n, links) in sizes.items()}
     total = weights.get(body, 0)
-    if total == 0:
-        return body
-    node = body
+    if total <= 0:
+        return body, None
+    top = body
     mains = [el for el in body.iter() if el.tag == "main" or el.get("role") == "main"]
     if len(mains) == 1 and weights.get(mains[0], 0) >= 0.5 * total:
-        node, total = mains[0], weights.get(mains[0], 0)  # the page names its content
+        top, total = mains[0], weights.get(mains[0], 0)  # the page names its content
+    node = top
     while True:
         best = None
         for child in node:
@@ -91,26 +117,87 @@ def find_container(root, *, share: float = 0.9, sizes: dict | None = None):
         if best is None:
             break
         node = best
+    node = _stable(root, node, previous, weights, unchanged)
+    path = root.getroottree().getpath(node)
     if node is body or any(el.tag == "h1" for el in node.iter()):
-        return node
+        return node, path  # it holds the title: what comes before is the page's
+    lead = _preamble(node, top, sizes, weights)
+    parts = [*lead, node]
+    if not any(el.tag == "h1" for part in parts for el in part.iter()):
+        title = _title_block(node, body, lead[0] if lead else node)
+        if title is not None:
+            parts.insert(0, title)
+    if len(parts) == 1:
+        return node, path
     import lxml.html
 
-    titles = [h for h in body.iter("h1")]
-    order = {el: i for i, el in enumerate(body.iter())}
-    before = [h for h in titles if order[h] < order[node]]
-    if not titles:  # a title styled by CSS alone: take a short block just before, if any
-        lead = _lead_block(node, body, limit=max(300, min(2000, total // 20)))
-        if lead is None:
-            return node
-        wrapper = lxml.html.Element("div")
-        wrapper.append(lead)
-        wrapper.append(node)
-        return wrapper
-    if len(titles) != 1 or not before:
-        return node
+    wrapper = lxml.html.Element("div")
+    for part in parts:
+        wrapper.append(part)
+    return wrapper, path
 
-    # The title's own block (a hero: the title, a date line) comes along, if short.
-    block = before[0]
+
+STABLE_RATIO = 0.8  # the core chosen last time stays while it holds this share of the new one
+
+
+def _stable(root, node, previous: str | None, weights: dict, unchanged):
+    """The element at `previous` when it is on `node`'s chain with about the same text."""
+    if not previous or unchanged is None:
+        return node
+    try:
+        found = root.getroottree().xpath(previous)
+    except Exception:  # noqa: BLE001 - a path from an older state that is not valid XPath
+        return node
+    if len(found) != 1 or found[0] is node or found[0].tag not in CONTAINER_TAGS | {"body"}:
+        return node
+    kept = found[0]
+    if kept in set(node.iterancestors()) or node in set(kept.iterancestors()):
+        small, large = sorted((weights.get(kept, 0), weights.get(node, 0)))
+        if large > 0 and small >= STABLE_RATIO * large and unchanged(kept, node):
+            return kept
+    return node
+
+
+PREAMBLE_SHARE = 0.25  # a preamble holds at most this share of the core's text
+
+
+def _preamble(node, top, sizes: dict, weights: dict) -> list:
+    """The prose blocks just before `node` at each level up to `top`, in document order."""
+    found: list = []
+    budget = PREAMBLE_SHARE * max(weights.get(node, 0), 1)
+    current = node
+    while current is not top and current is not None:
+        sibling = current.getprevious()
+        while sibling is not None:
+            if isinstance(sibling.tag, str):
+                n, links = sizes.get(sibling, (0, 0))
+                if n:
+                    weight = weights.get(sibling, 0)
+                    if weight <= 0 or links * 2 >= n or weight > budget or _label_like(sibling):
+                        return found  # links, chrome, a logo, too much: the preamble ends
+                    budget -= weight
+                    found.insert(0, sibling)
+            sibling = sibling.getprevious()
+        current = current.getparent()
+    return found
+
+
+def _label_like(el) -> bool:
+    """No heading and no run of four words: a logo, labels of a menu; not a preamble."""
+    if el.tag in HEADING_TAGS or any(h.tag in HEADING_TAGS for h in el.iter()):
+        return False
+    return not any(len(piece.split()) >= 4 for piece in el.itertext())
+
+
+def _title_block(node, body, first):
+    """The page's only `<h1>`, before `first`, with its short block (a hero: a date line)."""
+    titles = list(body.iter("h1"))
+    if len(titles) != 1:
+        return None
+    order = {el: i for i, el in enumerate(body.iter())}
+    if order[titles[0]] >= order[first]:
+        return None
+    block = titles[0]
     ancestors = set(node.iterancestors())
     while True:
         parent = block.getparent()
@@ -120,28 +207,4 @@ def find_container(root, *, share: float = 0.9, sizes: dict | None = None):
         if size > 400 or link_length(parent) * 2 > size:
             break
         block = parent
-    wrapper = lxml.html.Element("div")
-    wrapper.append(block)
-    wrapper.append(node)
-    return wrapper
-
-
-def _lead_block(node, body, *, limit: int = 300):
-    """The element just before `node` (at its level or an ancestor's) if it is short prose.
-
-    Short: at most `limit` characters (a title, a date, an introduction).
-    """
-    current = node
-    while current is not body and current is not None:
-        sibling = current.getprevious()
-        while sibling is not None and (
-            not isinstance(sibling.tag, str) or not sibling.text_content().strip()
-        ):
-            sibling = sibling.getprevious()
-        if sibling is not None:
-            size = text_length(sibling)
-            if size <= limit and link_length(sibling) * 2 < size:
-                return sibling
-            return None
-        current = current.getparent()
-    return None
+    return block

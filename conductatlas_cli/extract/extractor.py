@@ -1,11 +1,14 @@
 """Body bytes → the document's Markdown (headings, lists, tables), not yet normalized.
 
-Public interface (used by conductatlas_cli/pipeline.py):
+Public interface (used by conductatlas_cli/run/pages.py):
 
     extract_text(body: bytes, *, content_type: str, url: str, charset: str | None = None,
-                 select: Sequence[str] = (), remove: Sequence[str] = ()) -> str
+                 select: Sequence[str] = (), remove: Sequence[str] = (),
+                 evidence: Evidence | None = None) -> str
         raises ExtractError (one line) for a corrupt/encrypted PDF, binary or
         undecodable input, or HTML too deep/large for the parser's limits.
+    extract_page(…same…) -> PageExtraction   the text, the page's block fingerprints and
+        the container's path: what the run keeps to build the next Evidence (evidence.py)
     extractor_id() -> str   e.g. "atlas 0.1.0; trafilatura 2.3.1"
 
 By content type: HTML/XHTML → the HTML path below; text/plain, text/markdown and
@@ -46,6 +49,7 @@ from collections.abc import Sequence
 
 from conductatlas_cli import __version__
 from conductatlas_cli.errors import ExtractError
+from conductatlas_cli.extract.evidence import Evidence, PageExtraction
 
 _HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml"}
 _TEXT_TYPES = {"text/plain", "text/markdown", "text/x-markdown", "application/json"}
@@ -76,20 +80,48 @@ def extract_text(
     charset: str | None = None,
     select: Sequence[str] = (),
     remove: Sequence[str] = (),
+    evidence: Evidence | None = None,
 ) -> str:
     """The document in `body` as Markdown; raises ExtractError when it has no text to give."""
+    return extract_page(
+        body,
+        content_type=content_type,
+        url=url,
+        charset=charset,
+        select=select,
+        remove=remove,
+        evidence=evidence,
+    ).text
+
+
+def extract_page(
+    body: bytes,
+    *,
+    content_type: str,
+    url: str,
+    charset: str | None = None,
+    select: Sequence[str] = (),
+    remove: Sequence[str] = (),
+    evidence: Evidence | None = None,
+) -> PageExtraction:
+    """`extract_text`'s text, with the page's block fingerprints and container path.
+
+    `evidence` (chrome and volatile blocks, the container chosen last time) applies
+    to HTML extracted without `select`; see `evidence.py`.
+    """
     ctype = (content_type or "").split(";")[0].strip().lower()
     if body.lstrip()[:5] == b"%PDF-" or ctype == "application/pdf":
-        return _pdf_text(body, url)
+        return PageExtraction(_pdf_text(body, url))
     if ctype in _HTML_TYPES or ctype.endswith("+xml"):
-        return _html_text(_decode(body, charset, url), url, select=select, remove=remove)
+        text = _decode(body, charset, url)
+        return _html_page(text, url, select=select, remove=remove, evidence=evidence)
     if ctype in _TEXT_TYPES:
-        return _decode(body, charset, url)
+        return PageExtraction(_decode(body, charset, url))
     if ctype in _SNIFF_TYPES or ctype.startswith("text/"):
         text = _decode(body, charset, url)
         if _HTML_START.match(text):
-            return _html_text(text, url, select=select, remove=remove)
-        return text
+            return _html_page(text, url, select=select, remove=remove, evidence=evidence)
+        return PageExtraction(text)
     raise ExtractError(f"'{url}' is served as '{ctype}', which has no text to extract")
 
 
@@ -222,13 +254,22 @@ def _html_lookup():
     )
 
 
-def _html_text(text: str, url: str, *, select: Sequence[str], remove: Sequence[str]) -> str:
-    from conductatlas_cli.extract import clean, container
+def _html_page(
+    text: str,
+    url: str,
+    *,
+    select: Sequence[str],
+    remove: Sequence[str],
+    evidence: Evidence | None = None,
+) -> PageExtraction:
+    from conductatlas_cli.extract import blocks, clean, container
     from conductatlas_cli.extract import markdown as htmlmarkdown
 
     root = _parse_html(text, url)
     if root is None:
-        return ""
+        return PageExtraction("")
+    found: frozenset[int] = frozenset()
+    path = None
     try:
         try:
             chosen, matched = container.apply_selectors(root, select=select, remove=remove)
@@ -244,15 +285,29 @@ def _html_text(text: str, url: str, *, select: Sequence[str], remove: Sequence[s
             clean.clean_tree(chosen)
         else:
             sizes = clean.clean_tree(root)
-            chosen = container.find_container(root, sizes=sizes)
+            body = root.find("body") if root.tag == "html" else root
+            page_blocks = blocks.text_blocks(body if body is not None else root, sizes)
+            found = frozenset(b.fingerprint for b in page_blocks)
+            evidence = evidence or Evidence()
+            noise = evidence.noise & found
+            weights = blocks.weights_without(sizes, page_blocks, noise, body) if noise else None
+            chosen, path = container.choose_container(
+                root,
+                sizes=sizes,
+                weights=weights,
+                previous=evidence.container,
+                unchanged=blocks.region_unchanged(page_blocks, evidence.known),
+            )
+            if weights is not None:  # the evidence holds: a leading banner or menu goes
+                blocks.strip_leading(chosen, page_blocks, noise)
         own = htmlmarkdown.to_markdown(chosen)
         if own.strip() or (select and matched):
-            return own
+            return PageExtraction(own, found, path)
         # Our cleaning left nothing: let trafilatura judge the whole page.
         page = _parse_html(text, url)
         body = page.find("body") if page is not None else None
         fallback = _trafilatura_markdown(body if body is not None else page)
-        return fallback
+        return PageExtraction(fallback, found, None)
     except RecursionError:
         raise ExtractError(f"'{url}' is HTML nested too deeply to extract") from None
 

@@ -26,6 +26,7 @@ from conductatlas_cli.extract.clean import BLOCK_TAGS as _BLOCK_TAGS
 from conductatlas_cli.extract.clean import HEADING_TAGS as _HEADING_TAGS
 
 _WS = re.compile(r"\s+")
+_VISIBLE = re.compile(r"[^\s\u200b-\u200f\u2060\ufeff\u00ad]")  # not a zero-width character
 _DATE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|"
     r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b|"
@@ -139,6 +140,8 @@ class _Converter:
         if level is not None:
             self._flush(out, inline)
             text = _WS.sub(" ", "".join(_flat_text(el))).strip()
+            if not _VISIBLE.search(text):
+                text = ""  # "<h4>&zwj;</h4>": a spacer, not a heading ("####" once normalized)
             if text and self.in_cell:  # a table cell holds text, not headings
                 out.append(text)
             elif text:

@@ -56,6 +56,11 @@ class Extracted:
     needs_browser: bool = False  # a JavaScript shell or bot wall (`render: auto` retries)
     fetched_at: str | None = None  # when the fetch began (the version's Atlas-Fetched-At)
     capture: dict[str, bytes | None] | None = None  # `capture_files`: the body as served
+    # what extraction tells the archive (run/site_evidence.py), and the job to extract again with
+    # the site's evidence
+    blocks: frozenset[int] = frozenset()
+    container: str | None = None
+    job: object | None = None  # the PageJob
 
 
 @dataclass(frozen=True)
@@ -208,6 +213,10 @@ class Recorder:
             st.failing_since = None
         failed_or_held = report.status in (FetchStatus.FAILED, FetchStatus.HELD)
         st.last_error = report.reason if failed_or_held else None
+        if got.text is not None and not self.dry_run:
+            from conductatlas_cli.run.site_evidence import remember
+
+            remember(st, got)  # what the next extraction's evidence is built from
         self.state.documents[source.key] = st
         return report
 

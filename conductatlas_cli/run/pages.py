@@ -15,6 +15,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from conductatlas_cli.errors import AtlasError
+from conductatlas_cli.extract.evidence import Evidence
 
 # Below this many documents a run extracts in its fetch threads (no worker start-up).
 POOL_MIN_DOCUMENTS = 16
@@ -31,6 +32,7 @@ class PageJob:
     ignore: tuple[str, ...] = ()
     min_chars: int = 0
     rendered: bool = False  # BODY is a browser's DOM (no JavaScript-shell question)
+    evidence: Evidence | None = None  # what the archive knows (extract/evidence.py)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class PageText:
     noise: str = ""  # noise_hash(text, ignore): the change model's stream hash
     words: int = 0
     needs_browser: bool = False  # a JavaScript shell or bot wall: `render: auto` retries
+    blocks: frozenset[int] = frozenset()  # the page's block fingerprints
+    container: str | None = None  # the path of the container chosen
 
 
 def sha256(text: str) -> str:
@@ -61,25 +65,32 @@ def noise_hash(text: str, ignore: tuple[str, ...]) -> str:
 
 def process_page(job: PageJob) -> PageText:
     """Extract, normalize and check one page; never raises for a bad page."""
-    from conductatlas_cli.extract.extractor import extract_text
+    from conductatlas_cli.extract.extractor import extract_page
     from conductatlas_cli.snapshot.guards import check_page
     from conductatlas_cli.snapshot.normalize import normalize_text
     from conductatlas_cli.snapshot.words import count_words
 
     try:
-        raw = extract_text(
+        page = extract_page(
             job.body,
             content_type=job.content_type,
             url=job.url,
             charset=job.charset,
             select=job.select,
             remove=job.remove,
+            evidence=job.evidence,
         )
-        text = normalize_text(raw)
+        text = normalize_text(page.text)
         problem = check_page(text, body=job.body, min_chars=job.min_chars)
         if problem:
             return _refused(job, text, problem)
-        return PageText(text=text, noise=noise_hash(text, job.ignore), words=count_words(text))
+        return PageText(
+            text=text,
+            noise=noise_hash(text, job.ignore),
+            words=count_words(text),
+            blocks=page.blocks,
+            container=page.container,
+        )
     except AtlasError as exc:
         return PageText(error=str(exc))
     except RecursionError:

@@ -14,7 +14,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import closing, nullcontext
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -27,6 +27,7 @@ from conductatlas_cli.fetch.registry import FetcherOptions, Fetchers
 from conductatlas_cli.run.decision import Extracted, Recorder
 from conductatlas_cli.run.pages import PageJob, PageProcessor, process_page
 from conductatlas_cli.run.report import DocumentReport, FetchReport
+from conductatlas_cli.run.site_evidence import SiteBatches, own_evidence
 from conductatlas_cli.timestamps import utc_now
 
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ def _fetch_once(
     from conductatlas_cli.fetch.registry import FetchRequest
 
     result.error, result.needs_browser, result.capture = None, False, None
+    result.blocks, result.container, result.job = frozenset(), None, None
     at = utc_now()
     timeout = source.timeout or settings.timeout
     fetched = fetcher.fetch(
@@ -139,10 +141,12 @@ def _fetch_once(
         ignore=source.ignore,
         min_chars=source.min_chars,
         rendered=rendered,
+        evidence=own_evidence(doc_state),
     )
     page = processor.run(job) if processor else process_page(job)
     result.text, result.error = page.text, page.error
     result.noise, result.words = page.noise, page.words
+    result.blocks, result.container, result.job = page.blocks, page.container, job
     result.needs_browser = page.needs_browser
     if settings.captures and page.text is not None:
         capture = Capture(
@@ -209,11 +213,17 @@ def run_fetch(
                 )
                 for source in chosen
             ]
-            for future in as_completed(futures):
-                doc = recorder.handle(future.result())
-                report.documents.append(doc)
-                if on_done:
-                    on_done(doc)
+            # a site's pages are recorded together, once its last one is in (run/site_evidence.py)
+            sites = SiteBatches(chosen, sources.sources, state, processor.run)
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+                ready = [got for future in done for got in sites.add(future.result())]
+                for got in ready + sites.overdue():
+                    doc = recorder.handle(got)
+                    report.documents.append(doc)
+                    if on_done:
+                        on_done(doc)
                 if not dry_run and time.monotonic() - saved_at > STATE_SAVE_INTERVAL:
                     _save(sources, state, report, warn)
                     saved_at = time.monotonic()

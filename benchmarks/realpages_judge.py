@@ -1,0 +1,292 @@
+"""Judging one document's replay against its references: scores, noise commits, missed changes.
+
+Used by benchmarks/realpages.py (see its docstring for what each figure means).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from extract_quality import score, sentences, words  # noqa: E402
+
+CONTEXT = 4  # words of context either side of a reference hunk
+FIRST_SNAPSHOT_MIN_RECALL = 0.2
+USABLE_SENTENCES = 5  # a reference with fewer sentences is partial: not scored
+_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)")  # as extract_quality drops it
+
+
+def plain_words(text: str) -> str:
+    """extract_quality.words, after dropping emphasis (`section**I.` is `sectionI.`)."""
+    return words(_EMPHASIS.sub("", text))
+
+
+@dataclass
+class Capture:
+    stamp: str
+    body: bytes
+    ctype: str
+    reference: str | None  # None: no reference for this capture
+    ref_words: str = ""  # the (possibly borrowed) reference, as words
+    usable: bool = False  # the reference has at least 5 sentences: scored
+
+
+@dataclass
+class Step:
+    """What the replay did with one capture."""
+
+    status: str  # new, changed, unchanged, held, failed
+    reason: str | None
+    extracted: str  # atlas's (or the baseline's) own text for this capture, normalized
+    snapshot: str | None  # the recorded text after this capture
+    ms: float
+    # commits made at later runs while this capture was still the one served (the page
+    # did not change: each is noise), with the text each recorded
+    later_commits: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DocResult:
+    key: str
+    service: str = ""
+    collection: str = ""
+    share: str = ""
+    captures: int = 0
+    scored: int = 0
+    rec: float = 0.0
+    prec: float = 0.0
+    head: float = 0.0
+    commits: int = 0
+    noise: int = 0
+    changes: int = 0
+    missed: int = 0
+    unreached: int = 0
+    held: int = 0
+    failed: int = 0
+    ms: list[float] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    lowest: tuple[float, float, float] = (1.0, 1.0, 1.0)  # worst capture's rec, prec, head
+
+
+# --- judging ----------------------------------------------------------------------
+
+
+def hunks(old: str, new: str) -> list[tuple[str, str, str]]:
+    """The word-level differences of two word strings: (old phrase, new phrase, op) with context.
+
+    op is difflib's: "insert" (the old phrase is context only), "delete" (the new one is),
+    or "replace".
+    """
+    a, b = old.split(), new.split()
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    out = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        lo_a, lo_b = max(0, i1 - CONTEXT), max(0, j1 - CONTEXT)
+        out.append((" ".join(a[lo_a : i2 + CONTEXT]), " ".join(b[lo_b : j2 + CONTEXT]), op))
+    return out
+
+
+def _cut(phrase: str, limit: int = 160) -> str:
+    return phrase if len(phrase) <= limit else phrase[: limit - 1] + "…"
+
+
+def _has(phrase: str, text_words: str) -> bool:
+    return f" {phrase} " in f" {text_words} "
+
+
+def judge_change(
+    old_ref: str, new_ref: str, prev_extracted: str, extracted: str, snapshot: str | None
+) -> tuple[str, list[str], list[str]]:
+    """'reflected', 'missed' or 'unreached' for a reference change atlas did not commit.
+
+    Also the explanation lines, and the new wordings found in the snapshot.
+    """
+    ext_new, ext_old = plain_words(extracted), plain_words(prev_extracted)
+    snap = plain_words(snapshot or "")
+    reached, unreflected = 0, 0
+    lines, found = [], []
+    for old_phrase, new_phrase, op in hunks(old_ref, new_ref):
+        # a phrase that is context alone (nothing inserted or nothing deleted) shows nothing
+        has_new = op != "delete" and _has(new_phrase, ext_new)
+        if not (has_new or (op != "insert" and _has(old_phrase, ext_old))):
+            lines.append(f"    out of reach: -[{_cut(old_phrase)}] +[{_cut(new_phrase)}]")
+            continue
+        reached += 1
+        ok = _has(new_phrase, snap) if has_new else not _has(old_phrase, snap)
+        if not ok:
+            unreflected += 1
+        elif has_new:
+            found.append(new_phrase)
+        state = "reflected" if ok else "NOT in snapshot"
+        lines.append(f"    {state}: -[{_cut(old_phrase)}] +[{_cut(new_phrase)}]")
+    if not reached:
+        return "unreached", lines, found
+    return ("missed" if unreflected else "reflected"), lines, found
+
+
+def _last_text(step: Step) -> str | None:
+    """The recorded text when the next capture came: after any later commit."""
+    return step.later_commits[-1] if step.later_commits else step.snapshot
+
+
+def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> DocResult:
+    res = DocResult(key=key, captures=len(caps))
+    sums = [0.0, 0.0, 0.0]
+    lowest = [1.0, 1.0, 1.0]
+    recorded_ref: str | None = None  # reference words at atlas's last commit
+    last_noise: tuple[str, str] | None = None  # (stamp, text before) of a noise commit
+    for i, (cap, step) in enumerate(zip(caps, steps, strict=True)):
+        res.ms.append(step.ms)
+        res.held += step.status == "held"
+        res.failed += step.status == "failed"
+        if step.status in ("held", "failed"):
+            res.notes.append(f"  {step.status} at {cap.stamp}: {step.reason}")
+        if cap.usable:
+            r, p, h = score(step.snapshot or "", cap.reference or "")
+            sums[0] += r
+            sums[1] += p
+            sums[2] += h
+            res.scored += 1
+            lowest = [min(a, b) for a, b in zip(lowest, (r, p, h), strict=True)]
+        committed = step.status in ("new", "changed")
+        before = _last_text(steps[i - 1]) if i else None
+        if i:
+            _later_commits(res, caps[i - 1], steps[i - 1], explain)
+        earlier_noise = last_noise  # a commit at this capture replaces it below
+        if committed:
+            res.commits += 1
+            if recorded_ref is None:
+                ref = cap.reference or _next_reference(caps, i)
+                noise = (
+                    ref is None or score(step.snapshot or "", ref)[0] < FIRST_SNAPSHOT_MIN_RECALL
+                )
+            else:
+                noise = cap.ref_words == recorded_ref
+            last_noise = None
+            if noise:
+                res.noise += 1
+                last_noise = (cap.stamp, before or "")
+                res.notes.append(
+                    f"  noise commit at {cap.stamp} ({step.status})"
+                    + _outside(before or "", step.snapshot or "", cap, caps, i)
+                )
+                if explain:
+                    res.notes.extend(_diff(before or "", step.snapshot or ""))
+            recorded_ref = cap.ref_words
+        if not (i and caps[i - 1].ref_words and cap.ref_words):
+            continue
+        if caps[i - 1].ref_words == cap.ref_words:
+            continue
+        if cap.reference is None or caps[i - 1].reference is None:
+            continue  # a borrowed reference: no known change here
+        if cap.usable != caps[i - 1].usable:
+            res.notes.append(
+                f"  not counted: the reference at {caps[i - 1 if cap.usable else i].stamp} is"
+                " partial (under 5 sentences: its own selectors failed), so its change is the"
+                " reference's"
+            )
+            continue
+        res.changes += 1
+        if earlier_noise and _recorded_early(
+            caps[i - 1].ref_words, cap.ref_words, before, earlier_noise[1]
+        ):
+            res.noise -= 1  # that commit recorded this change before the reference had it
+            res.notes.append(
+                f"  commit at {earlier_noise[0]} not noise after all: it recorded the"
+                f" reference's change at {cap.stamp} early"
+            )
+            if last_noise is earlier_noise:
+                last_noise = None
+        if committed:
+            continue
+        verdict, lines, _found = judge_change(
+            caps[i - 1].ref_words,
+            cap.ref_words,
+            steps[i - 1].extracted,
+            step.extracted,
+            step.snapshot,
+        )
+        if verdict == "reflected":
+            continue
+        if verdict == "missed":
+            res.missed += 1
+        else:
+            res.unreached += 1
+        res.notes.append(
+            f"  {verdict} change at {cap.stamp} (atlas: {step.status}"
+            + (f", {step.reason}" if step.reason else "")
+            + ")"
+        )
+        if explain:
+            res.notes.extend(lines[:12])
+    if caps:
+        _later_commits(res, caps[-1], steps[-1], explain)
+    if res.scored:
+        res.rec, res.prec, res.head = (s / res.scored for s in sums)
+        res.lowest = (lowest[0], lowest[1], lowest[2])
+    return res
+
+
+def _later_commits(res: DocResult, cap: Capture, step: Step, explain: bool) -> None:
+    """Commits at runs that served the same capture again: the page did not change, noise."""
+    text = step.snapshot or ""
+    for later in step.later_commits:
+        res.commits += 1
+        res.noise += 1
+        res.notes.append(f"  noise commit after {cap.stamp}: the same page, another run")
+        if explain:
+            res.notes.extend(_diff(text, later))
+        text = later
+
+
+def _recorded_early(old_ref: str, new_ref: str, snapshot: str | None, before: str) -> bool:
+    """Whether SNAPSHOT already held a new wording of the reference change that BEFORE lacked."""
+    snap, prior = plain_words(snapshot or ""), plain_words(before)
+    return any(
+        _has(new_phrase, snap) and not _has(new_phrase, prior)
+        for _old, new_phrase, op in hunks(old_ref, new_ref)
+        if op != "delete"
+    )
+
+
+def _outside(old: str, new: str, cap: Capture, caps: list[Capture], i: int) -> str:
+    """A note when none of the lines atlas changed is a sentence of the reference."""
+    ref = cap.reference or _next_reference(caps, i)
+    if ref is None:
+        return ""
+    in_ref = set(sentences(ref))
+    changed = [
+        line[1:]
+        for line in difflib.unified_diff(old.splitlines(), new.splitlines(), n=0, lineterm="")
+        if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
+    got = {s for line in changed for s in sentences(line)}
+    if got and not got & in_ref:
+        return ": none of the lines it changed is in the reference (text the reference omits)"
+    return ""
+
+
+def _next_reference(caps: list[Capture], i: int) -> str | None:
+    for cap in caps[i:]:
+        if cap.reference is not None:
+            return cap.reference
+    return None
+
+
+def _diff(old: str, new: str, limit: int = 40) -> list[str]:
+    lines = list(
+        difflib.unified_diff(
+            old.splitlines(), new.splitlines(), "before", "after", n=0, lineterm=""
+        )
+    )
+    shown = ["    " + ln[:200] for ln in lines[2 : 2 + limit]]
+    if len(lines) > 2 + limit:
+        shown.append(f"    … {len(lines) - 2 - limit} more diff lines")
+    return shown
