@@ -26,7 +26,16 @@ from conductatlas_cli.config.model import (
 )
 from conductatlas_cli.errors import ConfigError
 
-SETTINGS_KEYS = {"snapshots", "timeout", "jobs", "per_host", "user_agent", "max_bytes", "retries"}
+SETTINGS_KEYS = {
+    "snapshots",
+    "timeout",
+    "jobs",
+    "per_host",
+    "delay",
+    "user_agent",
+    "max_bytes",
+    "retries",
+}
 PLATFORM_KEYS = {"name", "documents"}
 DOCUMENT_KEYS = {"url", "type", "select", "remove", "ignore", "min_chars"}
 TOP_KEYS = {"settings", "platforms"}
@@ -217,6 +226,8 @@ class _Checker:
             what = f"'settings.{key}'"
             if key == "timeout":
                 values[key] = self.number(value, what, integer=False, minimum=0.1)
+            elif key == "delay":
+                values[key] = self.number(value, what, integer=False, minimum=0)
             elif key in ("jobs", "per_host", "max_bytes"):
                 values[key] = self.number(value, what, integer=True, minimum=1)
             elif key == "retries":

@@ -1,8 +1,10 @@
 """One `atlas fetch`: config → fetch → extract → normalize → guard → store.
 
-Documents are fetched and extracted concurrently (bounded overall by `jobs`
-and per host by `per_host`); recording happens in the calling thread, one
-document at a time, so commits never interleave. Every document ends in one
+Documents are fetched and extracted concurrently by `jobs` threads that take
+them from a host-aware scheduler (`fetch.scheduler`: at most `per_host`
+requests at once and `delay` seconds between requests to one host, a host's
+Retry-After pauses that host only); recording happens in the calling thread,
+one document at a time, so commits never interleave. Every document ends in one
 `DocumentReport` (`run.report`) whose status the decision policy
 (`run.decision`) chose.
 """
@@ -11,17 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import closing, nullcontext
 from dataclasses import replace
 
 from conductatlas_cli.archive.state import DocumentState, State
 from conductatlas_cli.config.model import Source, Sources
 from conductatlas_cli.errors import AtlasError
-from conductatlas_cli.fetch.hosts import HostLimiter
+from conductatlas_cli.fetch.scheduler import HostScheduler, RetryLater, Ticket, host_of
 from conductatlas_cli.run.decision import Extracted, Recorder
 from conductatlas_cli.run.pages import PageJob, PageProcessor, process_page
 from conductatlas_cli.run.report import DocumentReport, FetchReport
@@ -54,17 +56,28 @@ def fetch_and_extract(
     session,
     settings,
     doc_state: DocumentState,
-    limiter: HostLimiter | None = None,
+    ticket: Ticket | None = None,
     processor: PageProcessor | None = None,
 ) -> Extracted:
-    """Fetch one document and turn it into normalized snapshot text (or an error)."""
+    """Fetch one document and turn it into normalized snapshot text (or an error).
+
+    With a TICKET the request holds its host slot only while it runs, and a retry
+    raises RetryLater (the scheduler tries the document again later, the thread
+    fetches from another host meanwhile) instead of sleeping.
+    """
     from conductatlas_cli.fetch.http import fetch_document
 
     started = time.monotonic()
     result = Extracted(source=source)
     try:
-        sem = limiter(source.url) if limiter else threading.Semaphore(1)
-        with sem:
+        retry = {}
+        if ticket is not None:
+            retry = {
+                "first_attempt": ticket.attempt,
+                "pause_host": ticket.pause_host,
+                "sleep": _raise_retry_later,
+            }
+        with ticket if ticket is not None else nullcontext():
             fetched = fetch_document(
                 session,
                 source.url,
@@ -74,6 +87,7 @@ def fetch_and_extract(
                 etag=doc_state.etag,
                 last_modified=doc_state.last_modified,
                 deadline=started + settings.timeout * 4,
+                **retry,
             )
         result.etag, result.last_modified = fetched.etag, fetched.last_modified
         if fetched.not_modified:
@@ -96,6 +110,8 @@ def fetch_and_extract(
         page = processor.run(job) if processor else process_page(job)
         result.text, result.error = page.text, page.error
         result.noise, result.words = page.noise, page.words
+    except RetryLater:
+        raise
     except AtlasError as exc:
         result.error = str(exc)
     except Exception as exc:  # noqa: BLE001 - one document's surprise never stops the others
@@ -138,24 +154,38 @@ def run_fetch(
             on_start(len(chosen))
         recorder = Recorder(archive, state, force=force, dry_run=dry_run)
         session = make_session(user_agent=sources.settings.user_agent, pool_size=max(jobs, 4))
-        limiter = HostLimiter(sources.settings.per_host)
-        pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="atlas-fetch")
+        settings = sources.settings
+        scheduler = HostScheduler(
+            [(host_of(s.url), s) for s in chosen], per_host=settings.per_host, delay=settings.delay
+        )
+        results: queue.Queue[Extracted] = queue.Queue()
+        doc_states = {s.key: replace(state.document(s.key)) for s in chosen}
+
+        def work(ticket: Ticket) -> Extracted:
+            return fetch_and_extract(
+                ticket.item,
+                session=session,
+                settings=settings,
+                doc_state=doc_states[ticket.item.key],
+                ticket=ticket,
+                processor=processor,
+            )
+
+        threads = [
+            threading.Thread(
+                target=_fetch_loop,
+                args=(scheduler, work, results),
+                name=f"atlas-fetch-{i}",
+                daemon=True,
+            )
+            for i in range(min(jobs, len(chosen)))
+        ]
+        for thread in threads:
+            thread.start()
         saved_at = time.monotonic()
         try:
-            futures = [
-                pool.submit(
-                    fetch_and_extract,
-                    source,
-                    session=session,
-                    settings=sources.settings,
-                    doc_state=replace(state.document(source.key)),
-                    limiter=limiter,
-                    processor=processor,
-                )
-                for source in chosen
-            ]
-            for future in as_completed(futures):
-                doc = recorder.handle(future.result())
+            for _ in chosen:
+                doc = recorder.handle(results.get())
                 report.documents.append(doc)
                 if on_done:
                     on_done(doc)
@@ -163,11 +193,12 @@ def run_fetch(
                     _save(sources, state, report, warn)
                     saved_at = time.monotonic()
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            scheduler.close()
             processor.close(wait=False)
             raise
         else:
-            pool.shutdown()
+            for thread in threads:
+                thread.join()
             processor.close()
         finally:
             if not dry_run:
@@ -175,6 +206,24 @@ def run_fetch(
             session.close()
     report.documents.sort(key=lambda d: d.key)
     return report
+
+
+def _raise_retry_later(seconds: float) -> None:
+    raise RetryLater(seconds)
+
+
+def _fetch_loop(scheduler: HostScheduler, work, results: queue.Queue) -> None:
+    """One fetch thread: take the next ready document, fetch it, hand the result back."""
+    while (ticket := scheduler.take()) is not None:
+        try:
+            results.put(work(ticket))
+        except RetryLater as later:
+            if ticket.held:  # else the request's `with ticket` requeued it already
+                scheduler.requeue(ticket, later.wait)
+        except BaseException as exc:  # noqa: BLE001 - never leave the recorder waiting
+            results.put(Extracted(source=ticket.item, error=f"unexpected error ({exc})"))
+        finally:
+            ticket.release()
 
 
 def _save(sources: Sources, state: State, report: FetchReport, warn) -> None:
