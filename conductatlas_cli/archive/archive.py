@@ -27,7 +27,6 @@ from pathlib import Path
 from conductatlas_cli.archive.files import (
     TMP_PREFIX,
     as_utc,
-    key_of_path,
     make_folder,
     parse_date,
     replace_file,
@@ -35,6 +34,7 @@ from conductatlas_cli.archive.files import (
     write_temporary,
 )
 from conductatlas_cli.archive.git import DEFAULT_EMAIL, DEFAULT_NAME, Git
+from conductatlas_cli.archive.index import HistoryIndex, build_index, entry_for, save_index
 from conductatlas_cli.archive.state import hold_lock
 from conductatlas_cli.config.model import parse_key
 from conductatlas_cli.errors import StoreError, UsageError
@@ -70,6 +70,7 @@ class Archive:
         self._mutex = threading.RLock()
         self._git: Git | None = None
         self._identity: dict[str, str] | None = None
+        self._index: HistoryIndex | None = None
 
     @classmethod
     def from_sources(cls, sources) -> Archive:
@@ -83,6 +84,8 @@ class Archive:
 
     def close(self) -> None:
         with self._mutex:
+            if self._index is not None:
+                save_index(self._index_dir(), self._index)
             if self._git is not None:
                 self._git.close()
                 self._git = None
@@ -156,9 +159,9 @@ class Archive:
             raise UsageError(f"'{key}' has no text at commit '{commit[:12]}'")
         return found[2].decode("utf-8", "replace")
 
-    def _log(self, *args: str, names: bool = False) -> list[tuple[Version, list[str]]]:
+    def _log(self, *args: str) -> list[tuple[Version, list[str]]]:
         fmt = f"%x1e%H%x1f%ct%x1f%(trailers:key={FETCHED_TRAILER},valueonly)%x1f%s%x1f%b%x1d"
-        extra = ["--name-only"] if names else []
+        extra: list[str] = []
         out = self.git.run(
             "-c",
             "core.quotePath=false",
@@ -183,12 +186,25 @@ class Archive:
             result.append((Version(commit, date, subject, summary), paths))
         return result
 
-    def versions(self, key: str) -> list[Version]:
-        """Every recorded version of KEY on the current branch, newest first."""
+    def history(self) -> HistoryIndex:
+        """Atlas's versions of every document at HEAD (`archive.index`), read once per HEAD."""
         with self._mutex:
-            if self.git.head() is None:
-                return []
-            return [v for v, _ in self._log("HEAD", "--", self.snapshot_relpath(key))]
+            head = self.git.head()
+            commit = head[0] if head else None
+            if self._index is None or self._index.head != commit:
+                if self._index is not None:
+                    save_index(self._index_dir(), self._index)
+                base = self._snapshots_rel()
+                self._index = build_index(self.git, base, commit, self._index_dir(), Version)
+            return self._index
+
+    def _index_dir(self) -> Path:
+        """Where the history index lives: the git dir, so it never shows in `git status`."""
+        return self.git.git_dir / "atlas"
+
+    def versions(self, key: str) -> list[Version]:
+        """Every version atlas recorded of KEY on the current branch, newest first."""
+        return self.history().versions(key)
 
     def resolve_ref(self, key: str, ref: str | None) -> Version:
         """The version REF names: None (latest), '~N', a date 'YYYY-MM-DD', or a commit."""
@@ -220,40 +236,24 @@ class Archive:
             if code != 0:
                 raise UsageError(f"'{ref}' is not a date (YYYY-MM-DD), a commit or ~N")
             commit = out.decode().strip()
-            for version in versions:
-                if version.commit == commit:
-                    return version
-            found = self._log("-1", commit, "--", self.snapshot_relpath(key))
-        if not found:
-            raise UsageError(f"no version of '{key}' at or before commit '{ref}'")
-        return found[0][0]
+            by_commit = {version.commit: version for version in versions}
+            if commit in by_commit:
+                return by_commit[commit]
+            found = self._log(commit, "--", self.snapshot_relpath(key))
+        for version, _paths in found:
+            if version.commit in by_commit:
+                return by_commit[version.commit]
+        raise UsageError(f"no version of '{key}' at or before commit '{ref}'")
 
     def all_versions(self, since: datetime | None = None) -> list[tuple[str, Version]]:
         """(key, version) for every version of every document, newest first; SINCE filters."""
-        with self._mutex:
-            if self.git.head() is None:
-                return []
-            base = self._snapshots_rel()
-            entries = self._log("HEAD", "--", base, names=True)
-        result = []
-        for version, paths in entries:
-            if since is not None and version.date < as_utc(since):
-                continue
-            for path in paths:
-                key = key_of_path(path, base)
-                if key:
-                    result.append((key, version))
-        return result
+        entries = self.history().entries
+        limit = as_utc(since) if since is not None else None
+        return [(e.key, e.version) for e in entries if limit is None or e.version.date >= limit]
 
     def keys_with_history(self) -> list[str]:
-        """Keys of the documents that have a snapshot at HEAD, sorted."""
-        with self._mutex:
-            if self.git.head() is None:
-                return []
-            base = self._snapshots_rel()
-            out = self.git.run("ls-tree", "-r", "--name-only", "-z", "HEAD", "--", base)
-        keys = {key_of_path(p, base) for p in out.decode("utf-8", "replace").split("\0")}
-        return sorted(k for k in keys if k)
+        """Keys of the documents atlas recorded a version of, sorted."""
+        return sorted(self.history().by_key)
 
     def _snapshots_rel(self) -> str:
         return "/".join(self._rel_parts("x/x")[:-2])
@@ -295,6 +295,7 @@ class Archive:
                 env = self._identity_env(force_identity)
                 commit = git.write_commit(tree, head[0] if head else None, message, env)
                 git.update_head(commit, head[0] if head else None)
+                self._indexed(key, rel, commit, blob, message, head)
             except BaseException:
                 unlink_quietly(tmp)
                 raise
@@ -308,6 +309,18 @@ class Archive:
                 ) from None
             git.set_index_entry(rel, blob)  # busy index: `repair` fixes it next run
             return commit
+
+    def _indexed(self, key, rel, commit, blob, message, head) -> None:
+        """Keep the loaded history index current with the version just committed."""
+        index = self._index
+        if index is None or index.head != (head[0] if head else None):
+            return  # not loaded (read on demand), or HEAD moved meanwhile: rebuilt then
+        added = head is None or self.git.read_object(f"{head[0]}:{rel}") is None
+        entry = entry_for(key, commit, message, blob=blob, added=added, version_cls=Version)
+        if entry is None:
+            index.moved_to(commit)
+        else:
+            index.add(entry, commit)
 
     def repair(self, keys: list[str]) -> list[str]:
         """Put HEAD's text back where the work tree or index differ (after a crash); return keys.
