@@ -71,6 +71,8 @@ class Archive:
         self._git: Git | None = None
         self._identity: dict[str, str] | None = None
         self._index: HistoryIndex | None = None
+        self._last_written: str | None = None  # the last commit this object wrote
+        self.moved_meanwhile = False  # HEAD moved under us between two of our commits
 
     @classmethod
     def from_sources(cls, sources) -> Archive:
@@ -282,6 +284,8 @@ class Archive:
             path = self.snapshot_path(key)
             git.check_can_commit()
             head = git.head()
+            if self._last_written and head and head[0] != self._last_written:
+                self.moved_meanwhile = True  # `archive.foreign` checks what it dropped
             make_folder(path.parent, self.root.resolve())
             tmp = write_temporary(path.parent, data)
             try:
@@ -295,6 +299,7 @@ class Archive:
                 env = self._identity_env(force_identity)
                 commit = git.write_commit(tree, head[0] if head else None, message, env)
                 git.update_head(commit, head[0] if head else None)
+                self._wrote(commit)
                 self._indexed(key, rel, commit, blob, message, head)
             except BaseException:
                 unlink_quietly(tmp)
@@ -309,6 +314,17 @@ class Archive:
                 ) from None
             git.set_index_entry(rel, blob)  # busy index: `repair` fixes it next run
             return commit
+
+    def _wrote(self, commit: str) -> None:
+        self._last_written = commit
+
+    def head_moved_since_last_write(self) -> bool:
+        """Whether HEAD is no longer the last commit this object wrote (False before any)."""
+        with self._mutex:
+            if self._last_written is None:
+                return False
+            head = self.git.head()
+            return head is None or head[0] != self._last_written
 
     def _indexed(self, key, rel, commit, blob, message, head) -> None:
         """Keep the loaded history index current with the version just committed."""

@@ -147,8 +147,10 @@ def run_fetch(
         Archive.from_sources(sources) as archive,
         archive.lock(wait=wait_for_lock) if not dry_run else nullcontext(),
     ):
+        keys = [source.key for source in chosen]
         if not dry_run:
-            archive.repair([source.key for source in chosen])
+            _restore_lost(archive, keys, warn)
+            archive.repair(keys)
         state = load_state(sources.state_dir, warn=warn)
         if on_start:
             on_start(len(chosen))
@@ -186,6 +188,9 @@ def run_fetch(
         try:
             for _ in chosen:
                 doc = recorder.handle(results.get())
+                if archive.moved_meanwhile:  # a commit made outside atlas, between two of ours
+                    archive.moved_meanwhile = False
+                    _restore_lost(archive, keys, warn)
                 report.documents.append(doc)
                 if on_done:
                     on_done(doc)
@@ -200,12 +205,28 @@ def run_fetch(
             for thread in threads:
                 thread.join()
             processor.close()
+            if not dry_run and archive.head_moved_since_last_write():
+                _restore_lost(archive, keys, warn)
         finally:
             if not dry_run:
                 _save(sources, state, report, warn)
             session.close()
     report.documents.sort(key=lambda d: d.key)
     return report
+
+
+def _restore_lost(archive, keys: list[str], warn) -> None:
+    """Put back what a commit made outside atlas dropped (`archive.foreign`); say so once."""
+    from conductatlas_cli.archive.foreign import restore_lost
+
+    try:
+        restored = restore_lost(archive, keys)
+    except AtlasError as exc:  # a rebase in progress, a locked index: the next run retries
+        if warn is not None:
+            warn(f"cannot restore snapshots a commit made outside atlas dropped: {exc}")
+        return
+    if restored is not None and warn is not None:
+        warn(restored.note)
 
 
 def _raise_retry_later(seconds: float) -> None:
