@@ -336,8 +336,19 @@ class _Checker:
         for pattern, item in self.string_list(node, what):
             try:
                 re.compile(pattern)
-            except (re.error, RecursionError, OverflowError) as exc:
+                _compile_bounded(pattern)
+            except (re.error, RecursionError, OverflowError, ValueError) as exc:
                 self.problem(item, f"{what}: bad regex '{pattern}' ({exc})")
                 continue
             good.append(pattern)
         return good
+
+
+def _compile_bounded(pattern: str) -> None:
+    """Compile PATTERN as `ignore` rules run (the regex module; its error is a ValueError)."""
+    import regex
+
+    try:
+        regex.compile(pattern)
+    except regex.error as exc:
+        raise ValueError(str(exc)) from None

@@ -1,7 +1,10 @@
-"""Noise keys: equal keys mean two snapshot texts differ only by noise. Pure, stdlib only.
+"""Noise keys: equal keys mean two snapshot texts differ only by noise. Pure.
 
 noise_key(text, *, ignore=()) -> str: equal keys mean the texts differ only by noise.
-  1. normalize_text; drop every line on which any `ignore` regex matches (re.search);
+  1. normalize_text; drop every line on which any `ignore` regex matches (a search with
+     the `regex` module, re's syntax, under a time limit of IGNORE_TIME_LIMIT seconds for
+     all rules on one document: a rule that backtracks catastrophically raises
+     ExtractError naming it, so that document fails alone);
   2. NFKC (full-width, ligatures, `…` → `...`, NBSP);
   3. quotes ‘’‚‛′‹› → ', “”„‟″«» → ", dashes ‐‑‒–—―−⁃ → -;
   4. Markdown: `![alt](url)` → alt, `[text](url)` → text, `<url>` → url, backticks
@@ -21,10 +24,13 @@ noise_key(text, *, ignore=()) -> str: equal keys mean the texts differ only by n
 
 from __future__ import annotations
 
+import functools
 import re
+import time
 import unicodedata
 from collections.abc import Sequence
 
+from conductatlas_cli.errors import ExtractError
 from conductatlas_cli.snapshot.normalize import normalize_text
 from conductatlas_cli.snapshot.words import LINK as _LINK
 
@@ -54,6 +60,39 @@ _COPYRIGHT = re.compile(r"(©|\bCopyright\b)(\s*©)?(\s*)\d{4}(?:\s*-\s*\d{4})?\
 # Anything but a word character, whitespace or a symbol that carries meaning, except
 # number punctuation between two digits.
 _PUNCTUATION = re.compile(r"(?!(?<=\d)[.,:/-](?=\d))[^\w\s%§&$€£¥¢₹+=©®™°]")
+# Seconds all `ignore` rules may take on one document (the regex module checks its
+# timeout every so often, so a runaway rule stops within about a second of it).
+IGNORE_TIME_LIMIT = 1.0
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str):
+    import regex
+
+    return regex.compile(pattern)
+
+
+def drop_ignored(lines: list[str], ignore: Sequence[str]) -> list[str]:
+    """LINES without those an `ignore` rule matches; ExtractError when the rules run too long."""
+    patterns = [(p, _compiled(p)) for p in ignore]
+    deadline = time.monotonic() + IGNORE_TIME_LIMIT
+    kept = []
+    for line in lines:
+        for text, pattern in patterns:
+            left = deadline - time.monotonic()
+            try:
+                if left <= 0:
+                    raise TimeoutError
+                if pattern.search(line, timeout=left):
+                    break
+            except TimeoutError:
+                raise ExtractError(
+                    f"ignore rule '{text[:80]}' took more than {IGNORE_TIME_LIMIT:g} s on this "
+                    "document (it backtracks: avoid nested repeats such as '(a+)+')"
+                ) from None
+        else:
+            kept.append(line)
+    return kept
 
 
 def _drop_emphasis(match: re.Match[str]) -> str:
@@ -84,8 +123,7 @@ def noise_key(text: str, *, ignore: Sequence[str] = (), normalized: bool = False
     """
     lines = (text if normalized else normalize_text(text)).split("\n")
     if ignore:
-        patterns = [re.compile(p) for p in ignore]
-        lines = [ln for ln in lines if not any(p.search(ln) for p in patterns)]
+        lines = drop_ignored(lines, ignore)
     key = unicodedata.normalize("NFKC", "\n".join(lines)).translate(_TYPOGRAPHY)
     key = _AUTOLINK.sub(r"\1", _LINK.sub(r"\1", key))
     key = _EMPHASIS.sub(_drop_emphasis, key)
