@@ -23,11 +23,32 @@ class Comparison:
     new: object  # store.Version
     old_text: str | None
     new_text: str
+    cut_off: bool = False  # old is None only because earlier history is not in this clone
 
     @property
     def label(self) -> str:
         old = f"{self.old.short} ({self.old.date:%Y-%m-%d})" if self.old else "nothing"
         return f"{self.key}: {old} → {self.new.short} ({self.new.date:%Y-%m-%d})"
+
+
+def clone_note(archive) -> str | None:
+    """'history before <date> is not in this clone' for a shallow clone, else None."""
+    since = archive.history().shallow_since
+    if since is None:
+        return None
+    return f"history before {since:%Y-%m-%d} is not in this clone"
+
+
+def cut_off_line(comp: Comparison) -> str:
+    """What a diff says instead of claiming a first version it cannot see."""
+    return (
+        f"{comp.key}: {comp.new.short} ({comp.new.date:%Y-%m-%d}) is the oldest version in "
+        "this clone; the one before it is not here (fetch more history: git fetch --unshallow)"
+    )
+
+
+def _cut_off(archive, key: str, old) -> bool:
+    return old is None and not archive.history().history_complete(key)
 
 
 def parse_day(text: str) -> datetime:
@@ -80,12 +101,14 @@ def compare(archive, key: str, *, from_ref: str | None, to_ref: str | None, leni
                 raise
     if old is not None and old.date > new.date and from_ref is not None:
         old, new = new, old
+    cut_off = _cut_off(archive, key, old)
     return Comparison(
         key=key,
         old=old,
         new=new,
         old_text=archive.read_version(key, old.commit) if old else None,
         new_text=archive.read_version(key, new.commit),
+        cut_off=cut_off,
     )
 
 
@@ -104,6 +127,7 @@ def comparisons_since(archive, since: datetime, keys: list[str]) -> list[Compari
                 new=latest,
                 old_text=archive.read_version(key, old.commit) if old else None,
                 new_text=archive.read_version(key, latest.commit),
+                cut_off=_cut_off(archive, key, old),
             )
         )
     return result

@@ -22,12 +22,13 @@ from conductatlas_cli.errors import ExitCode, UsageError
 def status(config: Path | None = ConfigOption) -> None:
     """Per document: versions, last checked, last changed, failing since, last error."""
     from conductatlas_cli.archive.archive import Archive
-    from conductatlas_cli.archive.history import status_rows
+    from conductatlas_cli.archive.history import clone_note, status_rows
     from conductatlas_cli.archive.state import load_state
     from conductatlas_cli.textsafe import plain
 
     sources = load_sources_at(config)
     with Archive.from_sources(sources) as archive:
+        _say_once(clone_note(archive))
         rows = status_rows(sources, archive, load_state(sources.state_dir, warn=warn))
     width = max((len(r["document"]) for r in rows), default=8)
     columns = ("versions", "last_checked", "last_changed", "failing_since")
@@ -73,6 +74,7 @@ def diff(
         raise UsageError("give a TARGET (platform or platform/document) or --since DATE")
     sources = load_sources_at(config)
     with Archive.from_sources(sources) as archive:
+        _say_once(history.clone_note(archive))
         keys = history.matching_keys(archive, sources, target)
         if since is not None:
             comparisons = history.comparisons_since(archive, history.parse_day(since), keys)
@@ -86,6 +88,13 @@ def diff(
     differs = False
     documents, chunks = [], []
     for comp in comparisons:
+        if comp.cut_off:  # never a "first snapshot" we cannot see
+            if fmt == "json":
+                documents.append({"key": comp.key, "from": None, "to": comp.new.commit})
+                documents[-1]["earlier_history"] = "not in this clone"
+            else:
+                chunks.append(history.cut_off_line(comp) + "\n")
+            continue
         summary = summarize_changes(comp.old_text, comp.new_text)
         differs = differs or summary.has_changes(show_all=show_all)
         if fmt == "json":
@@ -136,6 +145,7 @@ def log(
     sources = load_sources_at(config)
     day = history.parse_day(since) if since else None
     with Archive.from_sources(sources) as archive:
+        _say_once(history.clone_note(archive))
         keys = history.matching_keys(archive, sources, target)
         entries = history.log_entries(archive, keys, day)
     if as_json:
@@ -173,3 +183,9 @@ def show(
         text = archive.read_version(target, version.commit)
     sys.stdout.write(plain(text))
     sys.stdout.flush()
+
+
+def _say_once(note: str | None) -> None:
+    """A shallow clone's note, on stderr, once per command."""
+    if note:
+        warn(note)
