@@ -61,11 +61,18 @@ def fetch(
     wait: bool = typer.Option(
         False, "--wait", help="Wait for another running fetch instead of exiting with 75."
     ),
+    shard: str | None = typer.Option(
+        None,
+        "--shard",
+        help="K/N: only the documents whose host hashes to shard K of N (one per machine).",
+    ),
 ) -> None:
     """Fetch documents, record each changed one as a commit, and report."""
+    from conductatlas_cli.fetch.shard import parse_shard
     from conductatlas_cli.render.fetch_report import plain_lines, print_table, to_json
     from conductatlas_cli.run.runner import run_fetch
 
+    chosen_shard = parse_shard(shard) if shard is not None else None
     sources = load_sources_at(config)
     progress = None
     if not (quiet or as_json) and sys.stderr.isatty() and not no_color_env():
@@ -78,6 +85,7 @@ def fetch(
             dry_run=dry_run,
             jobs=jobs,
             wait_for_lock=wait,
+            shard=chosen_shard,
             on_start=progress.start if progress else None,
             on_done=progress.advance if progress else None,
             warn=warn,

@@ -129,16 +129,22 @@ def run_fetch(
     dry_run: bool = False,
     jobs: int | None = None,
     wait_for_lock: bool = False,
+    shard=None,
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[DocumentReport], None] | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> FetchReport:
-    """Fetch the selected documents, record what changed, and report per document."""
+    """Fetch the selected documents, record what changed, and report per document.
+
+    SHARD (a `fetch.shard.Shard`) keeps only the documents whose host is in it.
+    """
     from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.archive.state import load_state
     from conductatlas_cli.fetch.http import make_session
 
     chosen = sources.select(targets)
+    if shard is not None:
+        chosen = [source for source in chosen if shard.holds(source.url)]
     report = FetchReport(dry_run=dry_run)
     jobs = jobs or sources.settings.jobs
     processor = PageProcessor(len(chosen))  # first: its workers fork from one thread
