@@ -63,11 +63,7 @@ def parse_day(text: str) -> datetime:
 
 def matching_keys(archive, sources, target: str | None) -> list[str]:
     """Documents with history that TARGET ('platform', 'platform/document', None: all) names."""
-    known = set(archive.keys_with_history())
-    if sources is not None:
-        for source in sources.sources:
-            if source.key in known or archive.versions(source.key):
-                known.add(source.key)
+    known = set(archive.keys_with_history())  # one index read, whatever sources.yaml holds
     if target is None:
         keys = sorted(known)
     elif "/" in target:
