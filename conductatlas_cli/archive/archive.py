@@ -71,6 +71,8 @@ class Archive:
         self._git: Git | None = None
         self._identity: dict[str, str] | None = None
         self._index: HistoryIndex | None = None
+        self._where: tuple[Path, list[str]] | None = None  # (real root, snapshots folder parts)
+        self._top_parts: tuple[str, ...] | None = None  # project root below the git top
         self._last_written: str | None = None  # the last commit this object wrote
         self.moved_meanwhile = False  # HEAD moved under us between two of our commits
 
@@ -110,24 +112,30 @@ class Archive:
     def _snapshot_parts(self, key: str) -> tuple[Path, list[str]]:
         """(real project root, parts from it to the snapshot file), checked for escapes."""
         platform, document = parse_key(key)
-        snap = self.snapshots_dir
-        if not snap.is_absolute():
-            snap = self.root / snap
-        try:
-            inner = [p for p in Path(os.path.relpath(snap, self.root)).parts if p != "."]
-        except ValueError:
-            inner = [".."]
-        if ".." in inner or ".git" in inner:
-            raise StoreError(f"snapshots folder '{snap}' is not inside the project '{self.root}'")
-        return self.root.resolve(), [*inner, platform, f"{document}.md"]
+        if self._where is None:  # the same for every key: resolved once (10,000 keys a run)
+            snap = self.snapshots_dir
+            if not snap.is_absolute():
+                snap = self.root / snap
+            try:
+                inner = [p for p in Path(os.path.relpath(snap, self.root)).parts if p != "."]
+            except ValueError:
+                inner = [".."]
+            if ".." in inner or ".git" in inner:
+                raise StoreError(
+                    f"snapshots folder '{snap}' is not inside the project '{self.root}'"
+                )
+            self._where = (self.root.resolve(), inner)
+        root_real, inner = self._where
+        return root_real, [*inner, platform, f"{document}.md"]
 
     def _rel_parts(self, key: str) -> list[str]:
         root_real, parts = self._snapshot_parts(key)
-        try:
-            base = root_real.relative_to(self.git.top.resolve())
-        except ValueError:
-            raise StoreError(f"project '{self.root}' is not inside '{self.git.top}'") from None
-        return [*base.parts, *parts]
+        if self._top_parts is None:
+            try:
+                self._top_parts = root_real.relative_to(self.git.top.resolve()).parts
+            except ValueError:
+                raise StoreError(f"project '{self.root}' is not inside '{self.git.top}'") from None
+        return [*self._top_parts, *parts]
 
     def snapshot_relpath(self, key: str) -> str:
         """The snapshot's path relative to the repository's top level, e.g. 'snapshots/a/b.md'."""
