@@ -63,9 +63,13 @@ class HistoryIndex:
         return found[0].blob if found else None
 
     def history_complete(self, key: str) -> bool:
-        """Whether the oldest version seen here is the document's first (not cut off)."""
+        """Whether the oldest version seen here is the document's first (not cut off).
+
+        Only a shallow clone cuts history off: in a complete one the oldest version is
+        the first (even where a commit outside atlas created the file before it).
+        """
         found = self.by_key.get(key)
-        if not found:
+        if not found or not self.boundary:
             return True
         oldest = found[-1]
         return oldest.added and oldest.version.commit not in self.boundary
