@@ -28,7 +28,6 @@ from conductatlas_cli.archive.files import (
     TMP_PREFIX,
     as_utc,
     make_folder,
-    parse_date,
     replace_file,
     unlink_quietly,
     write_temporary,
@@ -38,8 +37,6 @@ from conductatlas_cli.archive.index import HistoryIndex, build_index, entry_for,
 from conductatlas_cli.archive.state import hold_lock
 from conductatlas_cli.config.model import parse_key
 from conductatlas_cli.errors import StoreError, UsageError
-
-FETCHED_TRAILER = "Atlas-Fetched-At"
 
 
 @dataclass(frozen=True)
@@ -169,33 +166,6 @@ class Archive:
             raise UsageError(f"'{key}' has no text at commit '{commit[:12]}'")
         return found[2].decode("utf-8", "replace")
 
-    def _log(self, *args: str) -> list[tuple[Version, list[str]]]:
-        fmt = f"%x1e%H%x1f%ct%x1f%(trailers:key={FETCHED_TRAILER},valueonly)%x1f%s%x1f%b%x1d"
-        extra: list[str] = []
-        out = self.git.run(
-            "-c",
-            "core.quotePath=false",
-            "log",
-            "--no-merges",
-            "--diff-filter=ACMRT",
-            f"--format={fmt}",
-            *extra,
-            *args,
-        ).decode("utf-8", "replace")
-        result = []
-        for chunk in out.split("\x1e")[1:]:
-            head, _, tail = chunk.partition("\x1d")
-            commit, ctime, fetched, subject, body = (head.split("\x1f", 4) + [""] * 5)[:5]
-            date = parse_date(fetched.strip().splitlines()[0] if fetched.strip() else "")
-            if date is None:
-                date = datetime.fromtimestamp(int(ctime or 0), tz=timezone.utc)
-            summary = "\n".join(
-                line for line in body.splitlines() if not line.startswith("Atlas-")
-            ).strip()
-            paths = [line for line in tail.splitlines() if line]
-            result.append((Version(commit, date, subject, summary), paths))
-        return result
-
     def history(self) -> HistoryIndex:
         """Atlas's versions of every document at HEAD (`archive.index`), read once per HEAD."""
         with self._mutex:
@@ -249,10 +219,11 @@ class Archive:
             by_commit = {version.commit: version for version in versions}
             if commit in by_commit:
                 return by_commit[commit]
-            found = self._log(commit, "--", self.snapshot_relpath(key))
-        for version, _paths in found:
-            if version.commit in by_commit:
-                return by_commit[version.commit]
+            rel = self.snapshot_relpath(key)
+            found = self.git.run("log", "--format=%H", commit, "--", rel).decode().split()
+        for sha in found:
+            if sha in by_commit:
+                return by_commit[sha]
         raise UsageError(f"no version of '{key}' at or before commit '{ref}'")
 
     def all_versions(self, since: datetime | None = None) -> list[tuple[str, Version]]:
