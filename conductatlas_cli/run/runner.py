@@ -28,8 +28,11 @@ from conductatlas_cli.run.decision import Extracted, Recorder
 from conductatlas_cli.run.pages import PageJob, PageProcessor, process_page
 from conductatlas_cli.run.report import DocumentReport, FetchReport
 
-# Seconds between saves of .atlas/state.json during a run (and once at the end).
+# Seconds between saves of .atlas/state.json during a run (and once at the end); with
+# thousands of documents a save takes long, so the interval grows to keep saving under
+# 1/STATE_SAVE_SHARE of the run.
 STATE_SAVE_INTERVAL = 2.0
+STATE_SAVE_SHARE = 20
 
 
 def body_key(fetched, source: Source) -> str:
@@ -190,7 +193,7 @@ def run_fetch(
         ]
         for thread in threads:
             thread.start()
-        saved_at = time.monotonic()
+        saved_at, interval = time.monotonic(), STATE_SAVE_INTERVAL
         try:
             for _ in chosen:
                 doc = recorder.handle(results.get())
@@ -200,9 +203,11 @@ def run_fetch(
                 report.documents.append(doc)
                 if on_done:
                     on_done(doc)
-                if not dry_run and time.monotonic() - saved_at > STATE_SAVE_INTERVAL:
+                if not dry_run and time.monotonic() - saved_at > interval:
+                    started = time.monotonic()
                     _save(sources, state, report, warn)
                     saved_at = time.monotonic()
+                    interval = max(STATE_SAVE_INTERVAL, (saved_at - started) * STATE_SAVE_SHARE)
         except BaseException:
             scheduler.close()
             processor.close(wait=False)
