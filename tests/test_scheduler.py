@@ -214,3 +214,17 @@ def test_per_host_limit_holds_with_many_threads(project, hosts):
     run_fetch(_sources(project, urls, jobs=8, per_host=2))
     assert set(peak) == {"127.0.0.2", "127.0.0.3", "127.0.0.4"}
     assert max(peak.values()) <= 2
+
+
+def test_settings_delay_is_read_and_checked(tmp_path):
+    """settings.delay is seconds (default 0); a negative one is a problem on its line."""
+    from conductatlas_cli.config.load import parse_sources
+    from conductatlas_cli.errors import ConfigError
+
+    path = tmp_path / "sources.yaml"
+    base = "platforms:\n  a:\n    documents:\n      d: https://a.test/d\n"
+    assert parse_sources(base, path=path).settings.delay == 0
+    assert parse_sources("settings:\n  delay: 1.5\n" + base, path=path).settings.delay == 1.5
+    with pytest.raises(ConfigError) as info:
+        parse_sources("settings:\n  delay: -1\n" + base, path=path)
+    assert info.value.problems == ["sources.yaml:2: 'settings.delay' must be at least 0, not '-1'"]
