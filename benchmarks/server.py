@@ -1,6 +1,8 @@
 """A local HTTP server for the benchmarks: serves a chosen version of every corpus page.
 
-- 127.0.0.1, ThreadingHTTPServer, HTTP/1.1 with keep-alive (Content-Length on every response).
+- 127.0.0.1 (or another loopback address, `host=`: 127.0.0.2, 127.0.0.3, … are all local, so
+  N servers stand for N hosts), ThreadingHTTPServer, HTTP/1.1 with keep-alive (Content-Length
+  on every response). `peak` is the most requests it ever had in flight at once.
 - `GET /p/<doc-id>` serves `<corpus>/<doc-id>/v<k>.html`, k being the document's current
   version: one version for all documents, plus per-document overrides.
 - Conditional requests (switchable): an ETag (a hash of the bytes) and a Last-Modified date
@@ -42,8 +44,12 @@ class BenchServer:
         latency: float = 0.05,
         conditional: bool = True,
         control: Path | None = None,
+        host: str = "127.0.0.1",
     ) -> None:
         self._lock = threading.Lock()
+        self.host = host
+        self.in_flight = 0
+        self.peak = 0
         self.corpus = Path(corpus)
         self.latency = latency
         self.conditional = conditional
@@ -75,7 +81,7 @@ class BenchServer:
             def do_HEAD(self):  # noqa: N802
                 server._serve(self, head=True)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.httpd = ThreadingHTTPServer((host, port), Handler)
         self.httpd.daemon_threads = True
         self.httpd.request_queue_size = 128
         self.port = self.httpd.server_address[1]
@@ -93,7 +99,7 @@ class BenchServer:
         self.httpd.server_close()
 
     def url(self, doc_id: str) -> str:
-        return f"http://127.0.0.1:{self.port}/p/{doc_id}"
+        return f"http://{self.host}:{self.port}/p/{doc_id}"
 
     def use_corpus(self, corpus: Path) -> None:
         """Serve another corpus folder, from version 0."""
@@ -134,6 +140,7 @@ class BenchServer:
         with self._lock:
             self.hits = 0
             self.not_modified = 0
+            self.peak = 0
 
     def _read_control(self) -> None:
         if self.control is None or not self.control.exists():
@@ -182,6 +189,16 @@ class BenchServer:
         return body, cached, since
 
     def _serve(self, handler: BaseHTTPRequestHandler, *, head: bool) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+        try:
+            self._serve_one(handler, head=head)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _serve_one(self, handler: BaseHTTPRequestHandler, *, head: bool) -> None:
         self._read_control()
         with self._lock:
             latency, conditional, volatile = self.latency, self.conditional, self.volatile
@@ -243,6 +260,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path, help="a folder written by benchmarks/corpus.py")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per response")
     parser.add_argument("--no-conditional", action="store_true", help="no ETag, no 304")
     parser.add_argument(
@@ -258,8 +276,9 @@ def main() -> None:
         latency=args.latency,
         conditional=not args.no_conditional,
         control=args.control,
+        host=args.host,
     )
-    print(f"serving {args.corpus} on http://127.0.0.1:{server.port}/p/<doc-id>", flush=True)
+    print(f"serving {args.corpus} on http://{args.host}:{server.port}/p/<doc-id>", flush=True)
     try:
         server.httpd.serve_forever()
     except KeyboardInterrupt:

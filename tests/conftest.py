@@ -43,7 +43,8 @@ class LocalServer:
     or a callable taking the request handler and writing the response itself.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.routes: dict[str, object] = {}
         self.hits: Counter[str] = Counter()
         self.requests: list[tuple[str, str, dict[str, str]]] = []
@@ -62,7 +63,7 @@ class LocalServer:
             def do_HEAD(self):  # noqa: N802
                 server._serve(self)
 
-        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
+        self.httpd = _QuietServer((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(
@@ -71,7 +72,7 @@ class LocalServer:
         self.thread.start()
 
     def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def set(self, path: str, body: bytes | str | None = None, **page) -> str:
         """Serve BODY (or a Page built from keyword arguments) at PATH; return its URL."""

@@ -116,6 +116,7 @@ def test_topics_from_the_commit_trailer_become_categories(archive):
             "openai/terms",
             text,
             message="openai/terms: 1 section changed (+5 -0 words)\n\n"
+            "Atlas-Fetched-At: 2026-12-01T10:00:00Z\n"
             "Atlas-Topics: training-on-user-data, data-retention\n",
         )
         feeds = build_feeds(arc, archive.sources())
@@ -139,7 +140,8 @@ def test_page_text_is_escaped_in_content(archive):
     """Markup in a page's text stays text in the entry's HTML content."""
     with archive.archive() as arc:
         text = arc.read_latest("openai/terms") + "\nUse <script>alert(1)</script> & more.\n"
-        arc.record_version("openai/terms", text, message="openai/terms: 1 section changed\n")
+        message = "openai/terms: 1 section changed\n\nAtlas-Fetched-At: 2026-12-01T10:00:00Z\n"
+        arc.record_version("openai/terms", text, message=message)
         feeds = build_feeds(arc, archive.sources())
     content = entries(check_atom(feeds["openai.atom"]))[0].find(f"{ATOM}content").text
     assert "<script>" not in content

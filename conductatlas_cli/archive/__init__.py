@@ -4,7 +4,10 @@ Owns: `archive.py` (`Archive`: snapshot paths, `record_version`, `repair`,
 versions and REF resolution), `files.py` (writes that never follow a symbolic
 link), `git.py` and `gitprocess.py` (git plumbing: loose objects, batch
 processes, a controlled environment), `history.py` (which versions `diff`,
-`log`, `show`, `status` look at), `commit_message.py` (the storage format of a
+`log`, `show`, `status` look at), `index.py` (every document's versions from
+one `git log` pass, cached per HEAD in `.git/atlas/history.json`),
+`foreign.py` (restoring snapshots a commit made outside atlas dropped),
+`commit_message.py` (the storage format of a
 version's commit), `state.py` (`.atlas/state.json` as typed `State` /
 `DocumentState`, and the fetch lock), `captures.py` (a version's raw capture:
 the body as served and the browser's DOM, stored in the version's commit) and

@@ -22,12 +22,11 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from conductatlas_cli.archive.files import (
     TMP_PREFIX,
-    key_of_path,
     make_folder,
     replace_file,
     unlink_quietly,
@@ -35,13 +34,11 @@ from conductatlas_cli.archive.files import (
     write_work_file,
 )
 from conductatlas_cli.archive.git import DEFAULT_EMAIL, DEFAULT_NAME, Git
+from conductatlas_cli.archive.index import HistoryIndex, build_index, entry_for, save_index
 from conductatlas_cli.archive.state import hold_lock
 from conductatlas_cli.config.model import parse_key
 from conductatlas_cli.errors import StoreError, UsageError
-from conductatlas_cli.timestamps import as_utc, is_moment, parse_moment, parse_utc
-
-FETCHED_TRAILER = "Atlas-Fetched-At"
-TECHNICAL_TRAILER = "Atlas-Technical"
+from conductatlas_cli.timestamps import as_utc, is_moment, parse_moment
 
 
 @dataclass(frozen=True)
@@ -73,6 +70,11 @@ class Archive:
         self._mutex = threading.RLock()
         self._git: Git | None = None
         self._identity: dict[str, str] | None = None
+        self._index: HistoryIndex | None = None
+        self._where: tuple[Path, list[str]] | None = None  # (real root, snapshots folder parts)
+        self._top_parts: tuple[str, ...] | None = None  # project root below the git top
+        self._last_written: str | None = None  # the last commit this object wrote
+        self.moved_meanwhile = False  # HEAD moved under us between two of our commits
 
     @classmethod
     def from_sources(cls, sources) -> Archive:
@@ -86,6 +88,8 @@ class Archive:
 
     def close(self) -> None:
         with self._mutex:
+            if self._index is not None:
+                save_index(self._index_dir(), self._index)
             if self._git is not None:
                 self._git.close()
                 self._git = None
@@ -108,24 +112,30 @@ class Archive:
     def _snapshot_parts(self, key: str) -> tuple[Path, list[str]]:
         """(real project root, parts from it to the snapshot file), checked for escapes."""
         platform, document = parse_key(key)
-        snap = self.snapshots_dir
-        if not snap.is_absolute():
-            snap = self.root / snap
-        try:
-            inner = [p for p in Path(os.path.relpath(snap, self.root)).parts if p != "."]
-        except ValueError:
-            inner = [".."]
-        if ".." in inner or ".git" in inner:
-            raise StoreError(f"snapshots folder '{snap}' is not inside the project '{self.root}'")
-        return self.root.resolve(), [*inner, platform, f"{document}.md"]
+        if self._where is None:  # the same for every key: resolved once (10,000 keys a run)
+            snap = self.snapshots_dir
+            if not snap.is_absolute():
+                snap = self.root / snap
+            try:
+                inner = [p for p in Path(os.path.relpath(snap, self.root)).parts if p != "."]
+            except ValueError:
+                inner = [".."]
+            if ".." in inner or ".git" in inner:
+                raise StoreError(
+                    f"snapshots folder '{snap}' is not inside the project '{self.root}'"
+                )
+            self._where = (self.root.resolve(), inner)
+        root_real, inner = self._where
+        return root_real, [*inner, platform, f"{document}.md"]
 
     def _rel_parts(self, key: str) -> list[str]:
         root_real, parts = self._snapshot_parts(key)
-        try:
-            base = root_real.relative_to(self.git.top.resolve())
-        except ValueError:
-            raise StoreError(f"project '{self.root}' is not inside '{self.git.top}'") from None
-        return [*base.parts, *parts]
+        if self._top_parts is None:
+            try:
+                self._top_parts = root_real.relative_to(self.git.top.resolve()).parts
+            except ValueError:
+                raise StoreError(f"project '{self.root}' is not inside '{self.git.top}'") from None
+        return [*self._top_parts, *parts]
 
     def project_relpath(self, *parts: str) -> str:
         """PARTS below the project folder, as a path relative to the repository's top level."""
@@ -175,44 +185,25 @@ class Archive:
             raise UsageError(f"'{key}' has no text at commit '{commit[:12]}'")
         return found[2].decode("utf-8", "replace")
 
-    def _log(self, *args: str, names: bool = False) -> list[tuple[Version, list[str]]]:
-        fmt = (
-            f"%x1e%H%x1f%ct%x1f%(trailers:key={FETCHED_TRAILER},valueonly)"
-            f"%x1f%(trailers:key={TECHNICAL_TRAILER},valueonly)%x1f%s%x1f%b%x1d"
-        )
-        extra = ["--name-only"] if names else []
-        out = self.git.run(
-            "-c",
-            "core.quotePath=false",
-            "log",
-            "--no-merges",
-            "--diff-filter=ACMRT",
-            f"--format={fmt}",
-            *extra,
-            *args,
-        ).decode("utf-8", "replace")
-        result = []
-        for chunk in out.split("\x1e")[1:]:
-            head, _, tail = chunk.partition("\x1d")
-            fields = (head.split("\x1f", 5) + [""] * 6)[:6]
-            commit, ctime, fetched, technical, subject, body = fields
-            date = parse_utc(fetched.strip().splitlines()[0] if fetched.strip() else "")
-            if date is None:
-                date = datetime.fromtimestamp(int(ctime or 0), tz=UTC)
-            summary = "\n".join(
-                line for line in body.splitlines() if not line.startswith("Atlas-")
-            ).strip()
-            paths = [line for line in tail.splitlines() if line]
-            version = Version(commit, date, subject, summary, technical.strip() or None)
-            result.append((version, paths))
-        return result
+    def history(self) -> HistoryIndex:
+        """Atlas's versions of every document at HEAD (`archive.index`), read once per HEAD."""
+        with self._mutex:
+            head = self.git.head()
+            commit = head[0] if head else None
+            if self._index is None or self._index.head != commit:
+                if self._index is not None:
+                    save_index(self._index_dir(), self._index)
+                base = self._snapshots_rel()
+                self._index = build_index(self.git, base, commit, self._index_dir(), Version)
+            return self._index
+
+    def _index_dir(self) -> Path:
+        """Where the history index lives: the git dir, so it never shows in `git status`."""
+        return self.git.git_dir / "atlas"
 
     def versions(self, key: str) -> list[Version]:
-        """Every recorded version of KEY on the current branch, newest first."""
-        with self._mutex:
-            if self.git.head() is None:
-                return []
-            return [v for v, _ in self._log("HEAD", "--", self.snapshot_relpath(key))]
+        """Every version atlas recorded of KEY on the current branch, newest first."""
+        return self.history().versions(key)
 
     def resolve_ref(self, key: str, ref: str | None) -> Version:
         """The version REF names: None (latest), '@~N' (also 'latest~N', '~N'), a date, a commit.
@@ -248,40 +239,25 @@ class Archive:
             if code != 0:
                 raise UsageError(f"'{ref}' is not a date, a commit or @~N")
             commit = out.decode().strip()
-            for version in versions:
-                if version.commit == commit:
-                    return version
-            found = self._log("-1", commit, "--", self.snapshot_relpath(key))
-        if not found:
-            raise UsageError(f"no version of '{key}' at or before commit '{ref}'")
-        return found[0][0]
+            by_commit = {version.commit: version for version in versions}
+            if commit in by_commit:
+                return by_commit[commit]
+            rel = self.snapshot_relpath(key)
+            found = self.git.run("log", "--format=%H", commit, "--", rel).decode().split()
+        for sha in found:
+            if sha in by_commit:
+                return by_commit[sha]
+        raise UsageError(f"no version of '{key}' at or before commit '{ref}'")
 
     def all_versions(self, since: datetime | None = None) -> list[tuple[str, Version]]:
         """(key, version) for every version of every document, newest first; SINCE filters."""
-        with self._mutex:
-            if self.git.head() is None:
-                return []
-            base = self._snapshots_rel()
-            entries = self._log("HEAD", "--", base, names=True)
-        result = []
-        for version, paths in entries:
-            if since is not None and version.date < as_utc(since):
-                continue
-            for path in paths:
-                key = key_of_path(path, base)
-                if key:
-                    result.append((key, version))
-        return result
+        entries = self.history().entries
+        limit = as_utc(since) if since is not None else None
+        return [(e.key, e.version) for e in entries if limit is None or e.version.date >= limit]
 
     def keys_with_history(self) -> list[str]:
-        """Keys of the documents that have a snapshot at HEAD, sorted."""
-        with self._mutex:
-            if self.git.head() is None:
-                return []
-            base = self._snapshots_rel()
-            out = self.git.run("ls-tree", "-r", "--name-only", "-z", "HEAD", "--", base)
-        keys = {key_of_path(p, base) for p in out.decode("utf-8", "replace").split("\0")}
-        return sorted(k for k in keys if k)
+        """Keys of the documents atlas recorded a version of, sorted."""
+        return sorted(self.history().by_key)
 
     def _snapshots_rel(self) -> str:
         return "/".join(self._rel_parts("x/x")[:-2])
@@ -314,6 +290,8 @@ class Archive:
             path = self.snapshot_path(key)
             git.check_can_commit()
             head = git.head()
+            if self._last_written and head and head[0] != self._last_written:
+                self.moved_meanwhile = True  # `archive.foreign` checks what it dropped
             make_folder(path.parent, self.root.resolve())
             tmp = write_temporary(path.parent, data)
             try:
@@ -331,6 +309,8 @@ class Archive:
                 env = self._identity_env(force_identity)
                 commit = git.write_commit(tree, head[0] if head else None, message, env)
                 git.update_head(commit, head[0] if head else None)
+                self._wrote(commit)
+                self._indexed(key, rel, commit, blob, message, head)
             except BaseException:
                 unlink_quietly(tmp)
                 raise
@@ -353,6 +333,29 @@ class Archive:
         with self._mutex:
             blob = write_work_file(self.git, self.root.resolve(), rel, content)
             self.git.set_index_entries({rel: blob})
+
+    def _wrote(self, commit: str) -> None:
+        self._last_written = commit
+
+    def head_moved_since_last_write(self) -> bool:
+        """Whether HEAD is no longer the last commit this object wrote (False before any)."""
+        with self._mutex:
+            if self._last_written is None:
+                return False
+            head = self.git.head()
+            return head is None or head[0] != self._last_written
+
+    def _indexed(self, key, rel, commit, blob, message, head) -> None:
+        """Keep the loaded history index current with the version just committed."""
+        index = self._index
+        if index is None or index.head != (head[0] if head else None):
+            return  # not loaded (read on demand), or HEAD moved meanwhile: rebuilt then
+        added = head is None or self.git.read_object(f"{head[0]}:{rel}") is None
+        entry = entry_for(key, commit, message, blob=blob, added=added, version_cls=Version)
+        if entry is None:
+            index.moved_to(commit)
+        else:
+            index.add(entry, commit)
 
     def repair(self, keys: list[str]) -> list[str]:
         """Put HEAD's text back where the work tree or index differ (after a crash); return keys.

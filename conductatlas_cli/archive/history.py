@@ -39,6 +39,7 @@ class Comparison:
     new_text: str
     between: tuple[str, ...] = ()
     first_recorded: Version | None = None
+    cut_off: bool = False  # old is None only because earlier history is not in this clone
 
     @property
     def label(self) -> str:
@@ -53,6 +54,26 @@ class Comparison:
             return f"{head}; {self.old.short} → {new}" if self.old is not None else head
         old = f"{self.old.short} ({self.old.date:%Y-%m-%d})" if self.old else "nothing"
         return f"{self.key}: {old} → {new}"
+
+
+def clone_note(archive) -> str | None:
+    """'history before <date> is not in this clone' for a shallow clone, else None."""
+    since = archive.history().shallow_since
+    if since is None:
+        return None
+    return f"history before {since:%Y-%m-%d} is not in this clone"
+
+
+def cut_off_line(comp: Comparison) -> str:
+    """What a diff says instead of claiming a first version it cannot see."""
+    return (
+        f"{comp.key}: {comp.new.short} ({comp.new.date:%Y-%m-%d}) is the oldest version in "
+        "this clone; the one before it is not here (fetch more history: git fetch --unshallow)"
+    )
+
+
+def _cut_off(archive, key: str, old) -> bool:
+    return old is None and not archive.history().history_complete(key)
 
 
 def texts_between(
@@ -83,11 +104,7 @@ def texts_between(
 
 def matching_keys(archive, sources, target: str | None) -> list[str]:
     """Documents with history that TARGET ('platform', 'platform/document', None: all) names."""
-    known = set(archive.keys_with_history())
-    if sources is not None:
-        for source in sources.sources:
-            if source.key in known or archive.versions(source.key):
-                known.add(source.key)
+    known = set(archive.keys_with_history())  # one index read, whatever sources.yaml holds
     if target is None:
         keys = sorted(known)
     elif "/" in target:
@@ -125,6 +142,7 @@ def compare(archive, key: str, *, from_ref: str | None, to_ref: str | None, leni
             f"--from '{from_ref}' ({old.date:%Y-%m-%d %H:%M}Z) is later than --to "
             f"'{to_ref or '@~0'}' ({new.date:%Y-%m-%d %H:%M}Z) for '{key}'; swap them"
         )
+    cut_off = _cut_off(archive, key, old)
     return Comparison(
         key=key,
         old=old,
@@ -132,6 +150,7 @@ def compare(archive, key: str, *, from_ref: str | None, to_ref: str | None, leni
         old_text=archive.read_version(key, old.commit) if old else None,
         new_text=archive.read_version(key, new.commit),
         between=texts_between(archive, key, old, new),
+        cut_off=cut_off,
     )
 
 
@@ -165,6 +184,7 @@ def comparisons_since(archive, since: datetime, keys: list[str]) -> list[Compari
                 new_text=archive.read_version(key, latest.commit),
                 between=texts_between(archive, key, old, latest, versions),
                 first_recorded=first,
+                cut_off=_cut_off(archive, key, old),
             )
         )
     return result

@@ -106,13 +106,21 @@ def fetch(
         help="Then refresh the static website in DIR (see 'atlas site').",
     ),
     color: str = ColorOption,
+    shard: str | None = typer.Option(
+        None,
+        "--shard",
+        metavar="K/N",
+        help="Only the documents whose host hashes to shard K of N (one per machine).",
+    ),
 ) -> None:
     """Fetch documents, record each changed one as a commit, send alerts, and report."""
     from conductatlas_cli.cli.commands_alerts import fetch_alerts, prime_alerts
+    from conductatlas_cli.fetch.shard import parse_shard
     from conductatlas_cli.render.fetch_report import plain_lines, print_table, to_json
     from conductatlas_cli.run.runner import run_fetch
 
     coloured = color_wanted(color)
+    chosen_shard = parse_shard(shard) if shard is not None else None
     sources = load_sources_at(config)
     prime_alerts(sources, dry_run=dry_run)
     progress = None
@@ -133,6 +141,7 @@ def fetch(
             dry_run=dry_run,
             jobs=jobs,
             wait_for_lock=wait,
+            shard=chosen_shard,
             on_start=progress.start if progress else None,
             on_done=finished,
             warn=warn,

@@ -43,12 +43,13 @@ def status(
     import json
 
     from conductatlas_cli.archive.archive import Archive
-    from conductatlas_cli.archive.history import status_rows
+    from conductatlas_cli.archive.history import clone_note, status_rows
     from conductatlas_cli.archive.state import load_state
     from conductatlas_cli.textsafe import plain
 
     sources = load_sources_at(config)
     with Archive.from_sources(sources) as archive:
+        _say_once(clone_note(archive))
         state = load_state(sources.state_dir, warn=warn)
         rows = status_rows(sources, archive, state, targets=tuple(targets or ()))
     if failing:
@@ -130,6 +131,7 @@ def diff(
     sources = load_sources_at(config)
     ignore = {source.key: source.ignore for source in sources.sources}
     with Archive.from_sources(sources) as archive:
+        _say_once(history.clone_note(archive))
         keys = history.matching_keys(archive, sources, target)
         if since is not None:
             comparisons = history.comparisons_since(archive, parse_moment(since), keys)
@@ -144,6 +146,13 @@ def diff(
     documents, chunks = [], []
     ignore = {source.key: source.ignore for source in sources.sources}
     for comp in comparisons:
+        if comp.cut_off:  # never a "first snapshot" we cannot see
+            if fmt == "json":
+                documents.append({"key": comp.key, "from": None, "to": comp.new.commit})
+                documents[-1]["earlier_history"] = "not in this clone"
+            else:
+                chunks.append(history.cut_off_line(comp) + "\n")
+            continue
         summary = summarize_changes(
             comp.old_text, comp.new_text, between=comp.between, ignore=ignore.get(comp.key, ())
         )
@@ -225,6 +234,7 @@ def log(
     sources = load_sources_at(config)
     day = parse_moment(since) if since else None
     with Archive.from_sources(sources) as archive:
+        _say_once(history.clone_note(archive))
         keys = history.matching_keys(archive, sources, target)
         entries = history.log_entries(archive, keys, day)[:number]
     titles = {s.key: s.title for s in sources.sources}
@@ -297,3 +307,9 @@ def _captured(archive, key: str, version, *, rendered: bool) -> bytes:
             raise UsageError(f"version {version.short} of '{key}' was not rendered in a browser")
         return capture.rendered
     return capture.body
+
+
+def _say_once(note: str | None) -> None:
+    """A shallow clone's note, on stderr, once per command."""
+    if note:
+        warn(note)

@@ -40,6 +40,7 @@ class Settings:
     timeout: float = 30.0
     jobs: int = 8
     per_host: int = 2
+    delay: float = 0.0  # seconds between the starts of two requests to one host
     user_agent: str = DEFAULT_USER_AGENT
     max_bytes: int = DEFAULT_MAX_BYTES
     retries: int = 3

@@ -12,10 +12,8 @@ a real edit counts 0 words for the flip; and the `ignore` lines are cosmetic.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 from conductatlas_cli.diff.model import ADDED, EQUAL, MODIFIED, REMOVED, SectionChange
 from conductatlas_cli.snapshot.change_model import (
@@ -25,21 +23,25 @@ from conductatlas_cli.snapshot.change_model import (
     lines_cosmetic,
     texts_cosmetic,
 )
-
-
-@lru_cache(maxsize=64)
-def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p) for p in patterns)
+from conductatlas_cli.snapshot.ignore import IgnoreRules
 
 
 @dataclass(frozen=True)
 class NoiseRules:
-    """The document's `ignore:` regexes (a line any of them matches is noise)."""
+    """The document's `ignore:` regexes (a line any of them matches is noise).
+
+    They run with the time limit of `snapshot.ignore` (one shared deadline per diff).
+    """
 
     ignore: tuple[str, ...] = field(default=())
+    _rules: list[IgnoreRules] = field(default_factory=list, compare=False, repr=False)
 
     def ignored(self, line: str) -> bool:
-        return bool(self.ignore) and any(p.search(line) for p in _compiled(self.ignore))
+        if not self.ignore:
+            return False
+        if not self._rules:
+            self._rules.append(IgnoreRules(self.ignore))
+        return self._rules[0].matches(line)
 
 
 NO_RULES = NoiseRules()
@@ -80,8 +82,8 @@ def apply_change_model(
         return [c if c.kind == EQUAL else _as_cosmetic(c) for c in changes]
     changes = _flipped_headings(changes)
     if ignore:
-        patterns = [re.compile(p) for p in ignore]
-        return [_ignored(c, patterns) for c in changes]
+        rules = NoiseRules(tuple(ignore))
+        return [_ignored(c, rules) for c in changes]
     return changes
 
 
@@ -137,11 +139,11 @@ def _recheck(c: SectionChange, hit: set[int]) -> SectionChange:
     return c
 
 
-def _ignored(c: SectionChange, patterns: Sequence[re.Pattern[str]]) -> SectionChange:
+def _ignored(c: SectionChange, rules: NoiseRules) -> SectionChange:
     """C with the sentences on `ignore` lines cosmetic (and C too when nothing else changed)."""
 
     def hit(line: str | None) -> bool:
-        return line is None or any(p.search(line) for p in patterns)
+        return line is None or rules.ignored(line)
 
     if c.kind == EQUAL or c.cosmetic:
         return c

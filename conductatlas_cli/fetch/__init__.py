@@ -7,8 +7,10 @@ retries with backoff, conditional requests, size and time caps, redirects;
 browser per run, a context per page), `browser_page.py` (one page: load,
 settle, read, every failure one line), `chromium.py` (finding Chromium, the
 install hints, a run's launcher), `chromium_launcher.py` (a script, not
-imported: starts Chromium with a watchdog so a killed atlas leaves none) and
-`hosts.py` (at most `per_host` requests at once to one host).
+imported: starts Chromium with a watchdog so a killed atlas leaves none),
+`scheduler.py` (which document a free thread fetches next: per-host queues,
+`per_host`, `delay`, Retry-After pauses) and `shard.py` (`--shard K/N`:
+documents split over machines by host).
 
 May import: `config`, `errors`. Knows nothing of text, snapshots or git.
 """

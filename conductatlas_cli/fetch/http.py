@@ -4,8 +4,12 @@ Public interface (used by `run`):
 
     make_session(*, user_agent: str, pool_size: int = 16) -> requests.Session
     fetch_document(session, url, *, timeout, max_bytes, retries=3, etag=None,
-                   last_modified=None, deadline=None, sleep=time.sleep) -> FetchResult
+                   last_modified=None, deadline=None, sleep=time.sleep,
+                   first_attempt=0, pause_host=None) -> FetchResult
         raises FetchError(reason) for anything that is not a usable 2xx/304.
+        FIRST_ATTEMPT continues a retry sequence a scheduler requeued (the backoff
+        goes on growing); PAUSE_HOST(seconds) is told a server's Retry-After before
+        SLEEP(seconds) waits (a scheduler's SLEEP may raise to requeue instead).
 
 Retries: connection errors, timeouts, a body cut short, 408, 429 and 5xx are retried
 `retries` times, waiting 1, 2, 4 … s (capped at 30 s) or what Retry-After says (capped
@@ -102,6 +106,8 @@ def fetch_document(
     last_modified: str | None = None,
     deadline: float | None = None,
     sleep=time.sleep,
+    first_attempt: int = 0,
+    pause_host=None,
 ) -> FetchResult:
     """GET URL (conditionally when validators are given); raise FetchError with a reason."""
     start = time.monotonic()
@@ -110,7 +116,7 @@ def fetch_document(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    for attempt in range(retries + 1):
+    for attempt in range(min(first_attempt, retries), retries + 1):
         try:
             result = _follow(session, url, headers, timeout, max_bytes, deadline)
         except _Transient as exc:
@@ -122,6 +128,8 @@ def fetch_document(
             wait = min(wait, RETRY_AFTER_CAP)
             if deadline is not None and time.monotonic() + wait > deadline:
                 raise FetchError(exc.reason) from None
+            if exc.retry_after is not None and pause_host is not None:
+                pause_host(wait)
             sleep(wait)
             continue
         if result.status == 304:

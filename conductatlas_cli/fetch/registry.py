@@ -35,6 +35,11 @@ class FetchRequest:
     last_modified: str | None = None
     deadline: float | None = None  # time.monotonic() value
     wait_for: str | None = None  # CSS selector the browser waits for
+    # From the run's host scheduler (http only): attempts already made, a pause of the host
+    # on Retry-After, and what to do instead of sleeping before a retry.
+    first_attempt: int = 0
+    pause_host: Callable[[float], None] | None = None
+    sleep: Callable[[float], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,9 @@ class HttpFetcher:
             etag=request.etag,
             last_modified=request.last_modified,
             deadline=request.deadline,
+            first_attempt=request.first_attempt,
+            pause_host=request.pause_host,
+            **({"sleep": request.sleep} if request.sleep is not None else {}),
         )
 
     def close(self) -> None:

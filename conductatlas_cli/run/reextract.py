@@ -133,8 +133,8 @@ def _record(
     archive: Archive, source: Source, latest: Version, capture: Capture, old: str, new: str
 ) -> tuple[str, str]:
     """Record NEW as a technical version re-derived from LATEST's CAPTURE."""
-    from conductatlas_cli.archive.archive import TECHNICAL_TRAILER
     from conductatlas_cli.archive.commit_message import commit_message
+    from conductatlas_cli.archive.index import TECHNICAL_TRAILER
     from conductatlas_cli.diff.summary import summarize_changes
     from conductatlas_cli.extract.extractor import extractor_id
     from conductatlas_cli.run.pages import sha256

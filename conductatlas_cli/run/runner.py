@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import closing, nullcontext
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 from conductatlas_cli.archive.state import DocumentState, State
 from conductatlas_cli.config.model import Settings, Source, Sources
 from conductatlas_cli.errors import AtlasError
-from conductatlas_cli.fetch.hosts import HostLimiter
 from conductatlas_cli.fetch.registry import FetcherOptions, Fetchers
+from conductatlas_cli.fetch.scheduler import HostScheduler, RetryLater, Ticket, host_of
 from conductatlas_cli.run.decision import Extracted, Recorder
 from conductatlas_cli.run.pages import PageJob, PageProcessor, process_page
 from conductatlas_cli.run.report import DocumentReport, FetchReport
@@ -31,11 +31,15 @@ from conductatlas_cli.run.site_evidence import SiteBatches, own_evidence
 from conductatlas_cli.timestamps import utc_now
 
 if TYPE_CHECKING:
+    from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.fetch.http import FetchResult
     from conductatlas_cli.fetch.registry import Fetcher
+    from conductatlas_cli.fetch.shard import Shard
 
-# Seconds between saves of .atlas/state.json during a run (and once at the end).
+# Seconds between saves of .atlas/state.json during a run (and once at the end) ...
 STATE_SAVE_INTERVAL = 2.0
+# ... or this many times what the last save took, when that is longer (a big state file).
+STATE_SAVE_SHARE = 10
 
 
 def body_key(fetched: FetchResult, source: Source) -> str:
@@ -65,25 +69,28 @@ def fetch_and_extract(
     fetchers: Fetchers,
     settings: Settings,
     doc_state: DocumentState,
-    limiter: HostLimiter | None = None,
+    ticket: Ticket | None = None,
     processor: PageProcessor | None = None,
 ) -> Extracted:
     """Fetch one document and turn it into normalized snapshot text (or an error).
 
     `render: auto` fetches over HTTP first and again in the browser when the page
-    is a JavaScript shell or a bot wall.
+    is a JavaScript shell or a bot wall. With a TICKET (from the run's host
+    scheduler) the request holds its host slot only while it runs, and a retry
+    raises RetryLater (the scheduler tries the document again later, the thread
+    fetches from another host meanwhile) instead of sleeping.
     """
     started = time.monotonic()
     result = Extracted(source=source)
     try:
-        sem = limiter(source.url) if limiter else threading.Semaphore(1)
-        with sem:
-            first = "browser" if source.render == "browser" else "http"
-            _fetch_once(result, fetchers.get(first), source, settings, doc_state, processor)
-            if source.render == "auto" and result.needs_browser:
-                browser = fetchers.get("browser")
-                again = replace(doc_state, etag=None, last_modified=None)
-                _fetch_once(result, browser, source, settings, again, processor)
+        first = "browser" if source.render == "browser" else "http"
+        _fetch_once(result, fetchers.get(first), source, settings, doc_state, processor, ticket)
+        if source.render == "auto" and result.needs_browser:
+            browser = fetchers.get("browser")
+            again = replace(doc_state, etag=None, last_modified=None)
+            _fetch_once(result, browser, source, settings, again, processor, None)
+    except RetryLater:
+        raise
     except AtlasError as exc:
         result.error = str(exc)
     except Exception as exc:  # noqa: BLE001 - one document's surprise never stops the others
@@ -100,8 +107,12 @@ def _fetch_once(
     settings: Settings,
     doc_state: DocumentState,
     processor: PageProcessor | None,
+    ticket: Ticket | None,
 ) -> None:
-    """One fetch with FETCHER into RESULT (which a retry in the browser overwrites)."""
+    """One fetch with FETCHER into RESULT (which a retry in the browser overwrites).
+
+    The TICKET's host slot is held for the request only, not for the extraction.
+    """
     from conductatlas_cli.archive.captures import Capture, capture_files
     from conductatlas_cli.fetch.registry import FetchRequest
 
@@ -109,18 +120,25 @@ def _fetch_once(
     result.blocks, result.container, result.job = frozenset(), None, None
     at = utc_now()
     timeout = source.timeout or settings.timeout
-    fetched = fetcher.fetch(
-        FetchRequest(
-            url=source.url,
-            timeout=timeout,
-            max_bytes=settings.max_bytes,
-            retries=settings.retries,
-            etag=doc_state.etag,
-            last_modified=doc_state.last_modified,
-            deadline=time.monotonic() + timeout * 4,
-            wait_for=source.wait_for,
-        )
+    request = FetchRequest(
+        url=source.url,
+        timeout=timeout,
+        max_bytes=settings.max_bytes,
+        retries=settings.retries,
+        etag=doc_state.etag,
+        last_modified=doc_state.last_modified,
+        deadline=time.monotonic() + timeout * 4,
+        wait_for=source.wait_for,
     )
+    if ticket is not None:
+        request = replace(
+            request,
+            first_attempt=ticket.attempt,
+            pause_host=ticket.pause_host,
+            sleep=_raise_retry_later,
+        )
+    with ticket if ticket is not None else nullcontext():
+        fetched = fetcher.fetch(request)
     result.etag, result.last_modified = fetched.etag, fetched.last_modified
     result.fetched_at = at
     if fetched.not_modified:
@@ -171,16 +189,22 @@ def run_fetch(
     dry_run: bool = False,
     jobs: int | None = None,
     wait_for_lock: bool = False,
+    shard: Shard | None = None,
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[DocumentReport], None] | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> FetchReport:
-    """Fetch the selected documents, record what changed, and report per document."""
+    """Fetch the selected documents, record what changed, and report per document.
+
+    SHARD (a `fetch.shard.Shard`) keeps only the documents whose host is in it.
+    """
     from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.archive.captures import repair_captures
     from conductatlas_cli.archive.state import load_state
 
     chosen = sources.select(targets)
+    if shard is not None:
+        chosen = [source for source in chosen if shard.holds(source.url)]
     report = FetchReport(dry_run=dry_run)
     jobs = jobs or sources.settings.jobs
     processor = PageProcessor(len(chosen))  # first: its workers fork from one thread
@@ -189,57 +213,123 @@ def run_fetch(
         Archive.from_sources(sources) as archive,
         archive.lock(wait=wait_for_lock) if not dry_run else nullcontext(),
     ):
+        keys = [source.key for source in chosen]
         if not dry_run:
-            archive.repair([source.key for source in chosen])
-            repair_captures(archive, [source.key for source in chosen])
+            _restore_lost(archive, keys, warn)
+            archive.repair(keys)
+            repair_captures(archive, keys)
         state = load_state(sources.state_dir, warn=warn)
         if on_start:
             on_start(len(chosen))
         recorder = Recorder(archive, state, force=force, dry_run=dry_run)
         fetchers = Fetchers(FetcherOptions(user_agent=sources.settings.user_agent, jobs=jobs))
-        limiter = HostLimiter(sources.settings.per_host)
-        pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="atlas-fetch")
-        saved_at = time.monotonic()
+        settings = sources.settings
+        scheduler = HostScheduler(
+            [(host_of(s.url), s) for s in chosen], per_host=settings.per_host, delay=settings.delay
+        )
+        results: queue.Queue[Extracted] = queue.Queue()
+        doc_states = {s.key: replace(state.document(s.key)) for s in chosen}
+
+        def work(ticket: Ticket) -> Extracted:
+            return fetch_and_extract(
+                ticket.item,
+                fetchers=fetchers,
+                settings=settings,
+                doc_state=doc_states[ticket.item.key],
+                ticket=ticket,
+                processor=processor,
+            )
+
+        threads = [
+            threading.Thread(
+                target=_fetch_loop,
+                args=(scheduler, work, results),
+                name=f"atlas-fetch-{i}",
+                daemon=True,
+            )
+            for i in range(min(jobs, len(chosen)))
+        ]
+        for thread in threads:
+            thread.start()
+        saved_at, interval = time.monotonic(), STATE_SAVE_INTERVAL
         try:
-            futures = [
-                pool.submit(
-                    fetch_and_extract,
-                    source,
-                    fetchers=fetchers,
-                    settings=sources.settings,
-                    doc_state=replace(state.document(source.key)),
-                    limiter=limiter,
-                    processor=processor,
-                )
-                for source in chosen
-            ]
             # a site's pages are recorded together, once its last one is in (run/site_evidence.py)
             sites = SiteBatches(chosen, sources.sources, state, processor.run)
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
-                ready = [got for future in done for got in sites.add(future.result())]
+            waiting = len(chosen)
+            while waiting:
+                ready: list[Extracted] = []
+                try:
+                    got = results.get(timeout=0.25)
+                except queue.Empty:
+                    pass
+                else:
+                    waiting -= 1
+                    ready = sites.add(got)  # the last page of a site brings all of its pages
                 for got in ready + sites.overdue():
                     doc = recorder.handle(got)
+                    if archive.moved_meanwhile:  # a commit made outside atlas, between ours
+                        archive.moved_meanwhile = False
+                        _restore_lost(archive, keys, warn)
                     report.documents.append(doc)
                     if on_done:
                         on_done(doc)
-                if not dry_run and time.monotonic() - saved_at > STATE_SAVE_INTERVAL:
+                if not dry_run and time.monotonic() - saved_at > interval:
+                    started = time.monotonic()
                     _save(sources, state, report, warn)
                     saved_at = time.monotonic()
+                    interval = max(STATE_SAVE_INTERVAL, (saved_at - started) * STATE_SAVE_SHARE)
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            scheduler.close()
             processor.close(wait=False)
             raise
         else:
-            pool.shutdown()
+            for thread in threads:
+                thread.join()
             processor.close()
+            if not dry_run and archive.head_moved_since_last_write():
+                _restore_lost(archive, keys, warn)
         finally:
             if not dry_run:
                 _save(sources, state, report, warn)
             fetchers.close()
     report.documents.sort(key=lambda d: d.key)
     return report
+
+
+def _restore_lost(archive: Archive, keys: list[str], warn: Callable[[str], None] | None) -> None:
+    """Put back what a commit made outside atlas dropped (`archive.foreign`); say so once."""
+    from conductatlas_cli.archive.foreign import restore_lost
+
+    try:
+        restored = restore_lost(archive, keys)
+    except AtlasError as exc:  # a rebase in progress, a locked index: the next run retries
+        if warn is not None:
+            warn(f"cannot restore snapshots a commit made outside atlas dropped: {exc}")
+        return
+    if restored is not None and warn is not None:
+        warn(restored.note)
+
+
+def _raise_retry_later(seconds: float) -> None:
+    raise RetryLater(seconds)
+
+
+def _fetch_loop(
+    scheduler: HostScheduler[Source],
+    work: Callable[[Ticket[Source]], Extracted],
+    results: queue.Queue[Extracted],
+) -> None:
+    """One fetch thread: take the next ready document, fetch it, hand the result back."""
+    while (ticket := scheduler.take()) is not None:
+        try:
+            results.put(work(ticket))
+        except RetryLater as later:
+            if ticket.held:  # else the request's `with ticket` requeued it already
+                scheduler.requeue(ticket, later.wait)
+        except BaseException as exc:  # noqa: BLE001 - never leave the recorder waiting
+            results.put(Extracted(source=ticket.item, error=f"unexpected error ({exc})"))
+        finally:
+            ticket.release()
 
 
 def _save(

@@ -65,6 +65,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from conductatlas_cli.snapshot.ignore import IgnoreRules
+
 COSMETIC_CLASSES = (
     "whitespace",
     "typography",
@@ -248,7 +250,7 @@ def line_unit(line: str, *, in_fence: bool = False) -> Unit | None:
 
 def text_units(text: str, *, ignore: Sequence[str] = ()) -> list[Unit]:
     """The units of TEXT in order, `ignore` lines and empty units dropped; items get nesting."""
-    patterns = [re.compile(p) for p in ignore]
+    rules = IgnoreRules(ignore)
     units: list[Unit] = []
     stack: list[int] = []  # content columns of the open list items
     in_fence = False
@@ -256,7 +258,7 @@ def text_units(text: str, *, ignore: Sequence[str] = ()) -> list[Unit]:
         if _FENCE.match(line):
             in_fence = not in_fence
             continue
-        if patterns and any(p.search(line) for p in patterns):
+        if rules and rules.matches(line):
             continue
         unit = line_unit(line, in_fence=in_fence)
         if unit is None:
