@@ -1,0 +1,49 @@
+"""Governance topics: the taxonomy, and which topics each provision of a snapshot carries.
+
+Owns: `taxonomy.yaml` (the shipped topics), `taxonomy.py` (load, merge user
+`topics:`, validate), `segment.py` (sections → passages), `tagger.py`
+(sections → topics, with the evidence for `--explain`).
+
+May import: `diff.sections` (the section parser), `errors`. Knows nothing of
+git, the network, typer or rich.
+"""
+
+from conductatlas_cli.topics.tagger import (
+    DocumentTopics,
+    Hit,
+    Provision,
+    SectionTopics,
+    TopicMatch,
+    Where,
+    tag_sections,
+    tag_text,
+)
+from conductatlas_cli.topics.taxonomy import (
+    Taxonomy,
+    Topic,
+    TopicProblem,
+    TopicsError,
+    load_taxonomy,
+    shipped_taxonomy,
+    validate_topic,
+    validate_topics,
+)
+
+__all__ = [
+    "DocumentTopics",
+    "Hit",
+    "Provision",
+    "SectionTopics",
+    "Taxonomy",
+    "Topic",
+    "TopicMatch",
+    "TopicProblem",
+    "TopicsError",
+    "Where",
+    "load_taxonomy",
+    "shipped_taxonomy",
+    "tag_sections",
+    "tag_text",
+    "validate_topic",
+    "validate_topics",
+]

@@ -1,0 +1,421 @@
+"""Snapshot text → the governance topics of every section, with the evidence.
+
+Scoring, per topic: each pattern counts once per passage, its weight for a
+match in the body and three times its weight in a heading or a clause's lead
+title. A section's score is its heading's score plus its best passage's; at
+or above the topic's threshold the section carries the topic. A section also
+carries the topics its ancestors' headings carry (a clause under
+"7. Data Retention" is about retention), except the document's title.
+Negative patterns cancel the hits they overlap. Deterministic: the same text
+and taxonomy give the same result.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+
+import regex
+
+from conductatlas_cli.diff.sections import Section, parse_sections
+from conductatlas_cli.topics.prefix import literal_prefixes
+from conductatlas_cli.topics.segment import Passage, Unit, segment
+from conductatlas_cli.topics.taxonomy import Pattern, Taxonomy, Topic
+
+HEADING_FACTOR = 3.0
+
+
+class Where(str, Enum):
+    """Where a pattern matched."""
+
+    HEADING = "heading"
+    TITLE = "title"  # a clause's lead title
+    BODY = "body"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One pattern match that counted: which pattern, where, on which line, what text."""
+
+    topic: str
+    pattern: str
+    where: Where
+    line: int  # 1-based line of the document
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class TopicMatch:
+    """One topic on one section: its score and the hits behind it."""
+
+    topic: str
+    score: float
+    hits: tuple[Hit, ...]
+    by_heading: bool  # the heading alone reaches the threshold
+    passages: tuple[int, ...]  # indices (into DocumentTopics.passages) of the passages that do
+    inherited_from: tuple[str, ...] | None = None  # the ancestor heading's path, if inherited
+
+
+@dataclass(frozen=True)
+class SectionTopics:
+    """A section, where it starts, and the topics it carries."""
+
+    index: int
+    section: Section
+    first_line: int  # 0-based
+    matches: tuple[TopicMatch, ...]
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return tuple(m.topic for m in self.matches)
+
+    def match(self, topic: str) -> TopicMatch | None:
+        return next((m for m in self.matches if m.topic == topic), None)
+
+
+@dataclass(frozen=True)
+class Provision:
+    """The text that carries one topic: a heading's whole subtree, or the passages that match."""
+
+    topic: str
+    section: int
+    path: tuple[str, ...]
+    title: str | None
+    text: str
+    first_line: int
+    last_line: int
+    score: float
+
+
+@dataclass(frozen=True)
+class DocumentTopics:
+    """Every section's topics, the passages they were found in, and the taxonomy order."""
+
+    sections: tuple[SectionTopics, ...]
+    passages: tuple[Passage, ...]
+    order: tuple[str, ...]
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        found = {t for s in self.sections for t in s.topics}
+        return tuple(t for t in self.order if t in found)
+
+    def provisions(self, topic: str) -> list[Provision]:
+        """The provisions on TOPIC, in document order, none inside another."""
+        out: list[Provision] = []
+        covered = -1  # last line of the heading subtree already returned
+        for st in self.sections:
+            m = st.match(topic)
+            if m is None or m.inherited_from is not None or st.first_line <= covered:
+                continue
+            if m.by_heading:
+                subtree = [st]
+                for later in self.sections[st.index + 1 :]:
+                    if later.section.level <= st.section.level or later.section.heading is None:
+                        break
+                    subtree.append(later)
+                lines = [line for s in subtree for line in s.section.lines]
+                last = subtree[-1].first_line + len(subtree[-1].section.lines) - 1
+                out.append(
+                    Provision(
+                        topic,
+                        st.index,
+                        st.section.path,
+                        None,
+                        "\n".join(lines),
+                        st.first_line,
+                        last,
+                        m.score,
+                    )
+                )
+                covered = last
+                continue
+            for p_index in m.passages:
+                p = self.passages[p_index]
+                out.append(
+                    Provision(
+                        topic,
+                        st.index,
+                        st.section.path,
+                        p.title,
+                        p.text,
+                        p.first_line,
+                        p.last_line,
+                        m.score,
+                    )
+                )
+        return out
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    """One topic's patterns of one kind: each compiled, indexed by their literal prefixes."""
+
+    patterns: tuple[Pattern, ...]
+    compiled: tuple[regex.Pattern, ...]
+    by_prefix: tuple[tuple[str, tuple[int, ...]], ...]  # prefix -> pattern indices
+    full_scan: tuple[int, ...]  # patterns without a usable prefix
+
+    @classmethod
+    def build(cls, patterns: tuple[Pattern, ...]) -> _Matcher:
+        # Strongest (then longest) first, so explain output lists the best evidence first.
+        ordered = tuple(sorted(patterns, key=lambda p: (-p.weight, -len(p.source))))
+        by_prefix: dict[str, list[int]] = {}
+        full: list[int] = []
+        for i, p in enumerate(ordered):
+            prefixes = literal_prefixes(p.core)
+            if prefixes is None:
+                full.append(i)
+            else:
+                for pre in prefixes:
+                    by_prefix.setdefault(pre, []).append(i)
+        return cls(
+            ordered,
+            tuple(regex.compile(p.expression) for p in ordered),
+            tuple((k, tuple(v)) for k, v in sorted(by_prefix.items())),
+            tuple(full),
+        )
+
+    def finditer(self, doc: str, index: _PrefixIndex):
+        """(start, end, pattern, text) of every match in DOC, overlapping ones included."""
+        for pre, indices in self.by_prefix:
+            for pos in index.starts.get(pre, ()):
+                for i in indices:
+                    m = self.compiled[i].match(doc, pos)
+                    if m:
+                        yield m.start(), m.end(), self.patterns[i], m.group()
+        for i in self.full_scan:
+            for m in self.compiled[i].finditer(doc, overlapped=True):
+                yield m.start(), m.end(), self.patterns[i], m.group()
+
+
+_LETTERS = r"0-9a-z\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF"
+
+
+class _PrefixIndex:
+    """Where each of the taxonomy's literal prefixes starts a word in a text (one C-level scan)."""
+
+    def __init__(self, doc: str, gate: re.Pattern, by_head: dict[str, tuple[str, ...]]):
+        self.starts: dict[str, list[int]] = {}
+        starts = self.starts
+        for m in gate.finditer(doc):
+            pos = m.start()
+            head = m.group()
+            candidates = by_head[head]
+            if len(head) == 3:  # a shorter head may start here too
+                candidates = candidates + by_head.get(head[:2], ()) + by_head.get(head[:1], ())
+            for pre in candidates:
+                if doc.startswith(pre, pos):
+                    if pre in starts:
+                        starts[pre].append(pos)
+                    else:
+                        starts[pre] = [pos]
+
+
+@lru_cache(maxsize=8)
+def _gate(taxonomy: Taxonomy) -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
+    """One expression finding every word start that begins with some prefix of the taxonomy.
+
+    A two-level alternation (first character, then the rest of the first three) lets `re`
+    skip to candidate characters; CJK prefixes match anywhere (CJK text has no spaces).
+    """
+    prefixes = frozenset(
+        pre for c in _compile(taxonomy) for m in (c.anywhere, c.negative) for pre, _ in m.by_prefix
+    )
+    by_head: dict[str, list[str]] = {}
+    for p in sorted(prefixes):
+        by_head.setdefault(p[:3], []).append(p)
+    heads = sorted(by_head)
+    latin: dict[str, list[str]] = {}
+    cjk: list[str] = []
+    for h in heads:
+        if "\u3040" <= h[0] <= "\u9fff":
+            cjk.append(re.escape(h))
+        else:
+            latin.setdefault(h[0], []).append(re.escape(h[1:]))
+    branches = [
+        re.escape(first) + "(?:" + "|".join(sorted(rest, key=len, reverse=True)) + ")"
+        for first, rest in sorted(latin.items())
+    ]
+    parts = []
+    if branches:
+        parts.append(rf"\b(?:{'|'.join(branches)})")
+    if cjk:
+        parts.append("|".join(cjk))
+    gate = re.compile("|".join(parts) or "(?!)")
+    return gate, {h: tuple(v) for h, v in by_head.items()}
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    topic: Topic
+    anywhere: _Matcher
+    heading: tuple[tuple[Pattern, regex.Pattern], ...]
+    negative: _Matcher
+
+
+@lru_cache(maxsize=8)
+def _compile(taxonomy: Taxonomy) -> tuple[_Compiled, ...]:
+    return tuple(
+        _Compiled(
+            topic,
+            _Matcher.build(topic.patterns),
+            tuple((p, regex.compile(p.expression)) for p in topic.heading_patterns),
+            _Matcher.build(topic.negative_patterns),
+        )
+        for topic in taxonomy.topics
+    )
+
+
+def tag_text(text: str, taxonomy: Taxonomy) -> DocumentTopics:
+    """The topics of every section of TEXT (a snapshot's Markdown)."""
+    return tag_sections(parse_sections(text), taxonomy)
+
+
+def tag_sections(sections: list[Section], taxonomy: Taxonomy) -> DocumentTopics:
+    """The topics of every one of SECTIONS (as `parse_sections` gives them)."""
+    passages, units = segment(sections)
+    starts: list[int] = []
+    pos = 0
+    for u in units:
+        starts.append(pos)
+        pos += len(u.clean) + 1
+    doc = "\n".join(u.clean for u in units)
+    first_lines = []
+    line = 0
+    for s in sections:
+        first_lines.append(line)
+        line += len(s.lines)
+    root = _root_heading(sections)
+
+    per_section: list[list[TopicMatch]] = [[] for _ in sections]
+    heading_tagged: list[set[str]] = [set() for _ in sections]
+    index = _PrefixIndex(doc, *_gate(taxonomy))
+    for c in _compile(taxonomy):
+        negatives = sorted((a, b) for a, b, _, _ in c.negative.finditer(doc, index))
+        # (section or passage key, pattern source) -> best hit
+        found: dict[tuple[str, int, str], Hit] = {}
+        # A weaker pattern matching inside a stronger one's match is the same evidence.
+        matches = sorted(c.anywhere.finditer(doc, index), key=lambda h: (h[0], -h[2].weight, -h[1]))
+        cover = -1
+        for start, end, pattern, text in matches:
+            if end <= cover:
+                continue
+            cover = max(cover, end)
+            if negatives and _overlaps(negatives, start, end):
+                continue
+            u_index = bisect.bisect_right(starts, start) - 1
+            unit = units[u_index]
+            if not unit.nav:
+                _record(
+                    found, c.topic.id, unit, start - starts[u_index], pattern, text, allow_body=True
+                )
+        for u_index, unit in enumerate(units):
+            span = len(unit.clean) if unit.passage is None else unit.title_length
+            if not span or unit.nav:
+                continue
+            base = starts[u_index]
+            for pattern, compiled in c.heading:
+                for m in compiled.finditer(unit.clean, 0, span):
+                    if negatives and _overlaps(negatives, base + m.start(), base + m.end()):
+                        continue
+                    _record(
+                        found, c.topic.id, unit, m.start(), pattern, m.group(), allow_body=False
+                    )
+        _score(c.topic, found, sections, passages, per_section, heading_tagged)
+
+    _inherit(sections, root, per_section, heading_tagged, taxonomy)
+    order = {t: i for i, t in enumerate(taxonomy.ids)}
+    result = tuple(
+        SectionTopics(
+            i, s, first_lines[i], tuple(sorted(per_section[i], key=lambda m: order[m.topic]))
+        )
+        for i, s in enumerate(sections)
+    )
+    return DocumentTopics(result, tuple(passages), taxonomy.ids)
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect.bisect_left(spans, (end, end))
+    return any(s < end and start < e for s, e in spans[max(0, i - 40) : i])
+
+
+def _record(
+    found, topic: str, unit: Unit, offset: int, pattern: Pattern, text: str, *, allow_body: bool
+):
+    if unit.passage is None:
+        where, key = Where.HEADING, ("s", unit.section, pattern.source)
+    elif offset < unit.title_length:
+        where, key = Where.TITLE, ("p", unit.passage, pattern.source)
+    elif allow_body:
+        where, key = Where.BODY, ("p", unit.passage, pattern.source)
+    else:
+        return
+    factor = 1.0 if where is Where.BODY else HEADING_FACTOR
+    hit = Hit(topic, pattern.source, where, unit.line + 1, text, pattern.weight * factor)
+    if key not in found or found[key].score < hit.score:
+        found[key] = hit
+
+
+def _score(topic: Topic, found, sections, passages, per_section, heading_tagged) -> None:
+    heading: dict[int, list[Hit]] = {}
+    by_passage: dict[int, list[Hit]] = {}
+    for (kind, index, _), hit in found.items():
+        (heading if kind == "s" else by_passage).setdefault(index, []).append(hit)
+    candidates = set(heading) | {passages[p].section for p in by_passage}
+    for s_index in sorted(candidates):
+        h_hits = heading.get(s_index, [])
+        h_score = sum(h.score for h in h_hits)
+        scored = [
+            (sum(h.score for h in hits), p, hits)
+            for p, hits in by_passage.items()
+            if passages[p].section == s_index
+        ]
+        best = max((sc for sc, _, _ in scored), default=0.0)
+        total = h_score + best
+        if total < topic.threshold:
+            continue
+        passing = tuple(sorted(p for sc, p, _ in scored if h_score + sc >= topic.threshold))
+        hits = h_hits + [
+            h for _, p, hs in sorted(scored, key=lambda x: x[1]) for h in hs if p in passing
+        ]
+        by_heading = h_score >= topic.threshold
+        if by_heading:
+            heading_tagged[s_index].add(topic.id)
+        per_section[s_index].append(
+            TopicMatch(
+                topic.id, total, tuple(sorted(hits, key=lambda h: h.line)), by_heading, passing
+            )
+        )
+
+
+def _root_heading(sections: list[Section]) -> int | None:
+    """The index of the document's title: the only heading at the top level, if it is first."""
+    headed = [(i, s.level) for i, s in enumerate(sections) if s.heading is not None]
+    if not headed:
+        return None
+    top = min(level for _, level in headed)
+    at_top = [i for i, level in headed if level == top]
+    return at_top[0] if len(at_top) == 1 and at_top[0] == headed[0][0] else None
+
+
+def _inherit(sections, root, per_section, heading_tagged, taxonomy: Taxonomy) -> None:
+    stack: list[int] = []  # indices of the open ancestors
+    for i, s in enumerate(sections):
+        if s.heading is None:
+            continue
+        while stack and sections[stack[-1]].level >= s.level:
+            stack.pop()
+        own = {m.topic for m in per_section[i]}
+        for a in stack:
+            if a == root:
+                continue
+            for topic in sorted(heading_tagged[a] - own):
+                score = next(m.score for m in per_section[a] if m.topic == topic)
+                per_section[i].append(TopicMatch(topic, score, (), False, (), sections[a].path))
+                own.add(topic)
+        stack.append(i)
