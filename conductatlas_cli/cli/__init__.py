@@ -15,8 +15,9 @@ from conductatlas_cli.cli.app import app, main
 from conductatlas_cli.cli.commands_fetch import check, fetch
 from conductatlas_cli.cli.commands_history import diff, log, show, status
 from conductatlas_cli.cli.commands_setup import demo, init
+from conductatlas_cli.cli.commands_topics import compare, topics
 
-COMMANDS = (init, check, fetch, status, diff, log, show, demo)  # the order `--help` lists
+COMMANDS = (init, check, fetch, status, diff, log, show, topics, compare, demo)  # `--help` order
 for _command in COMMANDS:
     app.command()(_command)
 

@@ -26,10 +26,19 @@ from conductatlas_cli.config.model import (
 )
 from conductatlas_cli.errors import ConfigError
 
-SETTINGS_KEYS = {"snapshots", "timeout", "jobs", "per_host", "user_agent", "max_bytes", "retries"}
+SETTINGS_KEYS = {
+    "snapshots",
+    "timeout",
+    "jobs",
+    "per_host",
+    "user_agent",
+    "max_bytes",
+    "retries",
+    "watch",
+}
 PLATFORM_KEYS = {"name", "documents"}
-DOCUMENT_KEYS = {"url", "type", "select", "remove", "ignore", "min_chars"}
-TOP_KEYS = {"settings", "platforms"}
+DOCUMENT_KEYS = {"url", "type", "select", "remove", "ignore", "min_chars", "watch"}
+TOP_KEYS = {"settings", "platforms", "topics"}
 # libyaml's parser when PyYAML has it: 15x faster, which `atlas log` and `status` feel.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -195,9 +204,14 @@ class _Checker:
             return Sources(path=self.path)
         settings = Settings()
         platforms_node = None
+        topics: dict = {}
         for key, key_node, value in self.mapping(node, "the top level", TOP_KEYS):
             if key == "settings":
                 settings = self.build_settings(value)
+            elif key == "topics":  # issue 13: user governance topics
+                from conductatlas_cli.config.topics import check_topics
+
+                topics = check_topics(value, self.problem)
             else:
                 platforms_node = (key_node, value)
         if platforms_node is None:
@@ -209,7 +223,7 @@ class _Checker:
             if pid is None:
                 continue
             sources.extend(self.build_platform(pid, pnode))
-        return Sources(path=self.path, settings=settings, sources=tuple(sources))
+        return Sources(path=self.path, settings=settings, sources=tuple(sources), topics=topics)
 
     def build_settings(self, node: yaml.Node) -> Settings:
         values: dict[str, object] = {}
@@ -221,6 +235,8 @@ class _Checker:
                 values[key] = self.number(value, what, integer=True, minimum=1)
             elif key == "retries":
                 values[key] = self.number(value, what, integer=True, minimum=0)
+            elif key == "watch":
+                values[key] = self.watch(value, what)
             else:
                 text = self.scalar(value, what)
                 if key == "snapshots" and text is not None:
@@ -277,6 +293,8 @@ class _Checker:
                 number = self.number(value, f"{where} min_chars", integer=True, minimum=0)
                 if number is not None:
                     fields[key] = number
+            elif key == "watch":
+                fields[key] = self.watch(value, f"{where} watch")
         if not has_url:
             if isinstance(node, yaml.MappingNode):
                 self.problem(node, f"document {where} has no 'url'")
@@ -319,6 +337,21 @@ class _Checker:
                 continue
             good.append(selector)
         return good
+
+    def watch(self, node: yaml.Node, what: str) -> tuple[str, ...]:
+        """Topic ids or heading patterns; a pattern must be a valid regex (issue 13)."""
+        good = []
+        for entry, item in self.string_list(node, what):
+            try:
+                re.compile(entry, re.IGNORECASE)
+            except (re.error, RecursionError, OverflowError) as exc:
+                self.problem(
+                    item,
+                    f"{what}: '{entry}' is neither a topic nor a valid heading pattern ({exc})",
+                )
+                continue
+            good.append(entry)
+        return tuple(good)
 
     def regexes(self, node: yaml.Node, what: str) -> list[str]:
         good = []

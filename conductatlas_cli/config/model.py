@@ -8,8 +8,10 @@ other package reads; `parse_key` and `SLUG` are the one parser of ids and
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from conductatlas_cli.errors import ConfigError, UsageError
@@ -39,6 +41,7 @@ class Settings:
     user_agent: str = DEFAULT_USER_AGENT
     max_bytes: int = DEFAULT_MAX_BYTES
     retries: int = 3
+    watch: tuple[str, ...] = ()  # topic ids or heading patterns (issue 13)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Source:
     remove: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     min_chars: int = DEFAULT_MIN_CHARS
+    watch: tuple[str, ...] = ()  # topic ids or heading patterns, added to settings.watch
 
     @property
     def key(self) -> str:
@@ -71,6 +75,8 @@ class Sources:
     path: Path
     settings: Settings = field(default_factory=Settings)
     sources: tuple[Source, ...] = ()
+    # The `topics:` mapping as written (validated); `topics.load_taxonomy` merges it.
+    topics: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def root(self) -> Path:

@@ -144,6 +144,9 @@ def _pattern(topic: str, what: str, index: int, entry: Any, problems: list[Topic
         return None
     expression = compile_expression(source.strip().lower())
     try:
+        regex.compile(
+            expand_gaps(source.strip().lower())
+        )  # errors point into the pattern as written
         regex.compile(expression)
     except regex.error as exc:
         problems.append(TopicProblem(topic, what, f"invalid regex '{source}': {exc}", index))
