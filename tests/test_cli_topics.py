@@ -192,3 +192,94 @@ def test_watch_is_read_from_settings_and_documents(in_project):
     sources = load_sources(in_project.root / "sources.yaml")
     assert sources.settings.watch == ("training-on-user-data", "^Data")
     assert sources.sources[0].watch == ("disputes",)
+
+
+def test_diff_plain_shows_topics_after_the_heading(archive):
+    """Every changed section in `atlas diff` carries its topics after the heading."""
+    result = invoke("diff", "acme/privacy", "--format", "plain")
+    assert result.exit_code == 0, result.output
+    assert "~ Acme Privacy Policy › 2. Data Retention  [data-retention]" in result.output
+
+
+def test_diff_markdown_and_json_carry_topics(archive):
+    """Markdown headings and JSON section objects carry the topics too."""
+    md = invoke("diff", "acme/privacy", "--format", "markdown").output
+    assert "### Modified: Acme Privacy Policy › 2. Data Retention  [data-retention]" in md
+    data = json.loads(invoke("diff", "acme/privacy", "--format", "json").output)
+    (section,) = [s for s in data["documents"][0]["sections"] if s["kind"] != "equal"]
+    assert section["topics"] == ["data-retention"]
+
+
+def test_diff_topic_filter_keeps_only_that_topics_sections(archive):
+    """--topic keeps only the changed sections with that topic."""
+    base = [
+        "diff",
+        "acme/privacy",
+        "--from",
+        "2026-01-31",
+        "--to",
+        "2026-02-28",
+        "--format",
+        "json",
+    ]
+    both = json.loads(invoke(*base).output)["documents"][0]["sections"]
+    assert any("training-on-user-data" in s["topics"] for s in both)
+    kept = json.loads(invoke(*base, "--topic", "data-retention").output)["documents"][0]["sections"]
+    assert kept == []
+    kept = json.loads(invoke(*base, "--topic", "training-on-user-data").output)["documents"][0][
+        "sections"
+    ]
+    assert [s["path"][-1] for s in kept] == ["3. Training"]
+
+
+def test_diff_unknown_topic_is_exit_2(archive):
+    """--topic with an unknown id is a usage error."""
+    result = invoke("diff", "acme/privacy", "--topic", "nope")
+    assert result.exit_code == 2 and "unknown topic 'nope'" in result.output
+
+
+def test_log_topic_keeps_versions_whose_changes_touch_it(archive):
+    """log --topic lists only the versions whose changes touch the topic."""
+    result = invoke("log", "acme", "--topic", "training-on-user-data", "--json")
+    assert result.exit_code == 0, result.output
+    assert [r["commit"] for r in json.loads(result.output)] == [archive.commits_made[2]]
+    result = invoke("log", "acme", "--topic", "data-retention", "--json")
+    commits = [r["commit"] for r in json.loads(result.output)]
+    assert commits == [archive.commits_made[3], archive.commits_made[0]]
+
+
+def _page(days: int) -> str:
+    return (
+        "<html><body><main><h1>Acme Terms</h1><h2>1. Scope</h2><p>These terms cover the API "
+        "and every product we offer to developers and businesses.</p><h2>2. Data Retention</h2>"
+        f"<p>We retain API inputs for {days} days, then delete them from our systems and backups.</p>"
+        "</main></body></html>"
+    )
+
+
+def test_fetch_marks_watched_changes_and_writes_the_topics_trailer(in_project, server):
+    """A change touching a watched topic is `watched` in --json, and the commit has Atlas-Topics."""
+    server.set("/terms", _page(30))
+    in_project.write_sources(
+        {"acme": {"documents": {"terms": server.url("/terms")}}},
+        settings={"watch": ["data-retention"]},
+    )
+    assert runner.invoke(app, ["fetch", "-q"]).exit_code == 0
+    server.set("/terms", _page(60))
+    result = runner.invoke(app, ["fetch", "--json"])
+    assert result.exit_code == 0, result.output
+    (doc,) = json.loads(result.output)["documents"]
+    assert doc["watched"] is True and doc["topics"] == ["data-retention"]
+    assert "Atlas-Topics: data-retention" in in_project.git("log", "-1", "--format=%B")
+
+
+def test_fetch_change_outside_watch_is_not_watched(in_project, server):
+    """A change to a section with no watched topic or heading is not `watched`."""
+    server.set("/terms", _page(30))
+    in_project.write_sources(
+        {"acme": {"documents": {"terms": {"url": server.url("/terms"), "watch": ["^Nothing"]}}}}
+    )
+    runner.invoke(app, ["fetch", "-q"])
+    server.set("/terms", _page(30).replace("every product", "each product"))
+    (doc,) = json.loads(runner.invoke(app, ["fetch", "--json"]).output)["documents"]
+    assert doc["watched"] is False and doc["topics"] == []

@@ -42,6 +42,17 @@ def status(config: Path | None = ConfigOption) -> None:
         typer.echo("  ".join(cells).rstrip())
 
 
+def _taxonomy(sources, topic_ids=()):
+    """The project's taxonomy; an unknown --topic id is a usage error listing the known ones."""
+    from conductatlas_cli.topics import load_taxonomy
+    from conductatlas_cli.topics.compare import require_topic
+
+    taxonomy = load_taxonomy(sources.topics)
+    for topic_id in topic_ids or ():
+        require_topic(taxonomy, topic_id)
+    return taxonomy
+
+
 def diff(
     target: str | None = typer.Argument(None, help="platform or platform/document."),
     from_ref: str | None = typer.Option(
@@ -58,6 +69,9 @@ def diff(
     show_all: bool = typer.Option(False, "--all", help="Also show cosmetic changes."),
     fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
     exit_code: bool = typer.Option(False, "--exit-code", help="Exit 3 when there are differences."),
+    topic: list[str] = typer.Option(
+        None, "--topic", help="Only changed sections with this topic (repeatable)."
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
     """What changed, section by section: default previous version → latest."""
@@ -67,6 +81,7 @@ def diff(
     from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.diff.summary import summarize_changes
     from conductatlas_cli.render import render_summary, stat_line, summary_to_dict
+    from conductatlas_cli.topics.changes import annotate_topics, keep_topics
 
     fmt = output_format(fmt)
     if target is None and since is None:
@@ -85,8 +100,12 @@ def diff(
     color = fmt == "rich" and color_wanted()
     differs = False
     documents, chunks = [], []
+    taxonomy = _taxonomy(sources, topic)  # issue 13: topics on every changed section
     for comp in comparisons:
         summary = summarize_changes(comp.old_text, comp.new_text)
+        summary = annotate_topics(summary, comp.old_text, comp.new_text, taxonomy)
+        if topic:
+            summary = keep_topics(summary, topic)
         differs = differs or summary.has_changes(show_all=show_all)
         if fmt == "json":
             data = summary_to_dict(
@@ -124,6 +143,9 @@ def log(
     target: str | None = typer.Argument(None, help="platform or platform/document (default all)."),
     since: str | None = typer.Option(None, "--since", help="Only versions since DATE."),
     as_json: bool = typer.Option(False, "--json", help="One JSON list on stdout."),
+    topic: list[str] = typer.Option(
+        None, "--topic", help="Only versions whose changes touch this topic (repeatable)."
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
     """Versions, newest first: date, commit, document, what changed."""
@@ -138,6 +160,10 @@ def log(
     with Archive.from_sources(sources) as archive:
         keys = history.matching_keys(archive, sources, target)
         entries = history.log_entries(archive, keys, day)
+        if topic:  # issue 13
+            from conductatlas_cli.topics.changes import entries_touching
+
+            entries = entries_touching(archive, entries, topic, _taxonomy(sources, topic))
     if as_json:
         rows = [
             {

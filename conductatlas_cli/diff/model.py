@@ -79,6 +79,7 @@ class SectionChange:
     heading_words: tuple[tuple[WordOp, str], ...] = ()
     old_line: str | None = None  # raw heading lines, for exact reconstruction
     new_line: str | None = None
+    topics: tuple[str, ...] = ()  # governance topics (issue 13), set by `topics.changes`
 
     @property
     def renumbered_only(self) -> bool:

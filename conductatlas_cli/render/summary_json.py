@@ -31,6 +31,7 @@ JSON_SCHEMA_DOC = """\
       "level": 2,                # 0 for the preamble (text before any heading)
       "cosmetic": false,         # only whitespace/typography/punctuation changed
       "modified": false, "moved": false, "renamed": false, "renumbered": true,
+      "topics": ["data-retention"],  # governance topics of the section (issue 13)
       "sentences": [             # changed lines only, in order
         {
           "kind": "added|removed|modified",
@@ -85,6 +86,7 @@ def summary_to_dict(summary: ChangeSummary, *, from_ref=None, to_ref=None) -> di
                 "moved": c.moved,
                 "renamed": c.renamed,
                 "renumbered": c.renumbered,
+                "topics": list(c.topics),  # issue 13: governance topics
                 "sentences": sentences,
             }
         )

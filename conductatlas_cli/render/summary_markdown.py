@@ -38,6 +38,7 @@ def render_markdown(summary: ChangeSummary, *, context: int, show_all: bool, tit
         trail = SEPARATOR.join([_md(p) for p in change.path[:-1]] + [label])
         notes = " (cosmetic)" if change.cosmetic else ""
         notes += " (moved)" if moved_note(change) else ""
+        notes += f"  [{', '.join(change.topics)}]" if change.topics else ""  # issue 13
         name = "Renumbered" if change.renumbered_only else NAMES[change.kind]
         out += [f"### {name}: {trail}{notes}", ""]
         bullets = []

@@ -123,6 +123,8 @@ def _lines(summary, *, context: int, show_all: bool, title: str | None) -> list[
             header.append(("note", " (cosmetic)"))
         elif moved_note(change):
             header.append(("note", " (moved)"))
+        if change.topics:  # issue 13: governance topics after the heading
+            header.append(("note", f"  [{', '.join(change.topics)}]"))
         lines.append(header)
         if not summary.first:
             lines.extend(section_sentences(change, context, show_all))

@@ -16,6 +16,7 @@ since, last error).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
@@ -145,11 +146,13 @@ def now() -> str:
 class Recorder:
     """Applies decisions: records a version where one says so, and keeps the state."""
 
-    def __init__(self, archive, state, *, force: bool, dry_run: bool):
+    def __init__(self, archive, state, *, force: bool, dry_run: bool, topics=None, watch=()):
         self.archive = archive
         self.state = state
         self.force = force
         self.dry_run = dry_run
+        self.topics = topics or {}  # the `topics:` of sources.yaml (issue 13)
+        self.watch = tuple(watch)  # settings.watch
 
     def handle(self, got: Extracted) -> DocumentReport:
         source = got.source
@@ -181,6 +184,27 @@ class Recorder:
         self.state.documents[source.key] = st
         return report
 
+    def _topics(self, report: DocumentReport, summary, old: str | None, new: str, source) -> dict:
+        """Topics on the report (and `watched`), and the `Atlas-Topics` trailer."""
+        from conductatlas_cli.topics import load_taxonomy, tag_text
+        from conductatlas_cli.topics.changes import annotate_topics, changed_topics, watched
+
+        taxonomy = load_taxonomy(self.topics)
+        watch = self.watch + tuple(getattr(source, "watch", ()))
+        if old is None:
+            tagged = tag_text(new, taxonomy)
+            report.topics = list(tagged.topics)
+            headings = [" › ".join(s.section.path) for s in tagged.sections]
+            patterns = [w for w in watch if w not in taxonomy]
+            report.watched = bool(set(watch) & set(tagged.topics)) or any(
+                re.search(p, h, re.IGNORECASE) for p in patterns for h in headings
+            )
+            return {"Atlas-Topics": ", ".join(report.topics)} if report.topics else {}
+        annotated = annotate_topics(summary, old, new, taxonomy)
+        report.topics = list(changed_topics(annotated, taxonomy))
+        report.watched = watched(annotated, watch, taxonomy)
+        return {"Atlas-Topics": ", ".join(report.topics)} if report.topics else {}
+
     def _record(
         self, got: Extracted, report: DocumentReport, st: DocumentState, old: str | None, new: str
     ) -> DocumentState:
@@ -204,6 +228,7 @@ class Recorder:
             "Atlas-Content-SHA256": sha256(new),
             "Atlas-Extractor": extractor_id(),
         }
+        trailers.update(self._topics(report, summary, old, new, source))  # issue 13
         message = commit_message(source.key, summary, trailers=trailers)
         report.summary = message.split("\n", 1)[0].split(": ", 1)[-1]
         if self.dry_run:

@@ -31,6 +31,10 @@ class DocumentReport:
     commit: str | None = None
     elapsed: float = 0.0
     summary: str = ""  # one line: what changed
+    topics: list[str] = field(
+        default_factory=list
+    )  # governance topics the change touches (issue 13)
+    watched: bool = False  # the change touches a watched provision (`watch:`)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

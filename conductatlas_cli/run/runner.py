@@ -136,7 +136,14 @@ def run_fetch(
         state = load_state(sources.state_dir, warn=warn)
         if on_start:
             on_start(len(chosen))
-        recorder = Recorder(archive, state, force=force, dry_run=dry_run)
+        recorder = Recorder(
+            archive,
+            state,
+            force=force,
+            dry_run=dry_run,
+            topics=sources.topics,
+            watch=sources.settings.watch,
+        )
         session = make_session(user_agent=sources.settings.user_agent, pool_size=max(jobs, 4))
         limiter = HostLimiter(sources.settings.per_host)
         pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="atlas-fetch")
