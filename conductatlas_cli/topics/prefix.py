@@ -83,5 +83,4 @@ def literal_prefixes(core: str) -> frozenset[str] | None:
     found = _seq(list(tree), {""})
     if not found or "" in found or any(not p[0].isalnum() for p in found):
         return None
-    # Cut at the first space: "you own", "you re" are both "you " (fewer, equally sound, keys).
-    return frozenset(p[: p.index(" ") + 1] if " " in p else p for p in found)
+    return frozenset(found)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from conductatlas_cli.diff.sections import Section
 
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
+_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^()\n]|\([^)\n]*\))*\)")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _BR = re.compile(r"<br\s*/?>", re.I)
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
@@ -64,6 +64,7 @@ _NAV = re.compile(r"^\s*(?:[*+\-]\s+)?(?:\d+\.\s+)?(?:\[[^\]]*\]\([^)]*\)[\s|·,
 _INLINE_CLAUSE = re.compile(
     r"(?<=[.!?:;)])\s+(?=\*\*\s*\d+(?:\\?\.\d+)*\\?\.?\s*[A-Z][^*]{1,80}\*\*)"
 )
+_SPACES = re.compile(r"[^\S\n]+")
 MAX_TITLE_WORDS = 14
 
 
@@ -90,16 +91,27 @@ class Unit:
     nav: bool  # a line of links only (a table of contents, a menu): never evidence
 
 
-def clean_markup(text: str) -> str:
-    """TEXT without Markdown markup, typography and whitespace folded, lower case."""
+def _first_group(m: re.Match) -> str:
+    return m.group(1)
+
+
+def clean_lines(lines: list[str]) -> list[str]:
+    """Each of LINES cleaned as `clean_markup` does, all at once (one pass over the text)."""
+    text = "\n".join(lines)
     text = _IMAGE.sub(" ", text)
-    text = _LINK.sub(r"\1", text)
-    text = _AUTOLINK.sub(r"\1", text)
+    text = _LINK.sub(_first_group, text)  # a function: `re` expands "\\1" templates in Python
+    text = _AUTOLINK.sub(_first_group, text)
     text = _BR.sub(" ", text)
-    text = _ESCAPE.sub(r"\1", text)
+    text = _ESCAPE.sub(_first_group, text)
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    return " ".join(text.translate(_FOLD).split()).lower()
+    text = _SPACES.sub(" ", text.translate(_FOLD)).lower()
+    return [line.strip() for line in text.split("\n")]
+
+
+def clean_markup(text: str) -> str:
+    """TEXT without Markdown markup, typography and whitespace folded, lower case."""
+    return " ".join(" ".join(clean_lines([text])).split())
 
 
 def lead_title(raw: str) -> str | None:
@@ -136,20 +148,17 @@ def _close(passages: list[Passage], section: int, title: str | None, lines) -> N
 def segment(sections: list[Section]) -> tuple[list[Passage], list[Unit]]:
     """The passages of SECTIONS and the units their text is matched on, in document order."""
     passages: list[Passage] = []
-    units: list[Unit] = []
+    specs: list[tuple[int, int | None, int, str, str | None, bool]] = []
     line_no = 0
     for s_index, section in enumerate(sections):
         lines = section.lines
         body_start = 0
         if section.heading is not None:
-            units.append(
-                Unit(s_index, None, line_no, clean_markup(_ATX.sub("", lines[0])), 0, False)
-            )
+            specs.append((s_index, None, line_no, _ATX.sub("", lines[0]), None, False))
             body_start = 1
         current: list[tuple[int, str]] | None = None
         current_title: str | None = None
         blank = True
-
         for offset in range(body_start, len(lines)):
             raw_line = lines[offset]
             number = line_no + offset
@@ -162,14 +171,19 @@ def segment(sections: list[Section]) -> tuple[list[Passage], list[Unit]]:
                     _close(passages, s_index, current_title, current)
                     current, current_title = [], title
                 current.append((number, piece))
-                cleaned = clean_markup(piece)
-                title_length = 0
-                if title is not None:
-                    at = cleaned.find(clean_markup(title))
-                    title_length = at + len(clean_markup(title)) if at >= 0 else 0
-                nav = bool(_NAV.match(piece))
-                units.append(Unit(s_index, len(passages), number, cleaned, title_length, nav))
+                specs.append(
+                    (s_index, len(passages), number, piece, title, bool(_NAV.match(piece)))
+                )
                 blank = False
         _close(passages, s_index, current_title, current)
         line_no += len(lines)
+    cleaned = clean_lines([spec[3] for spec in specs])
+    units = []
+    for (s_index, passage, number, _raw, title, nav), clean in zip(specs, cleaned, strict=True):
+        title_length = 0
+        if title is not None:
+            folded = clean_markup(title)
+            at = clean.find(folded)
+            title_length = at + len(folded) if at >= 0 else 0
+        units.append(Unit(s_index, passage, number, clean, title_length, nav))
     return passages, units

@@ -204,11 +204,7 @@ class _PrefixIndex:
         starts = self.starts
         for m in gate.finditer(doc):
             pos = m.start()
-            head = m.group()
-            candidates = by_head[head]
-            if len(head) == 3:  # a shorter head may start here too
-                candidates = candidates + by_head.get(head[:2], ()) + by_head.get(head[:1], ())
-            for pre in candidates:
+            for pre in by_head[m.group()]:
                 if doc.startswith(pre, pos):
                     if pre in starts:
                         starts[pre].append(pos)
@@ -247,15 +243,27 @@ def _gate(taxonomy: Taxonomy) -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
     if cjk:
         parts.append("|".join(cjk))
     gate = re.compile("|".join(parts) or "(?!)")
-    return gate, {h: tuple(v) for h, v in by_head.items()}
+    # Where a 3-character head matched, a shorter head may start too.
+    full = {
+        h: tuple(v) + tuple(p for n in (2, 1) if len(h) > n for p in by_head.get(h[:n], ()))
+        for h, v in by_head.items()
+    }
+    return gate, full
 
 
 @dataclass(frozen=True)
 class _Compiled:
     topic: Topic
     anywhere: _Matcher
-    heading: tuple[tuple[Pattern, regex.Pattern], ...]
+    heading: regex.Pattern | None  # the heading-only patterns, as one alternation
+    heading_patterns: tuple[Pattern, ...]
     negative: _Matcher
+
+
+def _alternation(patterns: tuple[Pattern, ...]) -> regex.Pattern | None:
+    if not patterns:
+        return None
+    return regex.compile("|".join(f"(?P<p{i}>{p.expression})" for i, p in enumerate(patterns)))
 
 
 @lru_cache(maxsize=8)
@@ -264,7 +272,8 @@ def _compile(taxonomy: Taxonomy) -> tuple[_Compiled, ...]:
         _Compiled(
             topic,
             _Matcher.build(topic.patterns),
-            tuple((p, regex.compile(p.expression)) for p in topic.heading_patterns),
+            _alternation(topic.heading_patterns),
+            topic.heading_patterns,
             _Matcher.build(topic.negative_patterns),
         )
         for topic in taxonomy.topics
@@ -295,6 +304,17 @@ def tag_sections(sections: list[Section], taxonomy: Taxonomy) -> DocumentTopics:
     per_section: list[list[TopicMatch]] = [[] for _ in sections]
     heading_tagged: list[set[str]] = [set() for _ in sections]
     index = _PrefixIndex(doc, *_gate(taxonomy))
+    # Headings and clause titles, joined: heading-only patterns are matched there alone.
+    title_units, title_starts, pieces = [], [], []
+    at = 0
+    for u_index, unit in enumerate(units):
+        span = len(unit.clean) if unit.passage is None else unit.title_length
+        if span and not unit.nav:
+            title_units.append(u_index)
+            title_starts.append(at)
+            pieces.append(unit.clean[:span])
+            at += span + 1
+    titles = "\n".join(pieces)
     for c in _compile(taxonomy):
         negatives = sorted((a, b) for a, b, _, _ in c.negative.finditer(doc, index))
         # (section or passage key, pattern source) -> best hit
@@ -314,18 +334,18 @@ def tag_sections(sections: list[Section], taxonomy: Taxonomy) -> DocumentTopics:
                 _record(
                     found, c.topic.id, unit, start - starts[u_index], pattern, text, allow_body=True
                 )
-        for u_index, unit in enumerate(units):
-            span = len(unit.clean) if unit.passage is None else unit.title_length
-            if not span or unit.nav:
-                continue
-            base = starts[u_index]
-            for pattern, compiled in c.heading:
-                for m in compiled.finditer(unit.clean, 0, span):
-                    if negatives and _overlaps(negatives, base + m.start(), base + m.end()):
-                        continue
-                    _record(
-                        found, c.topic.id, unit, m.start(), pattern, m.group(), allow_body=False
-                    )
+        if c.heading is not None:
+            for m in c.heading.finditer(titles):
+                t_index = bisect.bisect_right(title_starts, m.start()) - 1
+                u_index = title_units[t_index]
+                offset = m.start() - title_starts[t_index]
+                base = starts[u_index] + offset
+                if negatives and _overlaps(negatives, base, base + len(m.group())):
+                    continue
+                pattern = c.heading_patterns[int(m.lastgroup[1:])]
+                _record(
+                    found, c.topic.id, units[u_index], offset, pattern, m.group(), allow_body=False
+                )
         _score(c.topic, found, sections, passages, per_section, heading_tagged)
 
     _inherit(sections, root, per_section, heading_tagged, taxonomy)
