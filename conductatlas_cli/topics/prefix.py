@@ -28,10 +28,14 @@ PREFIX = 6
 MAX_PREFIXES = 64
 
 
-def _seq(items, prefixes: set[str]) -> set[str] | None:
-    """Extend every prefix in PREFIXES with the sequence ITEMS (None: cannot tell)."""
-    done: set[str] = {p for p in prefixes if len(p) >= PREFIX}
-    open_ = {p for p in prefixes if len(p) < PREFIX}
+def _seq(items, open_: set[str]) -> tuple[set[str], set[str]] | None:
+    """Extend the prefixes OPEN_ with the sequence ITEMS.
+
+    Returns (done, open): prefixes that cannot be extended further (they stopped at
+    something that is not a literal, or reached PREFIX characters), and those that
+    can still take what follows ITEMS. None: cannot tell (scan in full).
+    """
+    done: set[str] = set()
     for op, av in items:
         if not open_:
             break
@@ -43,35 +47,36 @@ def _seq(items, prefixes: set[str]) -> set[str] | None:
             sub = _seq(av[-1], open_)
             if sub is None:
                 return None
-            open_ = sub
+            done |= sub[0]
+            open_ = sub[1]
         elif op is BRANCH:
-            union: set[str] = set()
+            branch_open: set[str] = set()
             for branch in av[1]:
                 sub = _seq(branch, open_)
                 if sub is None:
                     return None
-                union |= sub
-            open_ = union
+                done |= sub[0]
+                branch_open |= sub[1]
+            open_ = branch_open
         elif op in (MAX_REPEAT, MIN_REPEAT):
             low, _high, sub_items = av
-            once = _seq(sub_items, open_)
-            if once is None:
+            sub = _seq(sub_items, open_)
+            if sub is None:
                 return None
-            if low == 0:
-                # optional: either take it (and stop there) or skip it (and keep extending)
-                done |= once
-                continue
-            done |= once  # repeated: stop after the first time
-            open_ = set()
+            done |= sub[0] | sub[1]  # taken (once): stop there
+            if low > 0:
+                open_ = set()
+            # low == 0: skipped, the open prefixes go on unchanged
         else:
-            break  # anything else (\w, ., an assertion...): stop extending here
-        open_ = {p[:PREFIX] for p in open_}
-        done |= {p for p in open_ if len(p) >= PREFIX}
-        open_ = {p for p in open_ if len(p) < PREFIX}
-    result = done | open_
-    if len(result) > MAX_PREFIXES:
-        return None
-    return result
+            done |= open_  # \w, ., an assertion...: stop extending here
+            open_ = set()
+            break
+        full = {p for p in open_ if len(p) >= PREFIX}
+        done |= {p[:PREFIX] for p in full}
+        open_ -= full
+        if len(done) + len(open_) > MAX_PREFIXES:
+            return None
+    return done, open_
 
 
 def literal_prefixes(core: str) -> frozenset[str] | None:
@@ -80,7 +85,10 @@ def literal_prefixes(core: str) -> frozenset[str] | None:
         tree = _parser.parse(core)
     except Exception:  # a `regex`-only construct: scan in full
         return None
-    found = _seq(list(tree), {""})
+    result = _seq(list(tree), {""})
+    if result is None:
+        return None
+    found = result[0] | result[1]
     if not found or "" in found or any(not p[0].isalnum() for p in found):
         return None
     return frozenset(found)
