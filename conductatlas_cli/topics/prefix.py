@@ -12,10 +12,21 @@ from __future__ import annotations
 
 try:  # Python 3.11+
     import re._parser as _parser
-    from re._constants import BRANCH, IN, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN
+    from re._constants import (
+        ASSERT,
+        ASSERT_NOT,
+        BRANCH,
+        IN,
+        LITERAL,
+        MAX_REPEAT,
+        MIN_REPEAT,
+        SUBPATTERN,
+    )
 except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse as _parser  # type: ignore[no-redef]
     from sre_constants import (  # type: ignore[no-redef]
+        ASSERT,
+        ASSERT_NOT,
         BRANCH,
         IN,
         LITERAL,
@@ -58,6 +69,8 @@ def _seq(items, open_: set[str]) -> tuple[set[str], set[str]] | None:
                 done |= sub[0]
                 branch_open |= sub[1]
             open_ = branch_open
+        elif op in (ASSERT, ASSERT_NOT):
+            continue  # zero-width: the match starts (and goes on) after it
         elif op in (MAX_REPEAT, MIN_REPEAT):
             low, _high, sub_items = av
             sub = _seq(sub_items, open_)

@@ -64,8 +64,9 @@ _NAV = re.compile(r"^\s*(?:[*+\-]\s+)?(?:\d+\.\s+)?(?:\[[^\]]*\]\([^)]*\)[\s|·,
 _INLINE_CLAUSE = re.compile(
     r"(?<=[.!?:;)])\s+(?=\*\*\s*\d+(?:\\?\.\d+)*\\?\.?\s*[A-Z][^*]{1,80}\*\*)"
 )
-_SPACES = re.compile(r"[^\S\n]+")
+_SPACES = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v\u2000-\u200a\u3000]")
 MAX_TITLE_WORDS = 14
+_FOLD_PAIRS = tuple((chr(k), v) for k, v in _FOLD.items())
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,10 @@ def clean_lines(lines: list[str]) -> list[str]:
     text = _ESCAPE.sub(_first_group, text)
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    text = _SPACES.sub(" ", text.translate(_FOLD)).lower()
+    for char, folded in _FOLD_PAIRS:  # str.replace per character present: faster than translate
+        if char in text:
+            text = text.replace(char, folded)
+    text = _SPACES.sub(" ", text).lower()
     return [line.strip() for line in text.split("\n")]
 
 
