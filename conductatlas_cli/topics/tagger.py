@@ -199,17 +199,18 @@ _LETTERS = r"0-9a-z\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF"
 class _PrefixIndex:
     """Where each of the taxonomy's literal prefixes starts a word in a text (one C-level scan)."""
 
-    def __init__(self, doc: str, gate: re.Pattern, by_head: dict[str, tuple[str, ...]]):
+    def __init__(self, doc: str, gate: re.Pattern, by_head: dict):
         self.starts: dict[str, list[int]] = {}
         starts = self.starts
         for m in gate.finditer(doc):
             pos = m.start()
-            for pre in by_head[m.group()]:
-                if doc.startswith(pre, pos):
-                    if pre in starts:
-                        starts[pre].append(pos)
+            for n, group in by_head[m.group()]:
+                key = doc[pos : pos + n]
+                if key in group:
+                    if key in starts:
+                        starts[key].append(pos)
                     else:
-                        starts[pre] = [pos]
+                        starts[key] = [pos]
 
 
 @lru_cache(maxsize=8)
@@ -220,7 +221,10 @@ def _gate(taxonomy: Taxonomy) -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
     skip to candidate characters; CJK prefixes match anywhere (CJK text has no spaces).
     """
     prefixes = frozenset(
-        pre for c in _compile(taxonomy) for m in (c.anywhere, c.negative) for pre, _ in m.by_prefix
+        pre
+        for c in _compile(taxonomy)
+        for m in (c.anywhere, c.negative, c.heading)
+        for pre, _ in m.by_prefix
     )
     by_head: dict[str, list[str]] = {}
     for p in sorted(prefixes):
@@ -243,11 +247,12 @@ def _gate(taxonomy: Taxonomy) -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
     if cjk:
         parts.append("|".join(cjk))
     gate = re.compile("|".join(parts) or "(?!)")
-    # Where a 3-character head matched, a shorter head may start too.
-    full = {
-        h: tuple(v) + tuple(p for n in (2, 1) if len(h) > n for p in by_head.get(h[:n], ()))
-        for h, v in by_head.items()
-    }
+    # Where a 3-character head matched, a shorter head may start too; check by length.
+    full = {}
+    for h, v in by_head.items():
+        every = set(v) | {p for n in (2, 1) if len(h) > n for p in by_head.get(h[:n], ())}
+        lengths = sorted({len(p) for p in every})
+        full[h] = tuple((n, frozenset(p for p in every if len(p) == n)) for n in lengths)
     return gate, full
 
 
@@ -255,15 +260,8 @@ def _gate(taxonomy: Taxonomy) -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
 class _Compiled:
     topic: Topic
     anywhere: _Matcher
-    heading: regex.Pattern | None  # the heading-only patterns, as one alternation
-    heading_patterns: tuple[Pattern, ...]
+    heading: _Matcher  # the heading-only patterns
     negative: _Matcher
-
-
-def _alternation(patterns: tuple[Pattern, ...]) -> regex.Pattern | None:
-    if not patterns:
-        return None
-    return regex.compile("|".join(f"(?P<p{i}>{p.expression})" for i, p in enumerate(patterns)))
 
 
 @lru_cache(maxsize=8)
@@ -272,8 +270,7 @@ def _compile(taxonomy: Taxonomy) -> tuple[_Compiled, ...]:
         _Compiled(
             topic,
             _Matcher.build(topic.patterns),
-            _alternation(topic.heading_patterns),
-            topic.heading_patterns,
+            _Matcher.build(topic.heading_patterns),
             _Matcher.build(topic.negative_patterns),
         )
         for topic in taxonomy.topics
@@ -315,6 +312,7 @@ def tag_sections(sections: list[Section], taxonomy: Taxonomy) -> DocumentTopics:
             pieces.append(unit.clean[:span])
             at += span + 1
     titles = "\n".join(pieces)
+    title_index = _PrefixIndex(titles, *_gate(taxonomy))
     for c in _compile(taxonomy):
         negatives = sorted((a, b) for a, b, _, _ in c.negative.finditer(doc, index))
         # (section or passage key, pattern source) -> best hit
@@ -334,18 +332,14 @@ def tag_sections(sections: list[Section], taxonomy: Taxonomy) -> DocumentTopics:
                 _record(
                     found, c.topic.id, unit, start - starts[u_index], pattern, text, allow_body=True
                 )
-        if c.heading is not None:
-            for m in c.heading.finditer(titles):
-                t_index = bisect.bisect_right(title_starts, m.start()) - 1
-                u_index = title_units[t_index]
-                offset = m.start() - title_starts[t_index]
-                base = starts[u_index] + offset
-                if negatives and _overlaps(negatives, base, base + len(m.group())):
-                    continue
-                pattern = c.heading_patterns[int(m.lastgroup[1:])]
-                _record(
-                    found, c.topic.id, units[u_index], offset, pattern, m.group(), allow_body=False
-                )
+        for start, end, pattern, text in c.heading.finditer(titles, title_index):
+            t_index = bisect.bisect_right(title_starts, start) - 1
+            u_index = title_units[t_index]
+            offset = start - title_starts[t_index]
+            base = starts[u_index] + offset
+            if negatives and _overlaps(negatives, base, base + end - start):
+                continue
+            _record(found, c.topic.id, units[u_index], offset, pattern, text, allow_body=False)
         _score(c.topic, found, sections, passages, per_section, heading_tagged)
 
     _inherit(sections, root, per_section, heading_tagged, taxonomy)
