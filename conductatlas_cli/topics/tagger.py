@@ -199,26 +199,44 @@ _LETTERS = r"0-9a-z\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF"
 class _PrefixIndex:
     """Where each of the taxonomy's literal prefixes starts a word in a text (one C-level scan)."""
 
-    def __init__(self, doc: str, gate: re.Pattern, by_head: dict):
+    def __init__(self, doc: str, gate: re.Pattern, lengths: tuple[int, ...], prefixes: frozenset):
         self.starts: dict[str, list[int]] = {}
         starts = self.starts
         for m in gate.finditer(doc):
             pos = m.start()
-            for n, group in by_head[m.group()]:
+            for n in lengths:
                 key = doc[pos : pos + n]
-                if key in group:
+                if key in prefixes:
                     if key in starts:
                         starts[key].append(pos)
                     else:
                         starts[key] = [pos]
 
 
-@lru_cache(maxsize=8)
-def _gate(taxonomy: Taxonomy) -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
-    """One expression finding every word start that begins with some prefix of the taxonomy.
+def _trie(words: list[str]) -> str:
+    """An expression matching where any of WORDS starts (its shortest member that fits)."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
 
-    A two-level alternation (first character, then the rest of the first three) lets `re`
-    skip to candidate characters; CJK prefixes match anywhere (CJK text has no spaces).
+    def emit(node: dict) -> str:
+        if "" in node:
+            return ""  # a whole prefix ends here: that is enough for the gate
+        alternatives = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
+        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+    return emit(tree)
+
+
+@lru_cache(maxsize=8)
+def _gate(taxonomy: Taxonomy) -> tuple[re.Pattern, tuple[int, ...], frozenset[str]]:
+    """One expression finding every word start where some prefix of the taxonomy begins.
+
+    A character trie lets `re` skip to candidate characters; CJK prefixes match
+    anywhere (CJK text has no spaces between words).
     """
     prefixes = frozenset(
         pre
@@ -226,34 +244,16 @@ def _gate(taxonomy: Taxonomy) -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
         for m in (c.anywhere, c.negative, c.heading)
         for pre, _ in m.by_prefix
     )
-    by_head: dict[str, list[str]] = {}
-    for p in sorted(prefixes):
-        by_head.setdefault(p[:3], []).append(p)
-    heads = sorted(by_head)
-    latin: dict[str, list[str]] = {}
-    cjk: list[str] = []
-    for h in heads:
-        if "\u3040" <= h[0] <= "\u9fff":
-            cjk.append(re.escape(h))
-        else:
-            latin.setdefault(h[0], []).append(re.escape(h[1:]))
-    branches = [
-        re.escape(first) + "(?:" + "|".join(sorted(rest, key=len, reverse=True)) + ")"
-        for first, rest in sorted(latin.items())
-    ]
+    latin = sorted(p for p in prefixes if not "\u3040" <= p[0] <= "\u9fff")
+    cjk = sorted(p for p in prefixes if "\u3040" <= p[0] <= "\u9fff")
     parts = []
-    if branches:
-        parts.append(rf"\b(?:{'|'.join(branches)})")
+    # Zero-width (a lookahead), so a prefix spanning words cannot hide the next word's start.
+    if latin:
+        parts.append(rf"\b(?={_trie(latin)})")
     if cjk:
-        parts.append("|".join(cjk))
+        parts.append(f"(?={_trie(cjk)})")
     gate = re.compile("|".join(parts) or "(?!)")
-    # Where a 3-character head matched, a shorter head may start too; check by length.
-    full = {}
-    for h, v in by_head.items():
-        every = set(v) | {p for n in (2, 1) if len(h) > n for p in by_head.get(h[:n], ())}
-        lengths = sorted({len(p) for p in every})
-        full[h] = tuple((n, frozenset(p for p in every if len(p) == n)) for n in lengths)
-    return gate, full
+    return gate, tuple(sorted({len(p) for p in prefixes})), prefixes
 
 
 @dataclass(frozen=True)
