@@ -80,4 +80,6 @@ def test_json_report_shape():
         "commit",
         "elapsed",
         "summary",
+        "topics",
+        "watched",
     }
