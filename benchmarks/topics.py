@@ -88,7 +88,7 @@ def load_text(root: Path, doc: dict, source: str) -> str:
     folder = root / doc["platform"] / doc["document"]
     if source == "reference":
         return atx((folder / cap["reference"]).read_text("utf-8"))
-    from conductatlas_cli.extract import extract_text
+    from conductatlas_cli.extract.extractor import extract_text
     from conductatlas_cli.snapshot.normalize import normalize_text
 
     body = gzip.decompress((folder / cap["page"]).read_bytes())
