@@ -1,11 +1,15 @@
 """Governance topics: the taxonomy, and which topics each provision of a snapshot carries.
 
 Owns: `taxonomy.yaml` (the shipped topics), `taxonomy.py` (load, merge user
-`topics:`, validate), `segment.py` (sections → passages), `tagger.py`
-(sections → topics, with the evidence for `--explain`).
+`topics:`, validate), `segment.py` (sections → passages), `prefix.py` (the literal-prefix
+index that keeps tagging fast), `tagger.py` (sections → topics, with the
+evidence for `--explain`), `changes.py` (topics on a change summary,
+`--topic`, the `Atlas-Topics` trailer, `watch:`), `compare.py`
+(`atlas topics` and `atlas compare` from the archive).
 
-May import: `diff.sections` (the section parser), `errors`. Knows nothing of
-git, the network, typer or rich.
+May import: `diff` (the section parser, the change model and summary),
+`errors`. Reads the archive only through the `Archive` it is given; knows
+nothing of the network, typer or rich.
 """
 
 from conductatlas_cli.topics.tagger import (

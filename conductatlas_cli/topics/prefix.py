@@ -5,10 +5,19 @@ milliseconds per pattern; looking only at the words that start with one of
 its possible prefixes ("retain", "keep", "stor"…) costs microseconds. The
 prefixes come from the pattern's parse tree; a pattern whose matches can
 start anywhere (a character class, `\\w`, a non-letter) has none and is
-scanned in full.
+scanned in full. `build_gate` makes the one scan (a zero-width character
+trie of every prefix), `PrefixIndex` keeps where each prefix starts a word,
+and `Matcher` runs each pattern only there.
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import regex
+
+from conductatlas_cli.topics.taxonomy import Pattern
 
 try:  # Python 3.11+
     import re._parser as _parser
@@ -105,3 +114,101 @@ def literal_prefixes(core: str) -> frozenset[str] | None:
     if not found or "" in found or any(not p[0].isalnum() for p in found):
         return None
     return frozenset(found)
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """One topic's patterns of one kind: each compiled, indexed by their literal prefixes."""
+
+    patterns: tuple[Pattern, ...]
+    compiled: tuple[regex.Pattern, ...]
+    by_prefix: tuple[tuple[str, tuple[int, ...]], ...]  # prefix -> pattern indices
+    full_scan: tuple[int, ...]  # patterns without a usable prefix
+
+    @classmethod
+    def build(cls, patterns: tuple[Pattern, ...]) -> Matcher:
+        # Strongest (then longest) first, so explain output lists the best evidence first.
+        ordered = tuple(sorted(patterns, key=lambda p: (-p.weight, -len(p.source))))
+        by_prefix: dict[str, list[int]] = {}
+        full: list[int] = []
+        for i, p in enumerate(ordered):
+            prefixes = literal_prefixes(p.core)
+            if prefixes is None:
+                full.append(i)
+            else:
+                for pre in prefixes:
+                    by_prefix.setdefault(pre, []).append(i)
+        return cls(
+            ordered,
+            tuple(regex.compile(p.expression) for p in ordered),
+            tuple((k, tuple(v)) for k, v in sorted(by_prefix.items())),
+            tuple(full),
+        )
+
+    def finditer(self, doc: str, index: PrefixIndex):
+        """(start, end, pattern, text) of every match in DOC, overlapping ones included."""
+        for pre, indices in self.by_prefix:
+            for pos in index.starts.get(pre, ()):
+                for i in indices:
+                    m = self.compiled[i].match(doc, pos)
+                    if m:
+                        yield m.start(), m.end(), self.patterns[i], m.group()
+        for i in self.full_scan:
+            for m in self.compiled[i].finditer(doc, overlapped=True):
+                yield m.start(), m.end(), self.patterns[i], m.group()
+
+
+_LETTERS = r"0-9a-z\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF"
+
+
+class PrefixIndex:
+    """Where each of the taxonomy's literal prefixes starts a word in a text (one C-level scan)."""
+
+    def __init__(self, doc: str, gate: re.Pattern, lengths: tuple[int, ...], prefixes: frozenset):
+        self.starts: dict[str, list[int]] = {}
+        starts = self.starts
+        for m in gate.finditer(doc):
+            pos = m.start()
+            for n in lengths:
+                key = doc[pos : pos + n]
+                if key in prefixes:
+                    if key in starts:
+                        starts[key].append(pos)
+                    else:
+                        starts[key] = [pos]
+
+
+def trie(words: list[str]) -> str:
+    """An expression matching where any of WORDS starts (its shortest member that fits)."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        if "" in node:
+            return ""  # a whole prefix ends here: that is enough for the gate
+        alternatives = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
+        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+    return emit(tree)
+
+
+def build_gate(prefixes: frozenset[str]) -> tuple[re.Pattern, tuple[int, ...], frozenset[str]]:
+    """One expression finding every word start where one of PREFIXES begins.
+
+    A zero-width character trie lets `re` skip to candidate characters; CJK
+    prefixes match anywhere (CJK text has no spaces between words).
+    """
+    latin = sorted(p for p in prefixes if not "\u3040" <= p[0] <= "\u9fff")
+    cjk = sorted(p for p in prefixes if "\u3040" <= p[0] <= "\u9fff")
+    parts = []
+    # Zero-width (a lookahead), so a prefix spanning words cannot hide the next word's start.
+    if latin:
+        parts.append(rf"\b(?={trie(latin)})")
+    if cjk:
+        parts.append(f"(?={trie(cjk)})")
+    gate = re.compile("|".join(parts) or "(?!)")
+    return gate, tuple(sorted({len(p) for p in prefixes})), prefixes

@@ -13,15 +13,12 @@ and taxonomy give the same result.
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
-import regex
-
 from conductatlas_cli.diff.sections import Section, parse_sections
-from conductatlas_cli.topics.prefix import literal_prefixes
+from conductatlas_cli.topics.prefix import Matcher, PrefixIndex, build_gate
 from conductatlas_cli.topics.segment import Passage, Unit, segment
 from conductatlas_cli.topics.taxonomy import Pattern, Taxonomy, Topic
 
@@ -151,117 +148,25 @@ class DocumentTopics:
         return out
 
 
-@dataclass(frozen=True)
-class _Matcher:
-    """One topic's patterns of one kind: each compiled, indexed by their literal prefixes."""
-
-    patterns: tuple[Pattern, ...]
-    compiled: tuple[regex.Pattern, ...]
-    by_prefix: tuple[tuple[str, tuple[int, ...]], ...]  # prefix -> pattern indices
-    full_scan: tuple[int, ...]  # patterns without a usable prefix
-
-    @classmethod
-    def build(cls, patterns: tuple[Pattern, ...]) -> _Matcher:
-        # Strongest (then longest) first, so explain output lists the best evidence first.
-        ordered = tuple(sorted(patterns, key=lambda p: (-p.weight, -len(p.source))))
-        by_prefix: dict[str, list[int]] = {}
-        full: list[int] = []
-        for i, p in enumerate(ordered):
-            prefixes = literal_prefixes(p.core)
-            if prefixes is None:
-                full.append(i)
-            else:
-                for pre in prefixes:
-                    by_prefix.setdefault(pre, []).append(i)
-        return cls(
-            ordered,
-            tuple(regex.compile(p.expression) for p in ordered),
-            tuple((k, tuple(v)) for k, v in sorted(by_prefix.items())),
-            tuple(full),
-        )
-
-    def finditer(self, doc: str, index: _PrefixIndex):
-        """(start, end, pattern, text) of every match in DOC, overlapping ones included."""
-        for pre, indices in self.by_prefix:
-            for pos in index.starts.get(pre, ()):
-                for i in indices:
-                    m = self.compiled[i].match(doc, pos)
-                    if m:
-                        yield m.start(), m.end(), self.patterns[i], m.group()
-        for i in self.full_scan:
-            for m in self.compiled[i].finditer(doc, overlapped=True):
-                yield m.start(), m.end(), self.patterns[i], m.group()
-
-
-_LETTERS = r"0-9a-z\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF"
-
-
-class _PrefixIndex:
-    """Where each of the taxonomy's literal prefixes starts a word in a text (one C-level scan)."""
-
-    def __init__(self, doc: str, gate: re.Pattern, lengths: tuple[int, ...], prefixes: frozenset):
-        self.starts: dict[str, list[int]] = {}
-        starts = self.starts
-        for m in gate.finditer(doc):
-            pos = m.start()
-            for n in lengths:
-                key = doc[pos : pos + n]
-                if key in prefixes:
-                    if key in starts:
-                        starts[key].append(pos)
-                    else:
-                        starts[key] = [pos]
-
-
-def _trie(words: list[str]) -> str:
-    """An expression matching where any of WORDS starts (its shortest member that fits)."""
-    tree: dict = {}
-    for word in words:
-        node = tree
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        if "" in node:
-            return ""  # a whole prefix ends here: that is enough for the gate
-        alternatives = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
-        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
-
-    return emit(tree)
-
-
 @lru_cache(maxsize=8)
-def _gate(taxonomy: Taxonomy) -> tuple[re.Pattern, tuple[int, ...], frozenset[str]]:
-    """One expression finding every word start where some prefix of the taxonomy begins.
-
-    A character trie lets `re` skip to candidate characters; CJK prefixes match
-    anywhere (CJK text has no spaces between words).
-    """
-    prefixes = frozenset(
-        pre
-        for c in _compile(taxonomy)
-        for m in (c.anywhere, c.negative, c.heading)
-        for pre, _ in m.by_prefix
+def _gate(taxonomy: Taxonomy):
+    """The prefix gate for every pattern of TAXONOMY (see `prefix.build_gate`)."""
+    return build_gate(
+        frozenset(
+            pre
+            for c in _compile(taxonomy)
+            for m in (c.anywhere, c.negative, c.heading)
+            for pre, _ in m.by_prefix
+        )
     )
-    latin = sorted(p for p in prefixes if not "\u3040" <= p[0] <= "\u9fff")
-    cjk = sorted(p for p in prefixes if "\u3040" <= p[0] <= "\u9fff")
-    parts = []
-    # Zero-width (a lookahead), so a prefix spanning words cannot hide the next word's start.
-    if latin:
-        parts.append(rf"\b(?={_trie(latin)})")
-    if cjk:
-        parts.append(f"(?={_trie(cjk)})")
-    gate = re.compile("|".join(parts) or "(?!)")
-    return gate, tuple(sorted({len(p) for p in prefixes})), prefixes
 
 
 @dataclass(frozen=True)
 class _Compiled:
     topic: Topic
-    anywhere: _Matcher
-    heading: _Matcher  # the heading-only patterns
-    negative: _Matcher
+    anywhere: Matcher
+    heading: Matcher  # the heading-only patterns
+    negative: Matcher
 
 
 @lru_cache(maxsize=8)
@@ -269,9 +174,9 @@ def _compile(taxonomy: Taxonomy) -> tuple[_Compiled, ...]:
     return tuple(
         _Compiled(
             topic,
-            _Matcher.build(topic.patterns),
-            _Matcher.build(topic.heading_patterns),
-            _Matcher.build(topic.negative_patterns),
+            Matcher.build(topic.patterns),
+            Matcher.build(topic.heading_patterns),
+            Matcher.build(topic.negative_patterns),
         )
         for topic in taxonomy.topics
     )
@@ -300,7 +205,7 @@ def tag_sections(sections: list[Section], taxonomy: Taxonomy) -> DocumentTopics:
 
     per_section: list[list[TopicMatch]] = [[] for _ in sections]
     heading_tagged: list[set[str]] = [set() for _ in sections]
-    index = _PrefixIndex(doc, *_gate(taxonomy))
+    index = PrefixIndex(doc, *_gate(taxonomy))
     # Headings and clause titles, joined: heading-only patterns are matched there alone.
     title_units, title_starts, pieces = [], [], []
     at = 0
@@ -312,7 +217,7 @@ def tag_sections(sections: list[Section], taxonomy: Taxonomy) -> DocumentTopics:
             pieces.append(unit.clean[:span])
             at += span + 1
     titles = "\n".join(pieces)
-    title_index = _PrefixIndex(titles, *_gate(taxonomy))
+    title_index = PrefixIndex(titles, *_gate(taxonomy))
     for c in _compile(taxonomy):
         negatives = sorted((a, b) for a, b, _, _ in c.negative.finditer(doc, index))
         # (section or passage key, pattern source) -> best hit
