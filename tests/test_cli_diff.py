@@ -90,11 +90,18 @@ def test_from_commit(history):
     assert "[-30-]{+60+}" in result.output
 
 
+def test_from_later_than_to_is_an_error_not_a_swap(history):
+    """--from a later version than --to is exit 2 saying so; nothing is diffed backwards."""
+    result = invoke("diff", "acme/policy", "--from", "@~0", "--to", "@~2")
+    assert result.exit_code == 2
+    assert "is later than --to '@~2'" in result.output and "swap them" in result.output
+
+
 def test_bad_ref_is_a_usage_error(history):
     """A date before the first version is exit 2 with one line naming the document."""
     result = invoke("diff", "acme/policy", "--from", "2025-01-01")
     assert result.exit_code == 2
-    assert "no version of 'acme/policy' on or before 2025-01-01" in result.output
+    assert "no version of 'acme/policy' was in force at 2025-01-01" in result.output
 
 
 def test_exit_code_3_when_different(history):
@@ -138,10 +145,56 @@ def test_log_lists_versions_newest_first(history):
     """atlas log prints date, commit and summary per version, newest first."""
     result = invoke("log", "acme/policy")
     lines = result.output.splitlines()
-    assert len(lines) == 3
-    assert lines[0].startswith("2026-03-10 10:00") and lines[-1].startswith("2026-01-10 10:00")
+    assert lines[0] == "acme — policy (acme/policy)"
+    assert len(lines) == 4
+    assert lines[1].startswith("2026-03-10 10:00Z") and lines[-1].startswith("2026-01-10 10:00Z")
     rows = json.loads(invoke("log", "--json", "--since", "2026-02-15").stdout)
     assert [r["key"] for r in rows] == ["acme/policy", "acme/terms"]
+    assert rows[0]["title"] == "acme — policy"
+
+
+def test_log_n_limits_the_versions(history):
+    """atlas log -n N lists the N newest versions."""
+    result = invoke("log", "-n", "2")
+    assert [line[:10] for line in result.output.splitlines()] == ["2026-03-10", "2026-02-20"]
+
+
+def test_status_fits_80_columns_with_zoned_times(history, monkeypatch):
+    """status: one row per document, times with their zone, no line past 80 columns."""
+    monkeypatch.setenv("COLUMNS", "80")
+    history.write_sources(
+        {
+            "acme": {
+                "name": "Acme Artificial Intelligence Incorporated",
+                "documents": {
+                    "policy": {"url": "https://acme.test/policy", "type": "Usage Policy"},
+                    "terms": "https://acme.test/terms",
+                },
+            }
+        }
+    )
+    result = invoke("status")
+    lines = result.output.splitlines()
+    assert lines[0].split() == [
+        "document",
+        "versions",
+        "last",
+        "checked",
+        "last",
+        "changed",
+    ]
+    assert lines[1].split() == ["acme/policy", "3", "-", "2026-03-10", "10:00Z"]
+    assert lines[2] == "  Acme Artificial Intelligence Incorporated — Usage Policy"
+    assert all(len(line) <= 80 for line in lines)
+
+
+def test_status_failing_and_json(history):
+    """status --failing keeps failing documents only; --json gives typed rows."""
+    assert invoke("status", "--failing").output == "no failing documents\n"
+    rows = json.loads(invoke("status", "acme/terms", "--json").stdout)
+    assert [(r["key"], r["versions"], r["last_changed"]) for r in rows] == [
+        ("acme/terms", 1, "2026-02-20T10:00:00Z")
+    ]
 
 
 def test_show_at_date(history):
@@ -151,10 +204,21 @@ def test_show_at_date(history):
 
 
 def test_unknown_target_is_a_usage_error(history):
-    """A target with no history is exit 2 with a clear line."""
-    result = invoke("diff", "nobody")
+    """A target that sources.yaml does not name is exit 2 with a clear line and a suggestion."""
+    result = invoke("diff", "acm")
     assert result.exit_code == 2
-    assert "no version of 'nobody' has been recorded yet" in result.output
+    assert "unknown target 'acm' (not in sources.yaml; did you mean 'acme'?)" in result.output
+
+
+@pytest.mark.parametrize("command", ["diff", "log"])
+def test_an_archive_with_no_versions_yet_is_not_an_error(in_project, server, command):
+    """log and diff on a tracked document that has no version yet say so and exit 0."""
+    in_project.write_sources({"acme": {"documents": {"policy": server.url("/p")}}})
+    result = invoke(command, "acme")
+    assert (result.exit_code, result.output) == (
+        0,
+        "no versions recorded yet (run 'atlas fetch')\n",
+    )
 
 
 def test_demo_runs_offline(tmp_path):

@@ -72,7 +72,9 @@ def test_first_fetch_records_a_snapshot_commit(tracked):
     ):
         assert trailer in message
     assert tracked.git("show", "--name-only", "--format=", "HEAD").split() == [
-        "snapshots/acme/usage-policy.md"
+        "captures/acme/usage-policy/meta.json",  # the body as served, kept as evidence
+        "captures/acme/usage-policy/served.gz",
+        "snapshots/acme/usage-policy.md",
     ]
 
 
@@ -100,7 +102,9 @@ def test_changed_page_commits_only_its_path(tracked, server):
     assert subject.startswith("acme/usage-policy: 1 section")
     assert "3. Data Retention" in tracked.git("log", "-1", "--format=%b")
     assert tracked.git("show", "--name-only", "--format=", "HEAD").split() == [
-        "snapshots/acme/usage-policy.md"
+        "captures/acme/usage-policy/meta.json",  # the body as served, kept as evidence
+        "captures/acme/usage-policy/served.gz",
+        "snapshots/acme/usage-policy.md",
     ]
 
 

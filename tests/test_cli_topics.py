@@ -258,7 +258,7 @@ def _page(days: int) -> str:
 
 
 def test_fetch_marks_watched_changes_and_writes_the_topics_trailer(in_project, server):
-    """A change touching a watched topic is `watched` in --json, and the commit has Atlas-Topics."""
+    """A watched change is `watched` in --json; its commit has Atlas-Topics and Atlas-Watched."""
     server.set("/terms", _page(30))
     in_project.write_sources(
         {"acme": {"documents": {"terms": server.url("/terms")}}},
@@ -270,7 +270,8 @@ def test_fetch_marks_watched_changes_and_writes_the_topics_trailer(in_project, s
     assert result.exit_code == 0, result.output
     (doc,) = json.loads(result.output)["documents"]
     assert doc["watched"] is True and doc["topics"] == ["data-retention"]
-    assert "Atlas-Topics: data-retention" in in_project.git("log", "-1", "--format=%B")
+    message = in_project.git("log", "-1", "--format=%B")
+    assert "Atlas-Topics: data-retention" in message and "Atlas-Watched: yes" in message
 
 
 def test_fetch_change_outside_watch_is_not_watched(in_project, server):

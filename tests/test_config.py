@@ -135,6 +135,15 @@ def test_problems_are_reported_together_in_line_order():
     assert [p.split(":")[1] for p in found] == ["4", "7"]
 
 
+def test_a_bad_platform_id_does_not_hide_the_problems_inside_it():
+    """A platform with a bad id is one problem; its documents are still checked."""
+    text = "platforms:\n  Bad_Id:\n    documents:\n      d: ftp://x\n      E: https://x.test/\n"
+    found = problems(text)
+    assert [p.split(":")[1] for p in found] == ["2", "4", "5"]
+    assert "platform id 'Bad_Id' is not a slug" in found[0]
+    assert "document id 'E' is not a slug" in found[2]
+
+
 def test_credentials_are_redacted_in_messages():
     """A URL with user:password is never printed with its password."""
     text = "platforms:\n  a:\n    documents:\n      d: ftp://user:s3cret@x.test/\n"
@@ -156,3 +165,24 @@ def test_select_targets(tmp_path):
     assert [s.key for s in sources.select(["a/e"])] == ["a/e"]
     with pytest.raises(ConfigError, match="unknown target 'b'"):
         sources.select(["b"])
+
+
+def test_render_default_comes_from_settings_and_a_document_overrides_it():
+    """settings.render is every document's default; a document's render and timeout win."""
+    sources = parse_sources(
+        "settings:\n  render: auto\n  captures: no\nplatforms:\n  a:\n    documents:\n"
+        "      short: https://example.com/a\n"
+        "      long:\n        url: https://example.com/b\n        render: browser\n"
+        "        wait_for: main article\n        timeout: 45\n",
+        path=Path("sources.yaml"),
+    )
+    got = {s.document: (s.render, s.wait_for, s.timeout) for s in sources.sources}
+    assert got == {"short": ("auto", None, None), "long": ("browser", "main article", 45.0)}
+    assert sources.settings.captures is False
+
+
+def test_captures_must_be_true_or_false():
+    """settings.captures accepts booleans only, naming the line."""
+    assert problems("settings:\n  captures: sometimes\nplatforms: {}\n") == [
+        "sources.yaml:2: 'settings.captures' must be true or false, not 'sometimes'"
+    ]

@@ -279,10 +279,16 @@ def test_sigint_mid_run(in_project, server):
     assert err.splitlines()[-1] == "atlas: error: interrupted"
     assert_files_are_committed_versions(root)
     assert_lock_free(root)
-    # Every commit the interrupted run made is whole: one path, the blob its trailer names.
+    # Every commit the interrupted run made is whole: one snapshot (plus its capture's
+    # files), the blob its trailer names.
     for commit in in_project.commits()[: len(in_project.commits()) - before]:
-        paths = git(root, "show", "--name-only", "--format=", commit).split()
+        changed = git(root, "show", "--name-only", "--format=", commit).split()
+        paths = [p for p in changed if p.startswith("snapshots/")]
         assert len(paths) == 1
+        assert [p for p in changed if p not in paths] == [
+            f"captures/{paths[0][len('snapshots/') : -3]}/{name}"
+            for name in ("meta.json", "served.gz")
+        ]
         message = git(root, "log", "-1", "--format=%B", commit)
         sha = [x for x in message.splitlines() if x.startswith("Atlas-Content-SHA256: ")]
         blob = git(root, "cat-file", "blob", f"{commit}:{paths[0]}", text=False)

@@ -38,9 +38,22 @@ def sample() -> FetchReport:
 def test_plain_lines_exact():
     """Piped output: one aligned line per document, then the counts."""
     assert plain_lines(sample()) == [
+        "failed     acme/privacy  looks like a bot wall ('[bold red]Just a moment')",
         "changed    acme/aup      1 section changed (+5 -2 words)",
         "unchanged  acme/terms    80 words",
+        "0 new, 1 changed, 1 unchanged, 0 held back, 1 failed",
+    ]
+
+
+def test_quiet_names_the_changed_sections():
+    """-q (cron): under a changed document, its changed sections, so the mail says which."""
+    report = sample()
+    report.documents[0].sections = ("~ 4. Data Retention", "+ 7. Operator Responsibility")
+    assert plain_lines(report, quiet=True) == [
         "failed     acme/privacy  looks like a bot wall ('[bold red]Just a moment')",
+        "changed    acme/aup      1 section changed (+5 -2 words)",
+        "                         ~ 4. Data Retention",
+        "                         + 7. Operator Responsibility",
         "0 new, 1 changed, 1 unchanged, 0 held back, 1 failed",
     ]
 
@@ -64,6 +77,21 @@ def test_table_prints_web_text_literally_with_colour():
     assert "\x1b[2J" not in text
 
 
+def test_table_folds_unchanged_documents_unless_verbose():
+    """In a terminal, unchanged documents are one count line; --verbose lists each."""
+
+    def table(**options):
+        out = io.StringIO()
+        print_table(sample(), Console(file=out, width=120, color_system=None), **options)
+        return out.getvalue()
+
+    folded = table()
+    assert "acme/terms" not in folded and "1 document unchanged (--verbose lists them)" in folded
+    assert folded.index("acme/privacy") < folded.index("acme/aup")  # problems first
+    verbose = table(verbose=True)
+    assert "acme/terms" in verbose and "80 words" not in verbose  # the number is said once
+
+
 def test_json_report_shape():
     """--json: documents with every field, counts, and the exit code (1: one failed)."""
     data = json.loads(to_json(sample()))
@@ -80,6 +108,8 @@ def test_json_report_shape():
         "commit",
         "elapsed",
         "summary",
+        "title",
+        "sections",
         "topics",
         "watched",
     }

@@ -414,13 +414,17 @@ def test_versions_without_trailer_use_committer_date(project, archive):
 
 
 def test_resolve_ref_by_date(archive, history):
-    """A date names the version in force at the end of that day (UTC)."""
-    assert archive.resolve_ref(KEY, "2026-11-10").commit == history[1]
+    """A bare date names the version in force at the start of that day (00:00 UTC)."""
+    assert archive.resolve_ref(KEY, "2026-11-10").commit == history[0]  # V2 came at 10:00
+    assert archive.resolve_ref(KEY, "2026-11-11").commit == history[1]
     assert archive.resolve_ref(KEY, "2026-11-15").commit == history[1]
     assert archive.resolve_ref(KEY, "2026-12-31").commit == history[2]
+    assert archive.resolve_ref(KEY, "2026-11-10T10:00:00Z").commit == history[1]
     with pytest.raises(UsageError) as info:
-        archive.resolve_ref(KEY, "2026-10-31")
-    assert str(info.value) == "no version of 'cohere/usage-policy' on or before 2026-10-31"
+        archive.resolve_ref(KEY, "2026-11-01")
+    assert str(info.value) == (
+        "no version of 'cohere/usage-policy' was in force at 2026-11-01 (the first is of 2026-11-01)"
+    )
 
 
 def test_resolve_ref_by_tilde_and_default(archive, history):
@@ -430,6 +434,15 @@ def test_resolve_ref_by_tilde_and_default(archive, history):
     assert archive.resolve_ref(KEY, "~2").commit == history[0]
     with pytest.raises(UsageError, match="3 version"):
         archive.resolve_ref(KEY, "~3")
+
+
+def test_resolve_ref_forms_that_survive_a_shell(archive, history):
+    """'@~N' and 'latest~N' go N versions back, like a bare '~N' that bash did not expand."""
+    assert archive.resolve_ref(KEY, "@~0").commit == history[2]
+    assert archive.resolve_ref(KEY, "@~2").commit == history[0]
+    assert archive.resolve_ref(KEY, "latest~1").commit == history[1]
+    with pytest.raises(UsageError, match="goes too far"):
+        archive.resolve_ref(KEY, "@~3")
 
 
 def test_resolve_ref_by_commit(project, archive, history):
@@ -567,11 +580,31 @@ def test_init_creates_project_and_repository(tmp_path):
         "created snapshots/README.md",
         "created .gitignore",
         "initialised git repository",
+        "committed sources.yaml, snapshots/README.md, .gitignore",
     ]
     sources = load_sources(root / "sources.yaml")
     assert {s.key for s in sources.sources} == {"cohere/usage-policy", "anthropic/usage-policy"}
-    assert (root / ".gitignore").read_text() == ".atlas/\n"
+    assert (root / ".gitignore").read_text() == ".atlas/\nsite/\n"
     assert (root / ".git").is_dir()
+
+
+def test_init_commits_only_the_files_it_created(tmp_path):
+    """init commits its scaffold as one commit, leaving what the user staged out of it."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "notes.txt").write_text("mine\n")
+    git(root, "add", "notes.txt")
+    init_project(root)
+    assert git(root, "log", "--format=%s").splitlines() == [
+        "atlas init: sources.yaml, snapshots/README.md, .gitignore"
+    ]
+    assert git(root, "show", "--format=", "--name-only", "HEAD").split() == [
+        ".gitignore",
+        "snapshots/README.md",
+        "sources.yaml",
+    ]
+    assert git(root, "diff", "--cached", "--name-only").split() == ["notes.txt"]
 
 
 def test_init_never_overwrites(tmp_path):
@@ -773,3 +806,12 @@ def test_explicit_commit_dates_are_honoured(project, monkeypatch):
         "1793613600",
     ]
     assert version.date == datetime(2026, 11, 2, 10, tzinfo=timezone.utc)
+
+
+def test_init_next_steps_name_the_folder_and_a_cron_line(tmp_path):
+    """The next steps after init say where to run them and give a cron line for that folder."""
+    from conductatlas_cli.archive.scaffold import next_steps
+
+    lines = next_steps(tmp_path / "my archive")
+    assert lines[0] == f"next steps (in '{tmp_path / 'my archive'}'):"
+    assert lines[-1].endswith(f"17 6 * * *  cd '{tmp_path / 'my archive'}' && atlas fetch -q")

@@ -6,7 +6,9 @@ link), `git.py` and `gitprocess.py` (git plumbing: loose objects, batch
 processes, a controlled environment), `history.py` (which versions `diff`,
 `log`, `show`, `status` look at), `commit_message.py` (the storage format of a
 version's commit), `state.py` (`.atlas/state.json` as typed `State` /
-`DocumentState`, and the fetch lock) and `scaffold.py` (`atlas init`).
+`DocumentState`, and the fetch lock), `captures.py` (a version's raw capture:
+the body as served and the browser's DOM, stored in the version's commit) and
+`scaffold.py` (`atlas init`).
 
 May import: `config`, `diff` (the summary model, for commit messages),
 `errors`, `textsafe`.

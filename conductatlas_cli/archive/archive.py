@@ -1,8 +1,9 @@
 """The archive: snapshot paths, versions in git, the work tree.
 
-Each new version is one commit that touches only its snapshot path, made with
-plumbing (see `gitrepo`), so whatever the user has staged or modified stays as
-it was; the user's index entry for that one path is pointed at the new blob.
+Each new version is one commit that touches only its snapshot path (and its
+capture's files, `archive.captures`), made with plumbing (see `gitrepo`), so
+whatever the user has staged or modified stays as it was; the user's index
+entries for those paths are pointed at the new blobs.
 Commit first, then the file: if the process dies in between, the file still
 equals an older committed version and `Archive.repair(keys)` (call it under the
 lock at the start of a fetch) puts HEAD's text and index entry back.
@@ -21,25 +22,26 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from conductatlas_cli.archive.files import (
     TMP_PREFIX,
-    as_utc,
     key_of_path,
     make_folder,
-    parse_date,
     replace_file,
     unlink_quietly,
     write_temporary,
+    write_work_file,
 )
 from conductatlas_cli.archive.git import DEFAULT_EMAIL, DEFAULT_NAME, Git
 from conductatlas_cli.archive.state import hold_lock
 from conductatlas_cli.config.model import parse_key
 from conductatlas_cli.errors import StoreError, UsageError
+from conductatlas_cli.timestamps import as_utc, is_moment, parse_moment, parse_utc
 
 FETCHED_TRAILER = "Atlas-Fetched-At"
+TECHNICAL_TRAILER = "Atlas-Technical"
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Version:
     date: datetime  # UTC; the Atlas-Fetched-At trailer, else the committer date
     subject: str
     summary: str = ""  # the commit body without trailers
+    technical: str | None = None  # a re-extraction: "extractor" or "settings" (no new fetch)
 
     @property
     def short(self) -> str:
@@ -124,6 +127,22 @@ class Archive:
             raise StoreError(f"project '{self.root}' is not inside '{self.git.top}'") from None
         return [*base.parts, *parts]
 
+    def project_relpath(self, *parts: str) -> str:
+        """PARTS below the project folder, as a path relative to the repository's top level."""
+        try:
+            base = self.root.resolve().relative_to(self.git.top.resolve())
+        except ValueError:
+            raise StoreError(f"project '{self.root}' is not inside '{self.git.top}'") from None
+        return "/".join([*base.parts, *parts])
+
+    def read_file(self, commit: str, rel: str) -> bytes | None:
+        """The blob at REL (from the repository's top) in COMMIT, or None."""
+        with self._mutex:
+            found = self.git.read_object(f"{commit}:{rel}")
+        if found is None or found[1] != "blob":
+            return None
+        return found[2]
+
     def snapshot_relpath(self, key: str) -> str:
         """The snapshot's path relative to the repository's top level, e.g. 'snapshots/a/b.md'."""
         return "/".join(self._rel_parts(key))
@@ -157,7 +176,10 @@ class Archive:
         return found[2].decode("utf-8", "replace")
 
     def _log(self, *args: str, names: bool = False) -> list[tuple[Version, list[str]]]:
-        fmt = f"%x1e%H%x1f%ct%x1f%(trailers:key={FETCHED_TRAILER},valueonly)%x1f%s%x1f%b%x1d"
+        fmt = (
+            f"%x1e%H%x1f%ct%x1f%(trailers:key={FETCHED_TRAILER},valueonly)"
+            f"%x1f%(trailers:key={TECHNICAL_TRAILER},valueonly)%x1f%s%x1f%b%x1d"
+        )
         extra = ["--name-only"] if names else []
         out = self.git.run(
             "-c",
@@ -172,15 +194,17 @@ class Archive:
         result = []
         for chunk in out.split("\x1e")[1:]:
             head, _, tail = chunk.partition("\x1d")
-            commit, ctime, fetched, subject, body = (head.split("\x1f", 4) + [""] * 5)[:5]
-            date = parse_date(fetched.strip().splitlines()[0] if fetched.strip() else "")
+            fields = (head.split("\x1f", 5) + [""] * 6)[:6]
+            commit, ctime, fetched, technical, subject, body = fields
+            date = parse_utc(fetched.strip().splitlines()[0] if fetched.strip() else "")
             if date is None:
-                date = datetime.fromtimestamp(int(ctime or 0), tz=timezone.utc)
+                date = datetime.fromtimestamp(int(ctime or 0), tz=UTC)
             summary = "\n".join(
                 line for line in body.splitlines() if not line.startswith("Atlas-")
             ).strip()
             paths = [line for line in tail.splitlines() if line]
-            result.append((Version(commit, date, subject, summary), paths))
+            version = Version(commit, date, subject, summary, technical.strip() or None)
+            result.append((version, paths))
         return result
 
     def versions(self, key: str) -> list[Version]:
@@ -191,34 +215,38 @@ class Archive:
             return [v for v, _ in self._log("HEAD", "--", self.snapshot_relpath(key))]
 
     def resolve_ref(self, key: str, ref: str | None) -> Version:
-        """The version REF names: None (latest), '~N', a date 'YYYY-MM-DD', or a commit."""
+        """The version REF names: None (latest), '@~N' (also 'latest~N', '~N'), a date, a commit.
+
+        '@~N' is N versions back from the latest ('@~0' is the latest); unlike a bare '~N',
+        which bash expands to a folder when it starts a word, it survives a shell.
+        """
         versions = self.versions(key)
         if not versions:
             raise UsageError(f"no version of '{key}' has been recorded yet")
         ref = (ref or "").strip()
         if not ref:
             return versions[0]
-        if re.fullmatch(r"~\d+", ref):
-            back = int(ref[1:])
+        back_match = re.fullmatch(r"(?:@|latest)?~(\d+)", ref)
+        if back_match:
+            back = int(back_match.group(1))
             if back >= len(versions):
                 raise UsageError(f"'{key}' has {len(versions)} version(s); '{ref}' goes too far")
             return versions[back]
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", ref):
-            try:
-                day = datetime.strptime(ref, "%Y-%m-%d").replace(tzinfo=timezone.utc)
-            except ValueError:
-                raise UsageError(f"'{ref}' is not a valid date") from None
-            end = day + timedelta(days=1)
-            earlier = [v for v in versions if v.date < end]
+        if is_moment(ref):
+            moment = parse_moment(ref)
+            earlier = [v for v in versions if v.date <= moment]
             if not earlier:
-                raise UsageError(f"no version of '{key}' on or before {ref}")
+                first = min(v.date for v in versions)
+                raise UsageError(
+                    f"no version of '{key}' was in force at {ref} (the first is of {first:%Y-%m-%d})"
+                )
             return max(earlier, key=lambda v: v.date)
         if ref.startswith("-") or any(ch.isspace() for ch in ref):
-            raise UsageError(f"'{ref}' is not a date (YYYY-MM-DD), a commit or ~N")
+            raise UsageError(f"'{ref}' is not a date, a commit or @~N")
         with self._mutex:
             code, out = self.git.run_status("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
             if code != 0:
-                raise UsageError(f"'{ref}' is not a date (YYYY-MM-DD), a commit or ~N")
+                raise UsageError(f"'{ref}' is not a date, a commit or @~N")
             commit = out.decode().strip()
             for version in versions:
                 if version.commit == commit:
@@ -266,12 +294,16 @@ class Archive:
         text: str,
         *,
         message: str,
+        extra: dict[str, bytes | None] | None = None,
         force_identity: tuple[str, str] | None = None,
     ) -> str:
-        """Commit TEXT as KEY's new version (one commit, only that path); return its sha.
+        """Commit TEXT as KEY's new version (one commit, only its paths); return its sha.
 
-        When TEXT equals HEAD's snapshot, nothing is committed and the latest
-        version's commit is returned. FORCE_IDENTITY is (name, email).
+        EXTRA maps more paths of this version (relative to the repository's top, the
+        capture's files) to their bytes, None to remove one; they are written to the
+        work tree and index after the commit, as the snapshot is. When TEXT equals
+        HEAD's snapshot, nothing is committed and the latest version's commit is
+        returned. FORCE_IDENTITY is (name, email).
         """
         if not message.strip():
             raise StoreError(f"empty commit message for '{key}'")
@@ -288,10 +320,14 @@ class Archive:
                 blob = git.write_object(b"blob", data)
                 tree = git.tree_with_blob(head[1] if head else None, rel.split("/"), blob)
                 if head is not None and tree == head[1]:
+                    extra = None
                     replace_file(tmp, path)
                     git.set_index_entry(rel, blob)
                     latest = self.versions(key)
                     return latest[0].commit if latest else head[0]
+                for other, content in (extra or {}).items():
+                    oid = None if content is None else git.write_object(b"blob", content)
+                    tree = git.tree_with_blob(tree, other.split("/"), oid)
                 env = self._identity_env(force_identity)
                 commit = git.write_commit(tree, head[0] if head else None, message, env)
                 git.update_head(commit, head[0] if head else None)
@@ -306,8 +342,17 @@ class Archive:
                     f"recorded '{key}' as {commit[:10]} but could not write '{path}': "
                     f"{exc.strerror} (the next fetch restores it)"
                 ) from None
-            git.set_index_entry(rel, blob)  # busy index: `repair` fixes it next run
+            entries: dict[str, str | None] = {rel: blob}
+            for other, content in (extra or {}).items():
+                entries[other] = write_work_file(git, self.root.resolve(), other, content)
+            git.set_index_entries(entries)  # one process; busy index: `repair` fixes it
             return commit
+
+    def put_file(self, rel: str, content: bytes | None) -> None:
+        """Make the work tree and index hold CONTENT at REL (as HEAD does); None removes it."""
+        with self._mutex:
+            blob = write_work_file(self.git, self.root.resolve(), rel, content)
+            self.git.set_index_entries({rel: blob})
 
     def repair(self, keys: list[str]) -> list[str]:
         """Put HEAD's text back where the work tree or index differ (after a crash); return keys.
@@ -375,14 +420,14 @@ class Archive:
                 "GIT_COMMITTER_EMAIL": email,
             }
         if self._identity is None:
-            code, out = self.git.run_status(
+            code, config = self.git.run_status(
                 "config", "-z", "--get-regexp", r"^(user|author|committer)\.(name|email)$"
             )
             known = set()
-            for record in out.split(b"\0") if code == 0 else []:
-                name, _, value = record.partition(b"\n")
+            for record in config.split(b"\0") if code == 0 else []:
+                setting, _, value = record.partition(b"\n")
                 if value.strip():
-                    known.add(name.decode("utf-8", "replace").lower())
+                    known.add(setting.decode("utf-8", "replace").lower())
             env = {}
             for role in ("author", "committer"):
                 upper = role.upper()

@@ -8,29 +8,12 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import datetime, timezone
 from pathlib import Path
 
 from conductatlas_cli.config.model import SLUG
 from conductatlas_cli.errors import StoreError
 
 TMP_PREFIX = ".atlas-"
-
-
-def parse_date(text: str) -> datetime | None:
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return as_utc(value)
-
-
-def as_utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
 
 
 def key_of_path(path: str, base: str) -> str | None:
@@ -96,3 +79,27 @@ def unlink_quietly(path: Path) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def write_work_file(git, root: Path, rel: str, content: bytes | None) -> str | None:
+    """Write CONTENT at REL (from the top of GIT's repository, below ROOT); its blob id.
+
+    None removes the file (and returns None: the index entry is to go too). A file
+    that cannot be written is left for `archive.captures.repair_captures` to put back
+    at the next run; the blob id is returned all the same (the index follows HEAD).
+    """
+    path = git.top.resolve().joinpath(*rel.split("/"))
+    if content is None:
+        unlink_quietly(path)
+        return None
+    blob = git.write_object(b"blob", content)
+    try:
+        make_folder(path.parent, root)
+        tmp = write_temporary(path.parent, content)
+    except StoreError:
+        return blob
+    try:
+        replace_file(tmp, path)
+    except (StoreError, OSError):
+        unlink_quietly(tmp)
+    return blob

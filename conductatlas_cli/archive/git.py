@@ -154,6 +154,7 @@ class Git:
         if len(parts) != 3 or not parts[2].isdigit():
             return None  # "<name> missing" or "<name> ambiguous"
         size = int(parts[2])
+        assert proc.stdout is not None  # started with stdout=PIPE
         data = proc.stdout.read(size)
         if len(data) != size or proc.stdout.read(1) != b"\n":
             raise self._cat.failure()
@@ -236,8 +237,10 @@ class Git:
         )
         return self.write_object(b"tree", data)
 
-    def tree_with_blob(self, root_tree: str | None, parts: list[str], blob: str) -> str:
-        """A new root tree: ROOT_TREE with the file at PARTS set to BLOB (mode 100644)."""
+    def tree_with_blob(self, root_tree: str | None, parts: list[str], blob: str | None) -> str:
+        """A new root tree: ROOT_TREE with the file at PARTS set to BLOB (mode 100644).
+
+        BLOB None removes the file (and the folders it leaves empty)."""
         names = [os.fsencode(p) for p in parts]
         levels: list[list[TreeEntry]] = []
         tree = root_tree
@@ -254,13 +257,20 @@ class Git:
             else:
                 where = "/".join(parts[: depth + 1])
                 raise StoreError(f"'{where}' is a file in the last commit, not a folder")
-        oid, mode = blob, 0o100644
-        for name, entries in zip(reversed(names), reversed(levels), strict=True):
+        oid: str | None = blob
+        mode = 0o100644
+        for depth, (name, entries) in enumerate(
+            zip(reversed(names), reversed(levels), strict=True)
+        ):
             kept = [e for e in entries if e.name != name]
-            kept.append(TreeEntry(mode, name, oid))
-            oid = self.write_tree(kept)
-            self._remember(oid, sorted(kept, key=_tree_order))
+            if oid is not None:
+                kept.append(TreeEntry(mode, name, oid))
+            root = depth == len(names) - 1
+            oid = self.write_tree(kept) if kept or root else None
+            if oid is not None:
+                self._remember(oid, sorted(kept, key=_tree_order))
             mode = 0o040000
+        assert oid is not None
         return oid
 
     def identity(self, env: dict[str, str]) -> tuple[str, str]:
@@ -321,6 +331,29 @@ class Git:
                 return code == 0
             time.sleep(0.05)
 
+    def set_index_entries(self, entries: dict[str, str | None]) -> bool:
+        """Point the index entries for PATHS at their blobs (None removes one), one process."""
+        zero = "0" * self.hash_len
+        records = [
+            f"100644 {blob}\t{path}" if blob else f"0 {zero}\t{path}"
+            for path, blob in entries.items()
+        ]
+        data = ("\0".join(records) + "\0").encode("utf-8", "surrogateescape")
+        deadline = time.monotonic() + INDEX_LOCK_WAIT
+        while True:
+            proc = subprocess.run(
+                [self.exe, "update-index", "--add", "-z", "--index-info"],
+                cwd=self.cwd,
+                env=self.env,
+                input=data,
+                capture_output=True,
+                check=False,
+                restore_signals=False,
+            )
+            if proc.returncode == 0 or time.monotonic() > deadline:
+                return proc.returncode == 0
+            time.sleep(0.05)
+
     def index_entries(self, paths: list[str]) -> dict[str, str]:
         """Blob ids the user's index holds for PATHS (absent paths are left out)."""
         if not paths:
@@ -368,13 +401,6 @@ class Git:
                     "if no other git command is running, delete that file"
                 )
             time.sleep(0.05)
-
-    def blob_id(self, data: bytes) -> str:
-        """The id git gives DATA as a blob, computed here (no process)."""
-        import hashlib
-
-        algo = hashlib.sha256 if self.hash_len == 64 else hashlib.sha1
-        return algo(b"blob %d\0" % len(data) + data).hexdigest()
 
     def close(self) -> None:
         self._finalizer()

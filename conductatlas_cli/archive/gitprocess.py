@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from conductatlas_cli.errors import StoreError
 
@@ -71,10 +71,10 @@ class BatchProcess:
         self.cwd = git.cwd
         self.env = git.env
         self.args = args
-        self.proc: subprocess.Popen | None = None
-        self.errfile = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.errfile: IO[bytes] | None = None
 
-    def start(self) -> subprocess.Popen:
+    def start(self) -> subprocess.Popen[bytes]:
         if self.proc is None or self.proc.poll() is not None:
             self.close()
             self.errfile = tempfile.TemporaryFile()
@@ -107,8 +107,9 @@ class BatchProcess:
         self.close()
         return StoreError(f"git {self.args[0]} failed: {message}")
 
-    def send(self, data: bytes) -> subprocess.Popen:
+    def send(self, data: bytes) -> subprocess.Popen[bytes]:
         proc = self.start()
+        assert proc.stdin is not None  # started with stdin=PIPE
         try:
             proc.stdin.write(data)
             proc.stdin.flush()
@@ -117,6 +118,7 @@ class BatchProcess:
         return proc
 
     def readline(self) -> bytes:
+        assert self.proc is not None and self.proc.stdout is not None  # after send()
         line = self.proc.stdout.readline()
         if not line.endswith(b"\n"):
             raise self.failure()
@@ -126,7 +128,8 @@ class BatchProcess:
         if self.proc is not None:
             for stream in (self.proc.stdin, self.proc.stdout):
                 try:
-                    stream.close()
+                    if stream is not None:
+                        stream.close()
                 except OSError:
                     pass
             try:

@@ -6,12 +6,14 @@ TARGET and REF) and pairs them; `changes` compares, `render` prints.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
+from conductatlas_cli.archive.archive import Archive, Version
 from conductatlas_cli.archive.state import DocumentState, State
+from conductatlas_cli.config.model import Sources
 from conductatlas_cli.errors import UsageError
+from conductatlas_cli.timestamps import format_utc
 
 
 @dataclass(frozen=True)
@@ -19,8 +21,8 @@ class Comparison:
     """Two versions of one document to compare (old is None: the document is new)."""
 
     key: str
-    old: object | None  # store.Version
-    new: object  # store.Version
+    old: Version | None
+    new: Version
     old_text: str | None
     new_text: str
 
@@ -28,16 +30,6 @@ class Comparison:
     def label(self) -> str:
         old = f"{self.old.short} ({self.old.date:%Y-%m-%d})" if self.old else "nothing"
         return f"{self.key}: {old} → {self.new.short} ({self.new.date:%Y-%m-%d})"
-
-
-def parse_day(text: str) -> datetime:
-    """Midnight UTC of a 'YYYY-MM-DD' date; UsageError otherwise."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text or ""):
-        raise UsageError(f"'{text}' is not a date (expected YYYY-MM-DD)")
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
-    except ValueError:
-        raise UsageError(f"'{text}' is not a valid date") from None
 
 
 def matching_keys(archive, sources, target: str | None) -> list[str]:
@@ -53,10 +45,11 @@ def matching_keys(archive, sources, target: str | None) -> list[str]:
         keys = [target] if target in known else []
     else:
         keys = sorted(k for k in known if k.split("/", 1)[0] == target)
-    if not keys:
-        what = f"'{target}'" if target else "any document"
-        raise UsageError(f"no version of {what} has been recorded yet (run 'atlas fetch')")
-    return keys
+    if not keys and target is not None and not (sources is not None and sources.knows(target)):
+        if sources is not None:
+            raise UsageError(sources.unknown_target(target))
+        raise UsageError(f"no version of '{target}' has been recorded yet")
+    return keys  # empty: tracked, but nothing recorded yet (not an error)
 
 
 def compare(archive, key: str, *, from_ref: str | None, to_ref: str | None, lenient: bool):
@@ -79,7 +72,10 @@ def compare(archive, key: str, *, from_ref: str | None, to_ref: str | None, leni
             if not lenient:
                 raise
     if old is not None and old.date > new.date and from_ref is not None:
-        old, new = new, old
+        raise UsageError(
+            f"--from '{from_ref}' ({old.date:%Y-%m-%d %H:%M}Z) is later than --to "
+            f"'{to_ref or '@~0'}' ({new.date:%Y-%m-%d %H:%M}Z) for '{key}'; swap them"
+        )
     return Comparison(
         key=key,
         old=old,
@@ -109,38 +105,70 @@ def comparisons_since(archive, since: datetime, keys: list[str]) -> list[Compari
     return result
 
 
-def log_entries(archive, keys: list[str], since: datetime | None) -> list[tuple[str, object]]:
+def log_entries(
+    archive: Archive, keys: list[str], since: datetime | None
+) -> list[tuple[str, Version]]:
     """(key, Version) newest first, for the documents in KEYS."""
     wanted = set(keys)
     return [(key, v) for key, v in archive.all_versions(since=since) if key in wanted]
 
 
-def one_line(key: str, version) -> str:
+def one_line(key: str, version: Version) -> str:
     """The part of a commit subject after 'key: '."""
     prefix = f"{key}: "
     subject = version.subject
     return subject[len(prefix) :] if subject.startswith(prefix) else subject
 
 
-def status_rows(sources, archive, state: State) -> list[dict]:
-    """Per document in sources.yaml: versions, last checked/changed, failing since, last error."""
+@dataclass(frozen=True)
+class DocumentStatus:
+    """One tracked document's standing: what `atlas status` shows."""
+
+    key: str
+    title: str
+    url: str
+    versions: int
+    last_checked: str | None  # ISO 8601 UTC
+    last_changed: str | None
+    failing_since: str | None
+    last_error: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "url": self.url,
+            "versions": self.versions,
+            "last_checked": self.last_checked,
+            "last_changed": self.last_changed,
+            "failing_since": self.failing_since,
+            "last_error": self.last_error,
+        }
+
+
+def status_rows(
+    sources: Sources, archive: Archive, state: State, *, targets: tuple[str, ...] = ()
+) -> list[DocumentStatus]:
+    """Per document of TARGETS (default: all of sources.yaml): versions, times, last error."""
     counts: dict[str, int] = {}
     latest: dict[str, datetime] = {}
     for key, version in archive.all_versions():
         counts[key] = counts.get(key, 0) + 1
         latest.setdefault(key, version.date)
     rows = []
-    for source in sources.sources:
+    for source in sources.select(targets):
         st = state.documents.get(source.key) or DocumentState()
         changed = latest.get(source.key)
         rows.append(
-            {
-                "document": source.key,
-                "versions": counts.get(source.key, 0),
-                "last_checked": st.last_checked,
-                "last_changed": changed.strftime("%Y-%m-%dT%H:%M:%SZ") if changed else None,
-                "failing_since": st.failing_since,
-                "last_error": st.last_error,
-            }
+            DocumentStatus(
+                key=source.key,
+                title=source.title,
+                url=source.display_url,
+                versions=counts.get(source.key, 0),
+                last_checked=st.last_checked,
+                last_changed=format_utc(changed) if changed else None,
+                failing_since=st.failing_since,
+                last_error=st.last_error,
+            )
         )
     return rows

@@ -28,11 +28,11 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from conductatlas_cli.errors import LockedError, StoreError
+from conductatlas_cli.timestamps import utc_now
 
 STATE_FILE = "state.json"
 LOCK_FILE = "lock"
@@ -230,7 +230,7 @@ def hold_lock(state_dir: Path, *, wait: bool = False) -> Iterator[None]:
             raise LockedError(
                 f"another 'atlas fetch' is running ({who}); try again later or use --wait"
             ) from None
-        since = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        since = utc_now()
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()} {since}\n".encode(), 0)
         try:

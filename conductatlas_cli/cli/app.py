@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import typer
 from typer.core import TyperGroup
 
 from conductatlas_cli import __version__
 from conductatlas_cli.cli.console import err
-from conductatlas_cli.errors import AtlasError, ConfigError, ExitCode
+from conductatlas_cli.errors import AtlasError, ConfigError, ExitCode, UsageError
 
 
 class _AtlasGroup(TyperGroup):
@@ -57,8 +58,16 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version_callback, is_eager=True, help="Print the version."
     ),
+    directory: Path | None = typer.Option(
+        None, "-C", metavar="DIR", help="Run as if atlas was started in DIR (like git -C)."
+    ),
 ) -> None:
     """A git-backed archive of AI platforms' policy documents: fetch, record, diff."""
+    if directory is not None:
+        try:
+            os.chdir(directory)
+        except OSError as exc:
+            raise UsageError(f"cannot change to '{directory}': {exc.strerror}") from None
 
 
 def main() -> None:

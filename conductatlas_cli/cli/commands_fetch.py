@@ -17,6 +17,7 @@ from conductatlas_cli.cli.console import (
     warn,
 )
 from conductatlas_cli.errors import ExitCode
+from conductatlas_cli.run.report import DocumentReport
 
 
 def check(
@@ -27,6 +28,8 @@ def check(
 ) -> None:
     """Validate sources.yaml: one line per problem, exit 2 when there is any."""
     sources = load_sources_at(config)
+    _check_notify(sources)
+    _warn_browser(sources)
     if not live:
         typer.echo(f"{sources.path.name}: ok ({len(sources.sources)} documents)")
         return
@@ -42,6 +45,33 @@ def check(
             typer.echo(f"{source.key}: stable")
     if failed:
         raise typer.Exit(ExitCode.PARTIAL)
+
+
+def _check_notify(sources) -> None:
+    """Each notify URL: its variables set, its scheme known to apprise (nothing is sent)."""
+    from conductatlas_cli.errors import ConfigError
+    from conductatlas_cli.notify.targets import url_problems
+
+    problems = [
+        f"{sources.path.name}:{target.line}: {problem}"
+        for target in sources.notify
+        for problem in url_problems(target)
+    ]
+    if problems:
+        raise ConfigError(problems)
+
+
+def _warn_browser(sources) -> None:
+    """Say up front when documents need a browser that cannot start here."""
+    needing = [s for s in sources.sources if s.render in ("browser", "auto")]
+    if not needing:
+        return
+    from conductatlas_cli.fetch.chromium import browser_problem
+
+    problem = browser_problem()
+    if problem:
+        count = f"{len(needing)} document{'s' if len(needing) != 1 else ''}"
+        warn(f"{count} with render: browser or auto will fail: {problem}")
 
 
 def fetch(
@@ -61,15 +91,36 @@ def fetch(
     wait: bool = typer.Option(
         False, "--wait", help="Wait for another running fetch instead of exiting with 75."
     ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="In a terminal, list unchanged documents too."
+    ),
+    feed: Path | None = typer.Option(
+        None, "--feed", metavar="DIR", help="After recording, refresh the Atom feeds in DIR."
+    ),
+    site: Path | None = typer.Option(
+        None,
+        "--site",
+        metavar="DIR",
+        help="Then refresh the static website in DIR (see 'atlas site').",
+    ),
 ) -> None:
-    """Fetch documents, record each changed one as a commit, and report."""
+    """Fetch documents, record each changed one as a commit, send alerts, and report."""
+    from conductatlas_cli.cli.commands_alerts import fetch_alerts, prime_alerts
     from conductatlas_cli.render.fetch_report import plain_lines, print_table, to_json
     from conductatlas_cli.run.runner import run_fetch
 
     sources = load_sources_at(config)
+    prime_alerts(sources, dry_run=dry_run)
     progress = None
     if not (quiet or as_json) and sys.stderr.isatty() and not no_color_env():
         progress = FetchProgress()
+    done: list[DocumentReport] = []
+
+    def finished(doc: DocumentReport) -> None:
+        done.append(doc)
+        if progress:
+            progress.advance(doc)
+
     try:
         report = run_fetch(
             sources,
@@ -79,17 +130,43 @@ def fetch(
             jobs=jobs,
             wait_for_lock=wait,
             on_start=progress.start if progress else None,
-            on_done=progress.advance if progress else None,
+            on_done=finished,
             warn=warn,
         )
+    except KeyboardInterrupt:
+        if progress:
+            progress.stop()
+        recorded = ", ".join(f"{d.key} ({d.commit[:10]})" for d in done if d.commit)
+        if recorded:  # what is committed is whole; say what it is
+            warn(f"recorded before the interrupt: {recorded}")
+        raise
     finally:
         if progress:
             progress.stop()
+    notifications, delivered = fetch_alerts(sources, report, dry_run=dry_run, feed=feed)
+    code = max(int(report.exit_code), 0 if delivered else int(ExitCode.PARTIAL))
     if as_json:
-        typer.echo(to_json(report))
+        typer.echo(to_json(report, notifications=notifications, exit_code=code))
     elif sys.stdout.isatty() and not quiet:
-        print_table(report, make_console())
+        print_table(report, make_console(), verbose=verbose)
     else:
         for line in plain_lines(report, quiet=quiet):
             typer.echo(line)
-    raise typer.Exit(int(report.exit_code))
+    if site is not None and not dry_run:
+        code = max(code, _refresh_site(sources, site, say=not (quiet or as_json)))
+    raise typer.Exit(code)
+
+
+def _refresh_site(sources, directory: Path, *, say: bool) -> int:
+    """Rebuild the site after recording: a failure is a warning and exit 1, never lost data."""
+    from conductatlas_cli.cli.commands_site import build_and_describe
+    from conductatlas_cli.errors import AtlasError
+
+    try:
+        line = build_and_describe(sources, directory)
+    except AtlasError as exc:
+        warn(f"the site in '{directory}' was not refreshed: {exc}")
+        return int(ExitCode.PARTIAL)
+    if say:
+        typer.echo(line)
+    return int(ExitCode.OK)

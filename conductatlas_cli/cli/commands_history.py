@@ -13,14 +13,34 @@ from conductatlas_cli.cli.console import (
     color_wanted,
     load_sources_at,
     output_format,
+    short_time,
     terminal_width,
     warn,
 )
 from conductatlas_cli.errors import ExitCode, UsageError
+from conductatlas_cli.timestamps import DATE_FORMS, parse_moment
+
+NOTHING_YET = "no versions recorded yet (run 'atlas fetch')"
 
 
-def status(config: Path | None = ConfigOption) -> None:
-    """Per document: versions, last checked, last changed, failing since, last error."""
+def status(
+    targets: list[str] = typer.Argument(
+        None, metavar="[TARGET]...", help="platform or platform/document (default: all)."
+    ),
+    failing: bool = typer.Option(False, "--failing", help="Only documents that are failing."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON list on stdout."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Per document: versions, last checked, last changed, failing since, last error.
+
+    Times are UTC (`Z`). Examples:
+
+      atlas status
+      atlas status openai --failing
+      atlas status --json
+    """
+    import json
+
     from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.archive.history import status_rows
     from conductatlas_cli.archive.state import load_state
@@ -28,18 +48,38 @@ def status(config: Path | None = ConfigOption) -> None:
 
     sources = load_sources_at(config)
     with Archive.from_sources(sources) as archive:
-        rows = status_rows(sources, archive, load_state(sources.state_dir, warn=warn))
-    width = max((len(r["document"]) for r in rows), default=8)
-    columns = ("versions", "last_checked", "last_changed", "failing_since")
-    typer.echo(
-        f"{'document':<{width}}  versions  {'last checked':<20}  {'last changed':<20}  "
-        f"{'failing since':<20}  last error"
-    )
+        state = load_state(sources.state_dir, warn=warn)
+        rows = status_rows(sources, archive, state, targets=tuple(targets or ()))
+    if failing:
+        rows = [r for r in rows if r.failing_since]
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        typer.echo("no failing documents" if failing else "no documents in sources.yaml")
+        return
+    key_width = max(len("document"), *(len(r.key) for r in rows))
+    head = f"{'document':<{key_width}}  versions  {'last checked':<17}  {'last changed':<17}"
+    room = terminal_width() - len(head) - 2
+    column = room >= 24  # else each title goes on a line of its own, under its row
+    typer.echo(head + ("  title" if column else ""))
     for r in rows:
-        cells = [f"{r['document']:<{width}}", f"{r[columns[0]]:>8}"]
-        cells += [f"{r[c] or '-':<20}" for c in columns[1:]]
-        cells.append(plain(r["last_error"] or ""))
+        title = plain(r.title)
+        if column and len(title) > room:
+            title = title[: room - 1] + "…"
+        cells = [
+            f"{r.key:<{key_width}}",
+            f"{r.versions:>8}",
+            f"{short_time(r.last_checked):<17}",
+            f"{short_time(r.last_changed):<17}",
+            title if column else "",
+        ]
         typer.echo("  ".join(cells).rstrip())
+        if not column:
+            typer.echo(f"  {title}")
+        if r.failing_since or r.last_error:
+            since = f"failing since {short_time(r.failing_since)}" if r.failing_since else "held"
+            typer.echo(plain(f"  {since}: {r.last_error or ''}").rstrip())
 
 
 def _taxonomy(sources, topic_ids=()):
@@ -56,11 +96,19 @@ def _taxonomy(sources, topic_ids=()):
 def diff(
     target: str | None = typer.Argument(None, help="platform or platform/document."),
     from_ref: str | None = typer.Option(
-        None, "--from", help="A date (YYYY-MM-DD, the version in force then), a commit, or ~N."
+        None,
+        "--from",
+        help="The version in force at a DATE (a bare date is 00:00 UTC), a commit, or @~N (N versions back).",
+        metavar="REF",
     ),
-    to_ref: str | None = typer.Option(None, "--to", help="Same forms as --from; default latest."),
+    to_ref: str | None = typer.Option(
+        None, "--to", metavar="REF", help="Same forms as --from; default: the latest."
+    ),
     since: str | None = typer.Option(
-        None, "--since", help="Every document that changed since DATE (YYYY-MM-DD)."
+        None,
+        "--since",
+        metavar="DATE",
+        help=f"Every document that changed since DATE: {DATE_FORMS}.",
     ),
     stat: bool = typer.Option(False, "--stat", help="Only the counts per document."),
     context: int = typer.Option(
@@ -68,7 +116,9 @@ def diff(
     ),
     show_all: bool = typer.Option(False, "--all", help="Also show cosmetic changes."),
     fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
-    exit_code: bool = typer.Option(False, "--exit-code", help="Exit 3 when there are differences."),
+    exit_code: bool = typer.Option(
+        False, "--exit-code", help="Exit 3 when there are differences other than cosmetic ones."
+    ),
     topic: list[str] = typer.Option(
         None, "--topic", help="Only changed sections with this topic (repeatable)."
     ),
@@ -90,7 +140,7 @@ def diff(
     with Archive.from_sources(sources) as archive:
         keys = history.matching_keys(archive, sources, target)
         if since is not None:
-            comparisons = history.comparisons_since(archive, history.parse_day(since), keys)
+            comparisons = history.comparisons_since(archive, parse_moment(since), keys)
         else:
             lenient = len(keys) > 1
             comparisons = [
@@ -106,6 +156,9 @@ def diff(
         summary = annotate_topics(summary, comp.old_text, comp.new_text, taxonomy)
         if topic:
             summary = keep_topics(summary, topic)
+        title = comp.label
+        if comp.new.technical:
+            title += f" (extraction changed: {comp.new.technical}, not an edit by the platform)"
         differs = differs or summary.has_changes(show_all=show_all)
         if fmt == "json":
             data = summary_to_dict(
@@ -113,9 +166,9 @@ def diff(
                 from_ref=comp.old.commit if comp.old else None,
                 to_ref=comp.new.commit,
             )
-            documents.append({"key": comp.key, **data})
+            documents.append({"key": comp.key, "technical": comp.new.technical, **data})
         elif stat:
-            chunks.append(f"{comp.label}\n  {stat_line(summary, show_all=show_all)}\n")
+            chunks.append(f"{title}\n  {stat_line(summary, show_all=show_all)}\n")
         else:
             chunks.append(
                 render_summary(
@@ -123,13 +176,15 @@ def diff(
                     fmt=fmt,
                     context=context,
                     show_all=show_all,
-                    title=comp.label,
+                    title=title,
                     color=color,
                     width=terminal_width(),
                 )
             )
     if fmt == "json":
         typer.echo(json.dumps({"documents": documents}, ensure_ascii=False, indent=2))
+    elif not keys:
+        typer.echo(NOTHING_YET)
     elif not chunks:
         typer.echo(f"no changes since {since}" if since else "no changes")
     else:
@@ -140,23 +195,38 @@ def diff(
 
 
 def log(
-    target: str | None = typer.Argument(None, help="platform or platform/document (default all)."),
-    since: str | None = typer.Option(None, "--since", help="Only versions since DATE."),
+    target: str | None = typer.Argument(
+        None, metavar="[TARGET]", help="platform or platform/document (default: all)."
+    ),
+    since: str | None = typer.Option(
+        None, "--since", metavar="DATE", help=f"Only versions since DATE: {DATE_FORMS}."
+    ),
+    number: int | None = typer.Option(
+        None, "-n", "--max-count", min=1, metavar="N", help="At most N versions."
+    ),
     as_json: bool = typer.Option(False, "--json", help="One JSON list on stdout."),
     topic: list[str] = typer.Option(
         None, "--topic", help="Only versions whose changes touch this topic (repeatable)."
     ),
     config: Path | None = ConfigOption,
 ) -> None:
-    """Versions, newest first: date, commit, document, what changed."""
+    """Versions, newest first: date (UTC), commit, document, what changed.
+
+    Examples:
+
+      atlas log
+      atlas log openai/privacy-policy -n 5
+      atlas log --since 2026-11-01 --json
+    """
     import json
 
     from conductatlas_cli.archive import history
     from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.textsafe import plain
+    from conductatlas_cli.timestamps import format_utc
 
     sources = load_sources_at(config)
-    day = history.parse_day(since) if since else None
+    day = parse_moment(since) if since else None
     with Archive.from_sources(sources) as archive:
         keys = history.matching_keys(archive, sources, target)
         entries = history.log_entries(archive, keys, day)
@@ -164,30 +234,47 @@ def log(
             from conductatlas_cli.topics.changes import entries_touching
 
             entries = entries_touching(archive, entries, topic, _taxonomy(sources, topic))
+        entries = entries[:number]
+    titles = {s.key: s.title for s in sources.sources}
     if as_json:
         rows = [
             {
                 "key": key,
-                "date": v.date.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "title": titles.get(key),
+                "date": format_utc(v.date),
                 "commit": v.commit,
                 "summary": history.one_line(key, v),
+                "technical": v.technical,
             }
             for key, v in entries
         ]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    if not keys:
+        typer.echo(NOTHING_YET)
+    if len(keys) == 1 and keys[0] in titles:
+        typer.echo(plain(f"{titles[keys[0]]} ({keys[0]})"))
     width = max((len(key) for key, _ in entries), default=0)
     for key, v in entries:
-        line = f"{v.date:%Y-%m-%d %H:%M}  {v.short}  {key:<{width}}  {history.one_line(key, v)}"
+        summary = history.one_line(key, v)
+        if v.technical:
+            summary = f"[technical: {v.technical}] {summary}"
+        line = f"{v.date:%Y-%m-%d %H:%MZ}  {v.short}  {key:<{width}}  {summary}"
         typer.echo(plain(line))
 
 
 def show(
     target: str = typer.Argument(..., help="platform/document."),
-    at: str | None = typer.Option(None, "--at", help="A date, a commit, or ~N (default latest)."),
+    at: str | None = typer.Option(
+        None, "--at", help="A date, a commit, or @~N (default: the latest).", metavar="REF"
+    ),
+    raw: bool = typer.Option(False, "--raw", help="The body as served (the capture's bytes)."),
+    rendered: bool = typer.Option(
+        False, "--rendered", help="The DOM the browser rendered (render: browser captures)."
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
-    """The text of one version of a document."""
+    """The text of one version of a document (or, with --raw, what was served)."""
     from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.config.model import parse_key
     from conductatlas_cli.textsafe import plain
@@ -196,6 +283,25 @@ def show(
     sources = load_sources_at(config)
     with Archive.from_sources(sources) as archive:
         version = archive.resolve_ref(target, at)
+        if raw or rendered:
+            data = _captured(archive, target, version, rendered=rendered)
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+            return
         text = archive.read_version(target, version.commit)
     sys.stdout.write(plain(text))
     sys.stdout.flush()
+
+
+def _captured(archive, key: str, version, *, rendered: bool) -> bytes:
+    """The captured bytes of VERSION: as served, or the browser's DOM."""
+    from conductatlas_cli.archive.captures import read_capture
+
+    capture = read_capture(archive, key, version.commit)
+    if capture is None:
+        raise UsageError(f"version {version.short} of '{key}' has no capture")
+    if rendered:
+        if capture.rendered is None:
+            raise UsageError(f"version {version.short} of '{key}' was not rendered in a browser")
+        return capture.rendered
+    return capture.body

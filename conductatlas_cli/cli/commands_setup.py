@@ -14,9 +14,12 @@ def init(
     directory: Path = typer.Argument(Path("."), help="Folder to set up (created if missing)."),
 ) -> None:
     """Create sources.yaml, snapshots/, .gitignore and a git repository; never overwrites."""
-    from conductatlas_cli.archive.scaffold import init_project
+    from conductatlas_cli.archive.scaffold import init_project, next_steps
 
     for line in init_project(directory):
+        typer.echo(line)
+    typer.echo("")
+    for line in next_steps(directory):
         typer.echo(line)
 
 
@@ -48,3 +51,5 @@ def demo(
     )
     sys.stdout.write(out)
     typer.echo(f"\nThe archive is in {directory}: try 'cd {directory} && atlas log'.")
+    site = (directory / "site" / "index.html").resolve()
+    typer.echo(f"Its website: 'cd {directory} && atlas site', then open {site.as_uri()}")

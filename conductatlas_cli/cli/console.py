@@ -5,10 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from conductatlas_cli.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from conductatlas_cli.config.model import Sources
 
 
 def err(message: str) -> None:
@@ -30,17 +36,31 @@ def warn(message: str) -> None:
     sys.stderr.write(f"atlas: warning: {one_line(plain(message))}\n")
 
 
-def load_sources_at(config: Path | None):
-    from conductatlas_cli.config.load import find_sources, load_sources
+def sources_path(config: Path | None) -> Path:
+    """The sources.yaml that --config names (a file or a folder), else the nearest upwards."""
+    from conductatlas_cli.config.load import find_sources
+    from conductatlas_cli.config.model import SOURCES_FILE
 
     path = config if config is not None else find_sources()
+    if path.is_dir():  # --config FOLDER: that folder's sources.yaml
+        path = path / SOURCES_FILE
     if not path.exists():
         raise ConfigError([f"'{path}' does not exist (run 'atlas init')"])
-    return load_sources(path)
+    return path
+
+
+def load_sources_at(config: Path | None) -> Sources:
+    from conductatlas_cli.config.load import load_sources
+
+    return load_sources(sources_path(config))
 
 
 ConfigOption = typer.Option(
-    None, "--config", "-c", help="Path to sources.yaml (default: the nearest one upwards)."
+    None,
+    "--config",
+    "-c",
+    metavar="PATH",
+    help="sources.yaml, or a folder holding one (default: the nearest one upwards).",
 )
 
 FORMAT_HELP = "rich (terminal default), plain (piped default), markdown, or json."
@@ -92,14 +112,23 @@ class FetchProgress:
             console=make_console(stderr=True),
             transient=True,
         )
-        self.task = None
+        self.task: TaskID | None = None
 
     def start(self, total: int) -> None:
         self.bar.start()
         self.task = self.bar.add_task("", total=total)
 
     def advance(self, doc) -> None:
-        self.bar.update(self.task, advance=1, description=doc.key)
+        if self.task is not None:
+            self.bar.update(self.task, advance=1, description=doc.key)
 
     def stop(self) -> None:
         self.bar.stop()
+
+
+def short_time(stamp: str | None) -> str:
+    """'2026-12-01T21:23:05Z' → '2026-12-01 21:23Z' (the zone always shown); None → '-'."""
+    from conductatlas_cli.timestamps import parse_utc
+
+    when = parse_utc(stamp or "")
+    return when.strftime("%Y-%m-%d %H:%MZ") if when else "-"

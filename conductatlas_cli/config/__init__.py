@@ -4,5 +4,7 @@ Owns: the model (`model.py`: frozen `Settings`, `Source`, `Sources`; the one
 slug and `platform/document` key parser; `redact_url`) and the loader
 (`load.py`: YAML → model, every problem one line naming `file:line`).
 
+Also `notify.py`: the `notify:` entries (`Target`, `Event`, their checks).
+
 May import: `errors`. Imported by every other package.
 """

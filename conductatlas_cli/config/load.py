@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import yaml
@@ -26,19 +27,16 @@ from conductatlas_cli.config.model import (
 )
 from conductatlas_cli.errors import ConfigError
 
-SETTINGS_KEYS = {
-    "snapshots",
-    "timeout",
-    "jobs",
-    "per_host",
-    "user_agent",
-    "max_bytes",
-    "retries",
-    "watch",
-}
+if TYPE_CHECKING:
+    from conductatlas_cli.config.notify import Target
+
+SETTINGS_KEYS = {"snapshots", "timeout", "jobs", "per_host", "user_agent", "max_bytes", "retries"}
+SETTINGS_KEYS |= {"render", "captures", "commit_url", "watch"}
 PLATFORM_KEYS = {"name", "documents"}
-DOCUMENT_KEYS = {"url", "type", "select", "remove", "ignore", "min_chars", "watch"}
-TOP_KEYS = {"settings", "platforms", "topics"}
+DOCUMENT_KEYS = {"url", "type", "select", "remove", "ignore", "min_chars", "render", "wait_for"}
+DOCUMENT_KEYS |= {"timeout", "watch"}
+RENDER_MODES = ("http", "browser", "auto")  # as fetch.registry knows them
+TOP_KEYS = {"settings", "platforms", "notify", "topics"}
 # libyaml's parser when PyYAML has it: 15x faster, which `atlas log` and `status` feel.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -97,9 +95,11 @@ class _Checker:
         self.path = path
         self.name = path.name
         self.problems: list[str] = []
+        self.default_render = "http"
 
-    def problem(self, node: yaml.Node | None, message: str) -> None:
-        line = node.start_mark.line + 1 if node is not None else 1
+    def problem(self, node: yaml.Node | yaml.Event | None, message: str) -> None:
+        mark = node.start_mark if node is not None else None
+        line = mark.line + 1 if mark is not None else 1
         self.problems.append(f"{self.name}:{line}: {message}")
 
     # -- YAML ---------------------------------------------------------------
@@ -126,13 +126,15 @@ class _Checker:
             self.problems.append(f"{self.name}:1: invalid YAML: nested too deeply")
         return None
 
-    def mapping(self, node: yaml.Node, what: str, allowed: set[str] | None):
+    def mapping(
+        self, node: yaml.Node, what: str, allowed: set[str] | None
+    ) -> list[tuple[str, yaml.Node, yaml.Node]]:
         """Pairs (key, key_node, value_node) of a mapping, checking keys."""
         if not isinstance(node, yaml.MappingNode):
             self.problem(node, f"{what} must be a mapping")
             return []
         seen: dict[str, int] = {}
-        pairs = []
+        pairs: list[tuple[str, yaml.Node, yaml.Node]] = []
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problem(key_node, f"{what} has a key that is not a plain name")
@@ -170,7 +172,24 @@ class _Checker:
         self.problem(node, f"{what} must be a string or a list of strings")
         return []
 
-    def number(self, node, what: str, *, integer: bool, minimum: float):
+    def render(self, node: yaml.Node, what: str) -> str | None:
+        value = self.scalar(node, what)
+        if value is not None and value not in RENDER_MODES:
+            self.problem(node, f"{what} must be one of {', '.join(RENDER_MODES)}, not '{value}'")
+            return None
+        return value
+
+    def boolean(self, node: yaml.Node, what: str) -> bool | None:
+        value = self.scalar(node, what)
+        if value is None:
+            return None
+        lowered = value.lower()
+        if lowered in ("true", "yes", "on", "false", "no", "off"):
+            return lowered in ("true", "yes", "on")
+        self.problem(node, f"{what} must be true or false, not '{value}'")
+        return None
+
+    def number(self, node: yaml.Node, what: str, *, integer: bool, minimum: float) -> float | None:
         value = self.scalar(node, what)
         if value is None:
             return None
@@ -185,7 +204,7 @@ class _Checker:
             return None
         return number
 
-    def slug(self, node, what: str) -> str | None:
+    def slug(self, node: yaml.Node, what: str) -> str | None:
         value = str(node.value)
         if not SLUG.match(value) or len(value) > MAX_ID_LENGTH or value in RESERVED_IDS:
             self.problem(
@@ -203,11 +222,14 @@ class _Checker:
             self.problems.append(f"{self.name}:1: the file is empty (expected 'platforms:')")
             return Sources(path=self.path)
         settings = Settings()
-        platforms_node = None
+        platforms_node = notify_node = None
         topics: dict = {}
         for key, key_node, value in self.mapping(node, "the top level", TOP_KEYS):
             if key == "settings":
                 settings = self.build_settings(value)
+                self.default_render = settings.render
+            elif key == "notify":
+                notify_node = value
             elif key == "topics":  # issue 13: user governance topics
                 from conductatlas_cli.config.topics import check_topics
 
@@ -220,13 +242,51 @@ class _Checker:
         sources: list[Source] = []
         for _pid_text, pid_node, pnode in self.mapping(platforms_node[1], "'platforms'", None):
             pid = self.slug(pid_node, "platform id")
-            if pid is None:
+            # A bad id is one problem; what is inside is still checked (and then dropped).
+            built = self.build_platform(pid or str(pid_node.value)[:80], pnode)
+            if pid is not None:
+                sources.extend(built)
+        notify: tuple[Target, ...] = ()
+        if notify_node is not None:
+            notify = self.build_notify(notify_node, frozenset(s.platform for s in sources))
+        return Sources(
+            path=self.path, settings=settings, sources=tuple(sources), notify=notify, topics=topics
+        )
+
+    def build_notify(self, node: yaml.Node, platforms: frozenset[str]) -> tuple[Target, ...]:
+        """The `notify:` list: each entry's fields checked by `notify.targets`, with lines."""
+        from conductatlas_cli.config.notify import build_target, target_problems
+
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, "'notify' must be a list of targets (each with a 'url')")
+            return ()
+        targets: list[Target] = []
+        for index, item in enumerate(node.value, start=1):
+            fields: dict[str, object] = {}
+            nodes: dict[str, yaml.Node] = {}
+            for key, key_node, value in self.mapping(item, f"notify target {index}", None):
+                nodes[key] = key_node
+                if isinstance(value, yaml.ScalarNode):
+                    fields[key] = str(value.value)
+                elif isinstance(value, yaml.SequenceNode):
+                    fields[key] = [
+                        self.scalar(v, f"each entry of '{key}'") or "" for v in value.value
+                    ]
+                else:
+                    self.problem(
+                        value, f"'{key}' of notify target {index} must be a value or a list"
+                    )
+            if not isinstance(item, yaml.MappingNode):
                 continue
-            sources.extend(self.build_platform(pid, pnode))
-        return Sources(path=self.path, settings=settings, sources=tuple(sources), topics=topics)
+            problems = target_problems(fields, platforms=platforms)
+            for field_name, message in problems:
+                self.problem(nodes.get(field_name or "", item), f"notify target {index}: {message}")
+            if not problems:
+                targets.append(build_target(fields, index=index, line=item.start_mark.line + 1))
+        return tuple(targets)
 
     def build_settings(self, node: yaml.Node) -> Settings:
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for key, _key_node, value in self.mapping(node, "'settings'", SETTINGS_KEYS):
             what = f"'settings.{key}'"
             if key == "timeout":
@@ -237,6 +297,19 @@ class _Checker:
                 values[key] = self.number(value, what, integer=True, minimum=0)
             elif key == "watch":
                 values[key] = self.watch(value, what)
+            elif key == "render":
+                values[key] = self.render(value, what)
+            elif key == "captures":
+                values[key] = self.boolean(value, what)
+            elif key == "commit_url":
+                text = self.scalar(value, what)
+                if text is not None and (
+                    urlsplit(text).scheme not in ("http", "https")
+                    or ("{commit}" not in text and "{short}" not in text)
+                ):
+                    self.problem(value, f"{what} must be an http(s) URL with '{{commit}}' in it")
+                    text = None
+                values[key] = text
             else:
                 text = self.scalar(value, what)
                 if key == "snapshots" and text is not None:
@@ -262,10 +335,8 @@ class _Checker:
         pairs = self.mapping(documents_node, f"'{pid}.documents'", None)
         for _doc_text, doc_node, value in pairs:
             doc = self.slug(doc_node, "document id")
-            if doc is None:
-                continue
-            source = self.build_document(pid, name, doc, value)
-            if source is not None:
+            source = self.build_document(pid, name, doc or str(doc_node.value)[:80], value)
+            if source is not None and doc is not None:
                 sources.append(source)
         return sources
 
@@ -275,8 +346,10 @@ class _Checker:
             url = self.url(node, where)
             if url is None:
                 return None
-            return Source(platform=pid, document=doc, url=url, platform_name=pname)
-        fields: dict[str, object] = {}
+            return Source(
+                platform=pid, document=doc, url=url, platform_name=pname, render=self.default_render
+            )
+        fields: dict[str, Any] = {}
         url = None
         has_url = False
         for key, _key_node, value in self.mapping(node, f"document {where}", DOCUMENT_KEYS):
@@ -289,6 +362,16 @@ class _Checker:
                 fields[key] = tuple(self.selectors(value, f"{where} {key}"))
             elif key == "ignore":
                 fields[key] = tuple(self.regexes(value, f"{where} ignore"))
+            elif key == "render":
+                fields[key] = self.render(value, f"{where} render")
+            elif key == "timeout":
+                fields[key] = self.number(value, f"{where} timeout", integer=False, minimum=0.1)
+            elif key == "wait_for":
+                found = self.selectors(value, f"{where} wait_for")
+                if len(found) == 1:
+                    fields[key] = found[0]
+                elif found:
+                    self.problem(value, f"{where} wait_for must be one CSS selector")
             elif key == "min_chars":
                 number = self.number(value, f"{where} min_chars", integer=True, minimum=0)
                 if number is not None:
@@ -301,6 +384,7 @@ class _Checker:
             return None
         if url is None:
             return None
+        fields["render"] = fields.get("render") or self.default_render
         return Source(platform=pid, document=doc, url=url, platform_name=pname, **fields)
 
     def url(self, node: yaml.Node, where: str) -> str | None:
@@ -339,19 +423,9 @@ class _Checker:
         return good
 
     def watch(self, node: yaml.Node, what: str) -> tuple[str, ...]:
-        """Topic ids or heading patterns; a pattern must be a valid regex (issue 13)."""
-        good = []
-        for entry, item in self.string_list(node, what):
-            try:
-                re.compile(entry, re.IGNORECASE)
-            except (re.error, RecursionError, OverflowError) as exc:
-                self.problem(
-                    item,
-                    f"{what}: '{entry}' is neither a topic nor a valid heading pattern ({exc})",
-                )
-                continue
-            good.append(entry)
-        return tuple(good)
+        from conductatlas_cli.config.topics import check_watch  # issue 13
+
+        return check_watch(self.string_list(node, what), what, self.problem)
 
     def regexes(self, node: yaml.Node, what: str) -> list[str]:
         good = []

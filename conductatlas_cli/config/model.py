@@ -11,10 +11,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from conductatlas_cli.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from conductatlas_cli.config.notify import Target
 
 SOURCES_FILE = "sources.yaml"
 STATE_DIR = ".atlas"
@@ -41,6 +44,9 @@ class Settings:
     user_agent: str = DEFAULT_USER_AGENT
     max_bytes: int = DEFAULT_MAX_BYTES
     retries: int = 3
+    render: str = "http"  # the documents' default: http | browser | auto
+    captures: bool = True  # keep each version's body as served, in its commit
+    commit_url: str | None = None  # e.g. https://github.com/ORG/REPO/commit/{commit}
     watch: tuple[str, ...] = ()  # topic ids or heading patterns (issue 13)
 
 
@@ -57,6 +63,9 @@ class Source:
     remove: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     min_chars: int = DEFAULT_MIN_CHARS
+    render: str = "http"  # http | browser | auto (settings.render when not given)
+    wait_for: str | None = None  # CSS selector the browser waits for
+    timeout: float | None = None  # seconds for this document (settings.timeout when None)
     watch: tuple[str, ...] = ()  # topic ids or heading patterns, added to settings.watch
 
     @property
@@ -67,6 +76,16 @@ class Source:
     def display_url(self) -> str:
         return redact_url(self.url)
 
+    @property
+    def title(self) -> str:
+        """'Acme AI — Privacy Policy': the platform's name and the document's type (or id)."""
+        return f"{self.platform_name or self.platform} — {self.type or self.document}"
+
+    @property
+    def label(self) -> str:
+        """'Acme AI — Privacy Policy (acme/privacy)': the title and the key to type."""
+        return f"{self.title} ({self.key})"
+
 
 @dataclass(frozen=True)
 class Sources:
@@ -75,6 +94,7 @@ class Sources:
     path: Path
     settings: Settings = field(default_factory=Settings)
     sources: tuple[Source, ...] = ()
+    notify: tuple[Target, ...] = ()  # one per `notify:` entry
     # The `topics:` mapping as written (validated); `topics.load_taxonomy` merges it.
     topics: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -98,9 +118,22 @@ class Sources:
         for target in targets:
             matched = [s for s in self.sources if target in (s.platform, s.key)]
             if not matched:
-                raise ConfigError([f"unknown target '{target}' (not in '{self.path.name}')"])
+                raise ConfigError([self.unknown_target(target)])
             chosen.extend(s for s in matched if s not in chosen)
         return chosen
+
+    def knows(self, target: str) -> bool:
+        """Whether TARGET names a platform or a document of this file."""
+        return any(target in (s.platform, s.key) for s in self.sources)
+
+    def unknown_target(self, target: str) -> str:
+        """The one-line message for a TARGET this file does not name, with a suggestion."""
+        import difflib
+
+        names = sorted({s.platform for s in self.sources} | {s.key for s in self.sources})
+        close = difflib.get_close_matches(target, names, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"unknown target '{target}' (not in {self.path.name}{hint})"
 
 
 def redact_url(url: str) -> str:

@@ -7,7 +7,9 @@ the line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from typing import Any
 
 import yaml
 
@@ -16,7 +18,7 @@ from conductatlas_cli.topics.taxonomy import TopicProblem, shipped_taxonomy, val
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _value(node: yaml.Node):
+def _value(node: yaml.Node) -> Any:
     """The Python value of a YAML NODE (plain types only)."""
     return _LOADER("").construct_document(node)
 
@@ -51,3 +53,20 @@ def check_topics(node: yaml.Node, report: Callable[[yaml.Node, str], None]) -> d
         if not problems:
             result[topic_id] = spec
     return result
+
+
+def check_watch(
+    entries: list[tuple[str, yaml.Node]], what: str, report: Callable[[yaml.Node, str], None]
+) -> tuple[str, ...]:
+    """`watch:` ENTRIES: topic ids or heading patterns; a pattern must be a valid regex."""
+    good = []
+    for entry, item in entries:
+        try:
+            re.compile(entry, re.IGNORECASE)
+        except (re.error, RecursionError, OverflowError) as exc:
+            report(
+                item, f"{what}: '{entry}' is neither a topic nor a valid heading pattern ({exc})"
+            )
+            continue
+        good.append(entry)
+    return tuple(good)

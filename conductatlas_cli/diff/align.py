@@ -60,7 +60,7 @@ def _diff_items(
     return [(op, [back[c] for c in chars]) for op, chars in diffs]
 
 
-def diff_words(old: str, new: str) -> tuple[tuple[str, str], ...]:
+def diff_words(old: str, new: str) -> tuple[tuple[WordOp, str], ...]:
     """Word-level diff of two lines: ((op, text), …), op in equal|insert|delete."""
     diffs = _diff_items(_TOKEN.findall(old), _TOKEN.findall(new))
     return tuple((_OPS[op], "".join(tokens)) for op, tokens in diffs if tokens)

@@ -7,19 +7,16 @@ in `atlas diff`, in `git log` and in an alert. Page text is passed through
 
 from __future__ import annotations
 
-from conductatlas_cli.diff.model import (
-    ADDED,
-    MODIFIED,
-    MOVED,
-    REMOVED,
-    RENAMED,
-    ChangeKind,
-    ChangeSummary,
-    SectionChange,
-)
+from conductatlas_cli.diff.model import ChangeKind, ChangeSummary, SectionChange
 from conductatlas_cli.textsafe import plain as _safe
 
-MARKERS: dict[ChangeKind, str] = {ADDED: "+", REMOVED: "-", MODIFIED: "~", RENAMED: "=", MOVED: ">"}
+MARKERS: dict[ChangeKind, str] = {
+    ChangeKind.ADDED: "+",
+    ChangeKind.REMOVED: "-",
+    ChangeKind.MODIFIED: "~",
+    ChangeKind.RENAMED: "=",
+    ChangeKind.MOVED: ">",
+}
 SEPARATOR = " › "
 
 
@@ -61,7 +58,7 @@ def section_label(change: SectionChange) -> str:
 
 def moved_note(change: SectionChange) -> bool:
     """Whether to say "(moved)": the marker alone would read as another change."""
-    return change.moved and (change.kind != MOVED or change.renumbered)
+    return change.moved and (change.kind != ChangeKind.MOVED or change.renumbered)
 
 
 def trail(change: SectionChange) -> str:

@@ -31,6 +31,7 @@ from conductatlas_cli.diff.model import (
     MOVED,
     REMOVED,
     RENAMED,
+    ChangeKind,
     ChangeSummary,
     SectionChange,
     SentenceChange,
@@ -79,7 +80,7 @@ def _words_in(changes: Sequence[SentenceChange]) -> tuple[int, int]:
     return added, removed
 
 
-def _one_sided(section: Section, *, kind: str) -> SectionChange:
+def _one_sided(section: Section, *, kind: ChangeKind) -> SectionChange:
     make = added_line if kind == ADDED else removed_line
     line = section.lines[0] if section.heading is not None else None
     sentences = tuple(make(x) for x in section.body)
@@ -124,7 +125,7 @@ def _matched(old: Section, new: Section, *, moved: bool) -> SectionChange:
         kind = MOVED
     else:
         kind = MODIFIED if touched else EQUAL
-    heading_words = ()
+    heading_words: tuple[tuple[WordOp, str], ...] = ()
     if old.heading is not None and new.heading is not None and old.heading != new.heading:
         heading_words = diff_words(old.heading, new.heading)
     return SectionChange(

@@ -59,7 +59,8 @@ def decode_text(body: bytes, *, declared: str | None) -> str:
                 return loose
     utf8 = None if b"\x00" in body else "utf-8"
     candidates = [_codec(declared), _codec(_meta_charset(body), from_meta=True), utf8]
-    for codec in candidates:
+    for candidate in candidates:
+        codec = candidate or ""
         if codec and utf8 and codec.replace("-", "_").startswith(("utf_16", "utf_32")):
             continue  # declared UTF-16/32, but no NUL byte: the label is wrong (CJK junk)
         if codec:

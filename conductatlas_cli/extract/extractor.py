@@ -53,7 +53,6 @@ _SNIFF_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|p|h[1-6])\b",
                          re.I | re.S)  # fmt: skip
-_WORD = re.compile(r"\w+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
@@ -127,9 +126,9 @@ def _pdf_text(body: bytes, url: str) -> str:
         reader = PdfReader(io.BytesIO(body), strict=False)
         if reader.is_encrypted:
             try:
-                opened = reader.decrypt("")
+                opened = bool(reader.decrypt(""))
             except Exception:  # noqa: BLE001 - any failure means we cannot read it
-                opened = 0
+                opened = False
             if not opened:
                 raise ExtractError(f"'{url}' is an encrypted PDF that needs a password")
         pages = [_page_text(page) for page in reader.pages]

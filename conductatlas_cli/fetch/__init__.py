@@ -1,8 +1,14 @@
-"""Getting a document's bytes: HTTP today, a browser tomorrow, behind one result type.
+"""Getting a document's bytes, over HTTP or in a browser, behind one result type.
 
-Owns: `http.py` (one session, retries with backoff, conditional requests,
-size and time caps, redirects; `FetchResult`) and `hosts.py` (at most
-`per_host` requests at once to one host).
+Owns: `registry.py` (the `Fetcher` interface, `FetchRequest`, the `FETCHERS`
+registry and `Fetchers`, one of each per run), `http.py` (one session,
+retries with backoff, conditional requests, size and time caps, redirects;
+`FetchResult`), `browser.py` (a system Chromium through playwright: one
+browser per run, a context per page), `browser_page.py` (one page: load,
+settle, read, every failure one line), `chromium.py` (finding Chromium, the
+install hints, a run's launcher), `chromium_launcher.py` (a script, not
+imported: starts Chromium with a watchdog so a killed atlas leaves none) and
+`hosts.py` (at most `per_host` requests at once to one host).
 
 May import: `config`, `errors`. Knows nothing of text, snapshots or git.
 """

@@ -53,12 +53,13 @@ _ENCODINGS = {"", "identity", "gzip", "x-gzip", "deflate"}
 class FetchResult:
     url: str  # final URL after redirects
     status: int  # 200..299 or 304
-    body: bytes  # content-decoded body (empty on 304)
+    body: bytes  # content-decoded body as served (empty on 304)
     content_type: str  # lower-case MIME type without parameters, "" when none
     charset: str | None  # charset declared in the Content-Type header, if any
     etag: str | None = None
     last_modified: str | None = None
     elapsed: float = 0.0
+    rendered: bytes | None = None  # the browser's DOM after scripts ran (UTF-8 HTML)
 
     @property
     def not_modified(self) -> bool:
@@ -187,7 +188,7 @@ def _follow(session, url, headers, timeout, max_bytes, deadline) -> FetchResult:
 
 
 def _result(resp, url: str, body: bytes) -> FetchResult:
-    content_type, charset = _parse_content_type(resp.headers.get("Content-Type", ""))
+    content_type, charset = parse_content_type(resp.headers.get("Content-Type", ""))
     return FetchResult(
         url=redact_url(url),
         status=resp.status_code,
@@ -350,7 +351,7 @@ def _content_length(resp) -> int | None:
         return None
 
 
-def _parse_content_type(value: str) -> tuple[str, str | None]:
+def parse_content_type(value: str) -> tuple[str, str | None]:
     mime, _, params = value.partition(";")
     charset = None
     for param in params.split(";"):

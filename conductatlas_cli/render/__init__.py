@@ -17,7 +17,7 @@ from conductatlas_cli.diff.describe import stat_line
 from conductatlas_cli.diff.model import ChangeSummary
 from conductatlas_cli.render.summary_json import JSON_SCHEMA_DOC, summary_to_dict
 from conductatlas_cli.render.summary_markdown import render_markdown
-from conductatlas_cli.render.summary_text import render_text
+from conductatlas_cli.render.summary_text import as_plain, as_rich, summary_lines
 
 FORMATS = ("rich", "plain", "markdown", "json")
 
@@ -48,7 +48,5 @@ def render_summary(
         return render_markdown(summary, context=context, show_all=show_all, title=title)
     if fmt not in ("rich", "plain"):
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    color = color if fmt == "rich" else False
-    return render_text(
-        summary, context=context, show_all=show_all, title=title, color=color, width=width
-    )
+    lines = summary_lines(summary, context=context, show_all=show_all, title=title)
+    return as_rich(lines, width=width) if fmt == "rich" and color else as_plain(lines)

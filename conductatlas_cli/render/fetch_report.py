@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from conductatlas_cli.run.report import DocumentReport, FetchReport, FetchStatus
 from conductatlas_cli.textsafe import plain
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 LABELS = {
     FetchStatus.NEW: "new",
@@ -23,13 +27,23 @@ STYLES = {
 }
 
 
-def describe(doc: DocumentReport) -> str:
-    """What happened to one document, in a few words."""
+# The order documents are listed in: what needs a look first.
+ORDER = {
+    FetchStatus.FAILED: 0,
+    FetchStatus.HELD: 1,
+    FetchStatus.CHANGED: 2,
+    FetchStatus.NEW: 3,
+    FetchStatus.UNCHANGED: 4,
+}
+
+
+def describe(doc: DocumentReport, *, words: bool = True) -> str:
+    """What happened to one document, in a few words (WORDS: say an unchanged one's size)."""
     if doc.status in (FetchStatus.FAILED, FetchStatus.HELD):
         return doc.reason or ""
     if doc.status in (FetchStatus.NEW, FetchStatus.CHANGED):
         return doc.summary or f"+{doc.words_added} -{doc.words_removed} words"
-    return doc.reason or f"{doc.words} words"
+    return doc.reason or (f"{doc.words} words" if words else "")
 
 
 def counts_line(report: FetchReport) -> str:
@@ -39,25 +53,47 @@ def counts_line(report: FetchReport) -> str:
     return f"{line} (dry run: nothing written)" if report.dry_run else line
 
 
+def ordered(report: FetchReport) -> list[DocumentReport]:
+    """The documents, failed and held first, then changed and new, then unchanged; by key."""
+    return sorted(report.documents, key=lambda d: (ORDER[d.status], d.key))
+
+
 def plain_lines(report: FetchReport, *, quiet: bool = False) -> list[str]:
-    """One line per document (only changes and problems when QUIET), then the counts."""
-    shown = [d for d in report.documents if not quiet or d.status != FetchStatus.UNCHANGED]
+    """One line per document (only changes and problems when QUIET), then the counts.
+
+    Under a changed document, QUIET (cron) lists its changed sections, so the mail
+    says which provisions changed.
+    """
+    shown = [d for d in ordered(report) if not quiet or d.status != FetchStatus.UNCHANGED]
     if quiet and not shown:
         return []
     width = max((len(d.key) for d in shown), default=0)
-    lines = [
-        f"{LABELS[d.status]:<10} {d.key:<{width}}  {plain(describe(d))}".rstrip() for d in shown
-    ]
+    lines = []
+    for d in shown:
+        lines.append(f"{LABELS[d.status]:<10} {d.key:<{width}}  {plain(describe(d))}".rstrip())
+        if quiet and d.status == FetchStatus.CHANGED:
+            lines += [f"{'':<10} {'':<{width}}  {plain(s)}" for s in d.sections]
     lines.append(counts_line(report))
     return lines
 
 
-def to_json(report: FetchReport) -> str:
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+def to_json(
+    report: FetchReport,
+    *,
+    notifications: list[dict[str, object]] | None = None,
+    exit_code: int | None = None,
+) -> str:
+    """The report as JSON; with the run's alert NOTIFICATIONS and its final EXIT_CODE."""
+    data = report.to_dict()
+    if notifications is not None:
+        data["notifications"] = notifications
+    if exit_code is not None:
+        data["exit_code"] = exit_code
+    return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def print_table(report, console) -> None:
-    """A rich table of the documents, then the counts."""
+def print_table(report: FetchReport, console: Console, *, verbose: bool = False) -> None:
+    """A rich table of the documents (unchanged ones folded into a count unless VERBOSE)."""
     from rich.table import Table
     from rich.text import Text
 
@@ -66,12 +102,23 @@ def print_table(report, console) -> None:
     table.add_column("document")
     table.add_column("words", justify="right")
     table.add_column("what")
-    for doc in report.documents:
+    folded = 0
+    for doc in ordered(report):
+        if doc.status == FetchStatus.UNCHANGED and not verbose and not doc.reason:
+            folded += 1
+            continue
         table.add_row(
             Text(LABELS[doc.status], style=STYLES[doc.status]),
             Text(doc.key),
             Text(str(doc.words) if doc.words else ""),
-            Text(plain(describe(doc))),
+            Text(plain(describe(doc, words=False))),
         )
-    console.print(table)
+        if doc.status == FetchStatus.CHANGED:
+            for section in doc.sections:
+                table.add_row(Text(""), Text(""), Text(""), Text(plain(section), style="dim"))
+    if table.row_count:
+        console.print(table)
+    if folded:
+        what = "document" if folded == 1 else "documents"
+        console.print(Text(f"{folded} {what} unchanged (--verbose lists them)", style="dim"))
     console.print(Text(counts_line(report)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from conductatlas_cli.diff.model import EQUAL, ChangeSummary
 from conductatlas_cli.textsafe import plain as _safe
 
@@ -53,10 +55,12 @@ its number has "kind": "moved", "renumbered": true, "moved": false.
 """
 
 
-def summary_to_dict(summary: ChangeSummary, *, from_ref=None, to_ref=None) -> dict:
+def summary_to_dict(
+    summary: ChangeSummary, *, from_ref: str | None = None, to_ref: str | None = None
+) -> dict[str, Any]:
     """SUMMARY as plain data in the JSON_SCHEMA_DOC shape (changed parts only)."""
 
-    def text(value):
+    def text(value: str | None) -> str | None:
         return None if value is None else _safe(value)
 
     sections = []

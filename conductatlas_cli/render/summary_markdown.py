@@ -26,7 +26,9 @@ def _md_mark(text: str, mark: str) -> str:
     return f"{lead}{mark}{_md(core)}{mark}{trail}"
 
 
-def render_markdown(summary: ChangeSummary, *, context: int, show_all: bool, title) -> str:
+def render_markdown(
+    summary: ChangeSummary, *, context: int, show_all: bool, title: str | None
+) -> str:
     out: list[str] = []
     if title:
         out += [f"## {_md(title)}", ""]

@@ -24,25 +24,15 @@ A first version lists its sections only. Page text is always passed through
 from __future__ import annotations
 
 from conductatlas_cli.diff.describe import MARKERS, moved_note, stat_line, trail
-from conductatlas_cli.diff.model import (
-    ADDED,
-    EQUAL,
-    MODIFIED,
-    MOVED,
-    REMOVED,
-    RENAMED,
-    ChangeSummary,
-    SectionChange,
-    SentenceChange,
-)
+from conductatlas_cli.diff.model import ChangeKind, ChangeSummary, SectionChange, SentenceChange
 from conductatlas_cli.textsafe import plain as _safe
 
 NAMES = {
-    ADDED: "Added",
-    REMOVED: "Removed",
-    MODIFIED: "Modified",
-    RENAMED: "Renamed",
-    MOVED: "Moved",
+    ChangeKind.ADDED: "Added",
+    ChangeKind.REMOVED: "Removed",
+    ChangeKind.MODIFIED: "Modified",
+    ChangeKind.RENAMED: "Renamed",
+    ChangeKind.MOVED: "Moved",
 }
 
 _STYLES = {
@@ -66,7 +56,7 @@ Line = list[tuple[str, str]]  # (role, text) segments
 
 
 def visible(change: SectionChange, show_all: bool) -> bool:
-    return change.kind != EQUAL and (show_all or not change.cosmetic)
+    return change.kind != ChangeKind.EQUAL and (show_all or not change.cosmetic)
 
 
 def _word_segments(sentence: SentenceChange) -> Line:
@@ -75,23 +65,23 @@ def _word_segments(sentence: SentenceChange) -> Line:
 
 
 def _sentence_line(sentence: SentenceChange) -> Line:
-    if sentence.kind == ADDED:
+    if sentence.kind == ChangeKind.ADDED:
         return [("added", "  + "), ("added", _safe(sentence.new or "") or "(blank line)")]
-    if sentence.kind == REMOVED:
+    if sentence.kind == ChangeKind.REMOVED:
         return [("removed", "  - "), ("removed", _safe(sentence.old or "") or "(blank line)")]
-    if sentence.kind == MODIFIED:
+    if sentence.kind == ChangeKind.MODIFIED:
         return [("~", "  ~ "), *_word_segments(sentence)]
     return [("context", "    " + _safe(sentence.new or ""))]
 
 
 def section_sentences(change: SectionChange, context: int, show_all: bool) -> list[Line]:
-    if change.kind in (ADDED, REMOVED):
+    if change.kind in (ChangeKind.ADDED, ChangeKind.REMOVED):
         return [_sentence_line(s) for s in change.sentences if show_all or not s.cosmetic]
     entries = [
-        s for s in change.sentences if s.kind != EQUAL or (s.new or "").strip()
+        s for s in change.sentences if s.kind != ChangeKind.EQUAL or (s.new or "").strip()
     ]  # blank equal lines never count as context
-    shown = [s.kind != EQUAL and (show_all or not s.cosmetic) for s in entries]
-    keep = set()
+    shown = [s.kind != ChangeKind.EQUAL and (show_all or not s.cosmetic) for s in entries]
+    keep: set[int] = set()
     for i, changed in enumerate(shown):
         if changed:
             keep.update(range(max(0, i - context), min(len(entries), i + context + 1)))
@@ -101,7 +91,7 @@ def section_sentences(change: SectionChange, context: int, show_all: bool) -> li
         if context and previous is not None and i > previous + 1:
             lines.append([("note", "  …")])
         entry = entries[i]
-        if shown[i] or entry.kind == EQUAL:
+        if shown[i] or entry.kind == ChangeKind.EQUAL:
             lines.append(_sentence_line(entry))
         else:  # a hidden cosmetic change, shown as context in its new form
             if entry.new is not None:
@@ -110,7 +100,9 @@ def section_sentences(change: SectionChange, context: int, show_all: bool) -> li
     return lines
 
 
-def _lines(summary, *, context: int, show_all: bool, title: str | None) -> list[Line]:
+def summary_lines(
+    summary: ChangeSummary, *, context: int, show_all: bool, title: str | None
+) -> list[Line]:
     lines: list[Line] = []
     if title:
         lines += [[("title", _safe(title))], []]
@@ -134,14 +126,14 @@ def _lines(summary, *, context: int, show_all: bool, title: str | None) -> list[
     return lines
 
 
-def _plain(lines: list[Line]) -> str:
+def as_plain(lines: list[Line]) -> str:
     marks = {"del": "[-{}-]", "ins": "{{+{}+}}"}
     return "".join(
         "".join(marks.get(role, "{}").format(text) for role, text in line) + "\n" for line in lines
     )
 
 
-def _rich(lines: list[Line], *, width: int) -> str:
+def as_rich(lines: list[Line], *, width: int) -> str:
     from io import StringIO
 
     from rich.console import Console
@@ -166,19 +158,3 @@ def _rich(lines: list[Line], *, width: int) -> str:
     )
     console.print(out, end="", soft_wrap=True)
     return buffer.getvalue()
-
-
-def render_text(
-    summary: ChangeSummary,
-    *,
-    context: int = 0,
-    show_all: bool = False,
-    title: str | None = None,
-    color: bool | None = None,
-    width: int = 100,
-) -> str:
-    """SUMMARY as plain text, or rich when COLOR (rich without colour is exactly plain)."""
-    lines = _lines(summary, context=context, show_all=show_all, title=title)
-    if color:
-        return _rich(lines, width=width)
-    return _plain(lines)

@@ -7,6 +7,7 @@ objects, and `textsafe.plain` for the plain formats).
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 from conductatlas_cli.textsafe import plain
 from conductatlas_cli.topics.compare import DocumentTopicList, TopicComparison
@@ -15,7 +16,7 @@ from conductatlas_cli.topics.tagger import DocumentTopics, Where
 TRAIL = " › "
 
 
-def _day(value) -> str | None:
+def _day(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%d") if value is not None else None
 
 

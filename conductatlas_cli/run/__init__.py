@@ -5,7 +5,8 @@ thread records), `pages.py` (extract → normalize → guard → noise hash for 
 body; worker processes), `decision.py` (the decision policy — new, changed,
 unchanged, held, failed — as a pure function over `DocumentState`, and the
 `Recorder` that applies it), `report.py` (`FetchStatus`, `DocumentReport`,
-`FetchReport`) and `live.py` (`atlas check --live`).
+`FetchReport`), `live.py` (`atlas check --live`) and `reextract.py`
+(`atlas reextract`: captures through today's extractor, technical versions).
 
 May import: `config`, `fetch`, `extract`, `snapshot`, `archive`, `diff`,
 `errors`, `textsafe`. Never `render` or `cli`.

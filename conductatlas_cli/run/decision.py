@@ -17,15 +17,23 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
 
-from conductatlas_cli.archive.state import CurrentText, DocumentState
+from conductatlas_cli.archive.state import CurrentText, DocumentState, State
 from conductatlas_cli.config.model import Source
 from conductatlas_cli.errors import AtlasError
 from conductatlas_cli.run.pages import noise_hash, sha256
 from conductatlas_cli.run.report import DocumentReport, FetchStatus
+from conductatlas_cli.timestamps import utc_now
 
+if TYPE_CHECKING:
+    from conductatlas_cli.archive.archive import Archive
+    from conductatlas_cli.diff.model import ChangeSummary
+
+# How many changed sections a fetch report lists per document (the commit lists up to 50).
+REPORT_SECTION_LINES = 10
 # How many recorded versions' noise keys are remembered to recognise a flip.
 FLIP_MEMORY = 6
 
@@ -45,6 +53,9 @@ class Extracted:
     noise: str = ""
     words: int = 0
     elapsed: float = 0.0
+    needs_browser: bool = False  # a JavaScript shell or bot wall (`render: auto` retries)
+    fetched_at: str | None = None  # when the fetch began (the version's Atlas-Fetched-At)
+    capture: dict[str, bytes | None] | None = None  # `capture_files`: the body as served
 
 
 @dataclass(frozen=True)
@@ -139,14 +150,19 @@ def _accept(got: Extracted, st: DocumentState) -> None:
     st.pending = None  # a flip back did not persist
 
 
-def now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class Recorder:
     """Applies decisions: records a version where one says so, and keeps the state."""
 
-    def __init__(self, archive, state, *, force: bool, dry_run: bool, topics=None, watch=()):
+    def __init__(
+        self,
+        archive: Archive,
+        state: State,
+        *,
+        force: bool,
+        dry_run: bool,
+        topics: Mapping[str, Any] | None = None,
+        watch: Sequence[str] = (),
+    ):
         self.archive = archive
         self.state = state
         self.force = force
@@ -156,9 +172,11 @@ class Recorder:
 
     def handle(self, got: Extracted) -> DocumentReport:
         source = got.source
-        report = DocumentReport(key=source.key, url=source.display_url, elapsed=got.elapsed)
+        report = DocumentReport(
+            key=source.key, url=source.display_url, elapsed=got.elapsed, title=source.title
+        )
         st = self.state.document(source.key)
-        st.last_checked = now()
+        st.last_checked = utc_now()
         try:
             old = None if got.error else self.archive.read_latest(source.key)
             decision = decide(got, old=old, state=st, force=self.force)
@@ -184,7 +202,14 @@ class Recorder:
         self.state.documents[source.key] = st
         return report
 
-    def _topics(self, report: DocumentReport, summary, old: str | None, new: str, source) -> dict:
+    def _topics(
+        self,
+        report: DocumentReport,
+        summary: ChangeSummary,
+        old: str | None,
+        new: str,
+        source: Source,
+    ) -> dict[str, str]:
         """Topics on the report (and `watched`), and the `Atlas-Topics` trailer."""
         from conductatlas_cli.topics import load_taxonomy, tag_text
         from conductatlas_cli.topics.changes import annotate_topics, changed_topics, watched
@@ -199,16 +224,20 @@ class Recorder:
             report.watched = bool(set(watch) & set(tagged.topics)) or any(
                 re.search(p, h, re.IGNORECASE) for p in patterns for h in headings
             )
-            return {"Atlas-Topics": ", ".join(report.topics)} if report.topics else {}
+            return _trailers(report)
         annotated = annotate_topics(summary, old, new, taxonomy)
         report.topics = list(changed_topics(annotated, taxonomy))
         report.watched = watched(annotated, watch, taxonomy)
-        return {"Atlas-Topics": ", ".join(report.topics)} if report.topics else {}
+        return _trailers(report)
 
     def _record(
         self, got: Extracted, report: DocumentReport, st: DocumentState, old: str | None, new: str
     ) -> DocumentState:
-        from conductatlas_cli.archive.commit_message import commit_message
+        from conductatlas_cli.archive.commit_message import (
+            commit_message,
+            section_lines,
+            summary_subject,
+        )
         from conductatlas_cli.diff.model import ChangeSummary, Stats
         from conductatlas_cli.diff.summary import summarize_changes
         from conductatlas_cli.extract.extractor import extractor_id
@@ -224,14 +253,28 @@ class Recorder:
         report.words_removed = summary.stats.words_removed
         trailers = {
             "Atlas-Source": source.display_url,
-            "Atlas-Fetched-At": now(),
+            "Atlas-Fetched-At": got.fetched_at or utc_now(),
             "Atlas-Content-SHA256": sha256(new),
             "Atlas-Extractor": extractor_id(),
         }
         trailers.update(self._topics(report, summary, old, new, source))  # issue 13
         message = commit_message(source.key, summary, trailers=trailers)
-        report.summary = message.split("\n", 1)[0].split(": ", 1)[-1]
+        report.summary = summary_subject(summary)
+        report.sections = tuple(section_lines(summary, limit=REPORT_SECTION_LINES))
         if self.dry_run:
             return st
-        report.commit = self.archive.record_version(source.key, new, message=message)
+        extra = None
+        if got.capture is not None:
+            from conductatlas_cli.archive.captures import capture_extra
+
+            extra = capture_extra(self.archive, source.key, got.capture)
+        report.commit = self.archive.record_version(source.key, new, message=message, extra=extra)
         return recorded(st, got, text=new, at=trailers["Atlas-Fetched-At"])
+
+
+def _trailers(report: DocumentReport) -> dict[str, str]:
+    """`Atlas-Topics: a, b` (omitted when none) and `Atlas-Watched: yes` when a watch matched."""
+    out = {"Atlas-Topics": ", ".join(report.topics)} if report.topics else {}
+    if report.watched:
+        out["Atlas-Watched"] = "yes"
+    return out

@@ -30,6 +30,7 @@ class PageJob:
     remove: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     min_chars: int = 0
+    rendered: bool = False  # BODY is a browser's DOM (no JavaScript-shell question)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class PageText:
     error: str | None = None
     noise: str = ""  # noise_hash(text, ignore)
     words: int = 0
+    needs_browser: bool = False  # a JavaScript shell or bot wall: `render: auto` retries
 
 
 def sha256(text: str) -> str:
@@ -73,7 +75,7 @@ def process_page(job: PageJob) -> PageText:
         text = normalize_text(raw)
         problem = check_page(text, body=job.body, min_chars=job.min_chars)
         if problem:
-            return PageText(error=problem)
+            return _refused(job, text, problem)
         return PageText(text=text, noise=noise_hash(text, job.ignore), words=count_words(text))
     except AtlasError as exc:
         return PageText(error=str(exc))
@@ -85,6 +87,18 @@ def process_page(job: PageJob) -> PageText:
         return PageText(
             error=f"unexpected error while reading the page ({type(exc).__name__}: {exc})"
         )
+
+
+def _refused(job: PageJob, text: str, problem: str) -> PageText:
+    """The failure for a page the guards refused; a JavaScript shell says so."""
+    if job.rendered:
+        return PageText(error=problem)
+    from conductatlas_cli.snapshot.guards import is_challenge
+    from conductatlas_cli.snapshot.jsshell import NEEDS_BROWSER, looks_like_js_shell
+
+    if looks_like_js_shell(text, job.body, min_chars=job.min_chars):
+        return PageText(error=NEEDS_BROWSER, needs_browser=True)
+    return PageText(error=problem, needs_browser=is_challenge(text, job.body))
 
 
 def _worker_init(parent: int) -> None:

@@ -31,6 +31,8 @@ class DocumentReport:
     commit: str | None = None
     elapsed: float = 0.0
     summary: str = ""  # one line: what changed
+    title: str = ""  # 'Acme AI — Privacy Policy'
+    sections: tuple[str, ...] = ()  # the changed sections, one line each ('~ 4. Data Retention')
     topics: list[str] = field(
         default_factory=list
     )  # governance topics the change touches (issue 13)
@@ -39,6 +41,7 @@ class DocumentReport:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = str(self.status)
+        data["sections"] = list(self.sections)
         data["elapsed"] = round(self.elapsed, 3)
         return data
 

@@ -17,20 +17,27 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import closing, nullcontext
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from conductatlas_cli.archive.state import DocumentState, State
-from conductatlas_cli.config.model import Source, Sources
+from conductatlas_cli.config.model import Settings, Source, Sources
 from conductatlas_cli.errors import AtlasError
 from conductatlas_cli.fetch.hosts import HostLimiter
+from conductatlas_cli.fetch.registry import FetcherOptions, Fetchers
 from conductatlas_cli.run.decision import Extracted, Recorder
 from conductatlas_cli.run.pages import PageJob, PageProcessor, process_page
 from conductatlas_cli.run.report import DocumentReport, FetchReport
+from conductatlas_cli.timestamps import utc_now
+
+if TYPE_CHECKING:
+    from conductatlas_cli.fetch.http import FetchResult
+    from conductatlas_cli.fetch.registry import Fetcher
 
 # Seconds between saves of .atlas/state.json during a run (and once at the end).
 STATE_SAVE_INTERVAL = 2.0
 
 
-def body_key(fetched, source: Source) -> str:
+def body_key(fetched: FetchResult, source: Source) -> str:
     """Identifies a response and everything that decides its text: same key, same text."""
     from conductatlas_cli.extract.extractor import extractor_id
 
@@ -44,58 +51,38 @@ def body_key(fetched, source: Source) -> str:
             source.ignore,
             source.min_chars,
         ]
+        # A rendered DOM is keyed apart; HTTP keys stay what they were before the browser.
+        + (["rendered"] if fetched.rendered is not None else [])
     )
-    return hashlib.sha256(settings.encode("utf-8") + b"\0" + fetched.body).hexdigest()
+    document = fetched.rendered if fetched.rendered is not None else fetched.body
+    return hashlib.sha256(settings.encode("utf-8") + b"\0" + document).hexdigest()
 
 
 def fetch_and_extract(
     source: Source,
     *,
-    session,
-    settings,
+    fetchers: Fetchers,
+    settings: Settings,
     doc_state: DocumentState,
     limiter: HostLimiter | None = None,
     processor: PageProcessor | None = None,
 ) -> Extracted:
-    """Fetch one document and turn it into normalized snapshot text (or an error)."""
-    from conductatlas_cli.fetch.http import fetch_document
+    """Fetch one document and turn it into normalized snapshot text (or an error).
 
+    `render: auto` fetches over HTTP first and again in the browser when the page
+    is a JavaScript shell or a bot wall.
+    """
     started = time.monotonic()
     result = Extracted(source=source)
     try:
         sem = limiter(source.url) if limiter else threading.Semaphore(1)
         with sem:
-            fetched = fetch_document(
-                session,
-                source.url,
-                timeout=settings.timeout,
-                max_bytes=settings.max_bytes,
-                retries=settings.retries,
-                etag=doc_state.etag,
-                last_modified=doc_state.last_modified,
-                deadline=started + settings.timeout * 4,
-            )
-        result.etag, result.last_modified = fetched.etag, fetched.last_modified
-        if fetched.not_modified:
-            result.not_modified = True
-            return result
-        result.body_key = body_key(fetched, source)
-        if result.body_key == doc_state.body:
-            result.same_body = True
-            return result
-        job = PageJob(
-            body=fetched.body,
-            content_type=fetched.content_type,
-            url=fetched.url,
-            charset=fetched.charset,
-            select=source.select,
-            remove=source.remove,
-            ignore=source.ignore,
-            min_chars=source.min_chars,
-        )
-        page = processor.run(job) if processor else process_page(job)
-        result.text, result.error = page.text, page.error
-        result.noise, result.words = page.noise, page.words
+            first = "browser" if source.render == "browser" else "http"
+            _fetch_once(result, fetchers.get(first), source, settings, doc_state, processor)
+            if source.render == "auto" and result.needs_browser:
+                browser = fetchers.get("browser")
+                again = replace(doc_state, etag=None, last_modified=None)
+                _fetch_once(result, browser, source, settings, again, processor)
     except AtlasError as exc:
         result.error = str(exc)
     except Exception as exc:  # noqa: BLE001 - one document's surprise never stops the others
@@ -103,6 +90,73 @@ def fetch_and_extract(
     finally:
         result.elapsed = time.monotonic() - started
     return result
+
+
+def _fetch_once(
+    result: Extracted,
+    fetcher: Fetcher,
+    source: Source,
+    settings: Settings,
+    doc_state: DocumentState,
+    processor: PageProcessor | None,
+) -> None:
+    """One fetch with FETCHER into RESULT (which a retry in the browser overwrites)."""
+    from conductatlas_cli.archive.captures import Capture, capture_files
+    from conductatlas_cli.fetch.registry import FetchRequest
+
+    result.error, result.needs_browser, result.capture = None, False, None
+    at = utc_now()
+    timeout = source.timeout or settings.timeout
+    fetched = fetcher.fetch(
+        FetchRequest(
+            url=source.url,
+            timeout=timeout,
+            max_bytes=settings.max_bytes,
+            retries=settings.retries,
+            etag=doc_state.etag,
+            last_modified=doc_state.last_modified,
+            deadline=time.monotonic() + timeout * 4,
+            wait_for=source.wait_for,
+        )
+    )
+    result.etag, result.last_modified = fetched.etag, fetched.last_modified
+    result.fetched_at = at
+    if fetched.not_modified:
+        result.not_modified = True
+        return
+    result.body_key = body_key(fetched, source)
+    if result.body_key == doc_state.body:
+        result.same_body = True
+        return
+    rendered = fetched.rendered is not None
+    job = PageJob(
+        body=fetched.rendered if fetched.rendered is not None else fetched.body,
+        content_type="text/html" if rendered else fetched.content_type,
+        url=fetched.url,
+        charset="utf-8" if rendered else fetched.charset,
+        select=source.select,
+        remove=source.remove,
+        ignore=source.ignore,
+        min_chars=source.min_chars,
+        rendered=rendered,
+    )
+    page = processor.run(job) if processor else process_page(job)
+    result.text, result.error = page.text, page.error
+    result.noise, result.words = page.noise, page.words
+    result.needs_browser = page.needs_browser
+    if settings.captures and page.text is not None:
+        capture = Capture(
+            url=source.display_url,
+            final_url=fetched.url,
+            status=fetched.status,
+            content_type=fetched.content_type,
+            charset=fetched.charset,
+            fetched_at=at,
+            renderer="browser" if rendered else "http",
+            body=fetched.body,
+            rendered=fetched.rendered,
+        )
+        result.capture = capture_files(capture)  # gzip here, in parallel (zlib frees the GIL)
 
 
 def run_fetch(
@@ -119,8 +173,8 @@ def run_fetch(
 ) -> FetchReport:
     """Fetch the selected documents, record what changed, and report per document."""
     from conductatlas_cli.archive.archive import Archive
+    from conductatlas_cli.archive.captures import repair_captures
     from conductatlas_cli.archive.state import load_state
-    from conductatlas_cli.fetch.http import make_session
 
     chosen = sources.select(targets)
     report = FetchReport(dry_run=dry_run)
@@ -133,6 +187,7 @@ def run_fetch(
     ):
         if not dry_run:
             archive.repair([source.key for source in chosen])
+            repair_captures(archive, [source.key for source in chosen])
         state = load_state(sources.state_dir, warn=warn)
         if on_start:
             on_start(len(chosen))
@@ -144,7 +199,7 @@ def run_fetch(
             topics=sources.topics,
             watch=sources.settings.watch,
         )
-        session = make_session(user_agent=sources.settings.user_agent, pool_size=max(jobs, 4))
+        fetchers = Fetchers(FetcherOptions(user_agent=sources.settings.user_agent, jobs=jobs))
         limiter = HostLimiter(sources.settings.per_host)
         pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="atlas-fetch")
         saved_at = time.monotonic()
@@ -153,7 +208,7 @@ def run_fetch(
                 pool.submit(
                     fetch_and_extract,
                     source,
-                    session=session,
+                    fetchers=fetchers,
                     settings=sources.settings,
                     doc_state=replace(state.document(source.key)),
                     limiter=limiter,
@@ -179,12 +234,14 @@ def run_fetch(
         finally:
             if not dry_run:
                 _save(sources, state, report, warn)
-            session.close()
+            fetchers.close()
     report.documents.sort(key=lambda d: d.key)
     return report
 
 
-def _save(sources: Sources, state: State, report: FetchReport, warn) -> None:
+def _save(
+    sources: Sources, state: State, report: FetchReport, warn: Callable[[str], None] | None
+) -> None:
     """Save the state; a failure (disk full, file-size limit) is a warning, not a lost report.
 
     The state holds no history (validators, last checked, last error), so the recorded

@@ -120,6 +120,18 @@ def _wall(text: str, body: bytes) -> str | None:
     return None
 
 
+def has_challenge_markup(body: bytes) -> bool:
+    """True when BODY carries markup only challenge pages have (Cloudflare, captchas)."""
+    return bool(body and _RAW_WALL.search(body[:262144]))
+
+
+def is_challenge(text: str, body: bytes) -> bool:
+    """A bot wall or captcha, not a login wall or error page: a browser may get past it."""
+    head = f"{page_title(body)}\n{text.strip()[:1500]}"
+    walls = (pattern for name, pattern in _WALLS if name in ("bot wall", "captcha"))
+    return any(p.search(head) for p in walls) or has_challenge_markup(body)
+
+
 def check_shrink(old: str, new: str) -> str | None:
     """Why recording NEW over OLD should wait for --force, or None."""
     old_words = Counter(words(old))

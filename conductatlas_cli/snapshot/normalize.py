@@ -130,7 +130,8 @@ def _is_sentence_end(text: str, start: int, match: re.Match[str]) -> bool:
     after = match.end()
     first = text[after]  # the candidate pattern's lookahead guarantees one
     if not (first.isupper() or first.isdigit()):
-        lead = _LEAD.match(text, after).end()
+        lead_match = _LEAD.match(text, after)
+        lead = lead_match.end() if lead_match else after  # _LEAD matches the empty string
         following = text[lead : lead + 1]
         opened = any(c in _QUOTE_OPENERS for c in text[after:lead])
         if not (opened or following.isupper() or following.isdigit()):

@@ -13,36 +13,24 @@ and `Matcher` runs each pattern only there.
 from __future__ import annotations
 
 import re
+
+# The parser of the standard `re` module (Python 3.11+); it has no type stubs.
+import re._parser as _parser  # type: ignore[import-not-found]
 from dataclasses import dataclass
+from re._constants import (  # type: ignore[import-not-found]
+    ASSERT,
+    ASSERT_NOT,
+    BRANCH,
+    IN,
+    LITERAL,
+    MAX_REPEAT,
+    MIN_REPEAT,
+    SUBPATTERN,
+)
 
 import regex
 
 from conductatlas_cli.topics.taxonomy import Pattern
-
-try:  # Python 3.11+
-    import re._parser as _parser
-    from re._constants import (
-        ASSERT,
-        ASSERT_NOT,
-        BRANCH,
-        IN,
-        LITERAL,
-        MAX_REPEAT,
-        MIN_REPEAT,
-        SUBPATTERN,
-    )
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse as _parser  # type: ignore[no-redef]
-    from sre_constants import (  # type: ignore[no-redef]
-        ASSERT,
-        ASSERT_NOT,
-        BRANCH,
-        IN,
-        LITERAL,
-        MAX_REPEAT,
-        MIN_REPEAT,
-        SUBPATTERN,
-    )
 
 PREFIX = 6
 MAX_PREFIXES = 64

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 
 from conductatlas_cli.diff.sections import Section, parse_sections
@@ -25,7 +25,7 @@ from conductatlas_cli.topics.taxonomy import Pattern, Taxonomy, Topic
 HEADING_FACTOR = 3.0
 
 
-class Where(str, Enum):
+class Where(StrEnum):
     """Where a pattern matched."""
 
     HEADING = "heading"

@@ -1,0 +1,100 @@
+"""Edits of sources.yaml that keep its comments, order and layout: `atlas add` and `atlas rm`.
+
+The file is read with ruamel.yaml's round-trip loader, changed, dumped, then
+validated whole by the loader (`load.parse_sources`) before it replaces the old
+file (a temporary file, then a rename): a bad edit is an error naming the
+problem, and the file on disk is never half-written or invalid.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from conductatlas_cli.config.load import parse_sources
+from conductatlas_cli.config.model import Sources, parse_key
+from conductatlas_cli.errors import ConfigError, UsageError
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML()  # round-trip: comments, order and quoting kept
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 100
+    return yaml
+
+
+def _read(path: Path) -> tuple[Any, Any]:
+    yaml = _yaml()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+    parse_sources(text, path=path)  # edit only a file that is valid to begin with
+    data = yaml.load(text)
+    return yaml, data
+
+
+def _write(path: Path, yaml: Any, data: Any) -> Sources:
+    buffer = io.StringIO()
+    yaml.dump(data, buffer)
+    text = buffer.getvalue()
+    sources = parse_sources(text, path=path)
+    fd, tmp = tempfile.mkstemp(prefix=".sources-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return sources
+
+
+def add_document(
+    path: Path, key: str, url: str, *, type: str | None = None, name: str | None = None
+) -> Sources:
+    """Add KEY (platform/document) at URL to the sources file at PATH; return the new sources."""
+    platform, document = parse_key(key)
+    yaml, data = _read(path)
+    from ruamel.yaml.comments import CommentedMap
+
+    platforms = data.setdefault("platforms", CommentedMap())
+    entry = platforms.get(platform)
+    if entry is None:
+        entry = CommentedMap()
+        entry["name"] = name or platform
+        entry["documents"] = CommentedMap()
+        platforms[platform] = entry
+    documents = entry.setdefault("documents", CommentedMap())
+    if document in documents:
+        raise UsageError(f"'{key}' is already in '{path.name}'")
+    if type:
+        spec = CommentedMap()
+        spec["url"] = url
+        spec["type"] = type
+        documents[document] = spec
+    else:
+        documents[document] = url
+    return _write(path, yaml, data)
+
+
+def remove_document(path: Path, key: str) -> Sources:
+    """Remove KEY from the sources file at PATH (its platform too when it was the last one)."""
+    platform, document = parse_key(key)
+    yaml, data = _read(path)
+    platforms = data.get("platforms") or {}
+    entry = platforms.get(platform)
+    documents = (entry or {}).get("documents") or {}
+    if document not in documents:
+        raise UsageError(f"'{key}' is not in '{path.name}'")
+    del documents[document]
+    if not documents:
+        del platforms[platform]
+    return _write(path, yaml, data)
