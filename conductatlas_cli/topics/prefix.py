@@ -152,18 +152,18 @@ _LETTERS = r"0-9a-z\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF"
 class PrefixIndex:
     """Where each of the taxonomy's literal prefixes starts a word in a text (one C-level scan)."""
 
-    def __init__(self, doc: str, gate: re.Pattern, lengths: tuple[int, ...], prefixes: frozenset):
+    def __init__(self, doc: str, gate: re.Pattern, extensions: dict[str, tuple[str, ...]]):
         self.starts: dict[str, list[int]] = {}
         starts = self.starts
         for m in gate.finditer(doc):
             pos = m.start()
-            for n in lengths:
-                key = doc[pos : pos + n]
-                if key in prefixes:
-                    if key in starts:
-                        starts[key].append(pos)
+            # The gate found the shortest prefix here; any other one here extends it.
+            for pre in extensions[m.group(m.lastindex or 0)]:
+                if doc.startswith(pre, pos):
+                    if pre in starts:
+                        starts[pre].append(pos)
                     else:
-                        starts[key] = [pos]
+                        starts[pre] = [pos]
 
 
 def trie(words: list[str]) -> str:
@@ -184,19 +184,20 @@ def trie(words: list[str]) -> str:
     return emit(tree)
 
 
-def build_gate(prefixes: frozenset[str]) -> tuple[re.Pattern, tuple[int, ...], frozenset[str]]:
+def build_gate(prefixes: frozenset[str]) -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
     """One expression finding every word start where one of PREFIXES begins.
 
-    A zero-width character trie lets `re` skip to candidate characters; CJK
-    prefixes match anywhere (CJK text has no spaces between words).
+    A zero-width character trie (capturing the shortest prefix that fits) lets
+    `re` skip to candidate characters; CJK prefixes match anywhere (CJK text has
+    no spaces between words). Also, per prefix, the prefixes that extend it.
     """
     latin = sorted(p for p in prefixes if not "\u3040" <= p[0] <= "\u9fff")
     cjk = sorted(p for p in prefixes if "\u3040" <= p[0] <= "\u9fff")
     parts = []
-    # Zero-width (a lookahead), so a prefix spanning words cannot hide the next word's start.
     if latin:
-        parts.append(rf"\b(?={trie(latin)})")
+        parts.append(rf"\b(?=({trie(latin)}))")
     if cjk:
-        parts.append(f"(?={trie(cjk)})")
+        parts.append(f"(?=({trie(cjk)}))")
     gate = re.compile("|".join(parts) or "(?!)")
-    return gate, tuple(sorted({len(p) for p in prefixes})), prefixes
+    extensions = {p: tuple(q for q in sorted(prefixes) if q.startswith(p)) for p in prefixes}
+    return gate, extensions
