@@ -112,6 +112,8 @@ class Matcher:
     compiled: tuple[regex.Pattern, ...]
     by_prefix: tuple[tuple[str, tuple[int, ...]], ...]  # prefix -> pattern indices
     full_scan: tuple[int, ...]  # patterns without a usable prefix
+    # prefix -> the alternation of its patterns (strongest first): one match call per word
+    grouped: tuple[tuple[str, regex.Pattern, tuple[int, ...]], ...] = ()
 
     @classmethod
     def build(cls, patterns: tuple[Pattern, ...]) -> Matcher:
@@ -126,21 +128,32 @@ class Matcher:
             else:
                 for pre in prefixes:
                     by_prefix.setdefault(pre, []).append(i)
+        grouped = tuple(
+            (
+                pre,
+                regex.compile(
+                    "|".join(f"(?P<p{j}>{ordered[i].expression})" for j, i in enumerate(v))
+                ),
+                tuple(v),
+            )
+            for pre, v in sorted(by_prefix.items())
+        )
         return cls(
             ordered,
             tuple(regex.compile(p.expression) for p in ordered),
             tuple((k, tuple(v)) for k, v in sorted(by_prefix.items())),
             tuple(full),
+            grouped,
         )
 
     def finditer(self, doc: str, index: PrefixIndex):
         """(start, end, pattern, text) of every match in DOC, overlapping ones included."""
-        for pre, indices in self.by_prefix:
+        for pre, alternation, indices in self.grouped:
             for pos in index.starts.get(pre, ()):
-                for i in indices:
-                    m = self.compiled[i].match(doc, pos)
-                    if m:
-                        yield m.start(), m.end(), self.patterns[i], m.group()
+                m = alternation.match(doc, pos)
+                if m:
+                    i = indices[int(m.lastgroup[1:])]
+                    yield m.start(), m.end(), self.patterns[i], m.group()
         for i in self.full_scan:
             for m in self.compiled[i].finditer(doc, overlapped=True):
                 yield m.start(), m.end(), self.patterns[i], m.group()
