@@ -46,20 +46,24 @@ def test_text_message_names_documents_sections_and_words(run):
     assert message.title == "atlas: 1 document changed, 1 failed"
     body = message.body.replace(commit, "<sha>")
     since = next(e.failing_since for e in events if e.event == Event.FAILED)
-    assert body == (
-        "Cohere — Acceptable Use Policy (cohere/usage-policy)\n"
-        "Changed: 2 sections changed (+38 -1 words)\n"
-        "Commit: https://github.com/org/archive/commit/<sha>\n"
-        "\n"
-        "~ Acceptable Use Policy › 3. Data Retention\n"
-        "  ~ We keep API inputs for [-30-]{+60+} days and then delete them.\n"
-        "+ Acceptable Use Policy › 5. Operators\n"
-        "  + Operators must tell their end users that they talk to an AI system.\n"
-        "  + Each operator's end users must follow it too - without exception.\n"
-        "  + This obligation continues for as long as the operator uses the services.\n"
-        "\n"
-        "OpenAI — Terms of Use (openai/terms)\n"
-        f"Failed: HTTP 404 Not Found (failing since {since[:10]} {since[11:16]} UTC)\n"
+    assert (
+        body
+        == (
+            "Cohere — Acceptable Use Policy (cohere/usage-policy)\n"
+            "Changed: 2 sections changed (+38 -1 words)\n"
+            "Topics: data-retention\n"  # the commit's Atlas-Topics trailer (issue 13)
+            "Commit: https://github.com/org/archive/commit/<sha>\n"
+            "\n"
+            "~ Acceptable Use Policy › 3. Data Retention\n"
+            "  ~ We keep API inputs for [-30-]{+60+} days and then delete them.\n"
+            "+ Acceptable Use Policy › 5. Operators\n"
+            "  + Operators must tell their end users that they talk to an AI system.\n"
+            "  + Each operator's end users must follow it too - without exception.\n"
+            "  + This obligation continues for as long as the operator uses the services.\n"
+            "\n"
+            "OpenAI — Terms of Use (openai/terms)\n"
+            f"Failed: HTTP 404 Not Found (failing since {since[:10]} {since[11:16]} UTC)\n"
+        )
     )
 
 

@@ -247,7 +247,15 @@ def test_json_has_documented_shape():
     for key in data["stats"]:
         assert f'"{key}"' in JSON_SCHEMA_DOC
     section_keys = ["kind", "old_heading", "new_heading", "path", "level", "cosmetic"]
-    section_keys += ["modified", "moved", "renamed", "renumbered", "moved_to", "sentences"]
+    section_keys += [
+        "modified",
+        "moved",
+        "renamed",
+        "renumbered",
+        "moved_to",
+        "topics",
+        "sentences",
+    ]
     for section in data["sections"]:
         assert list(section) == section_keys
         assert section["kind"] in ("added", "removed", "modified", "renamed", "moved")

@@ -110,4 +110,6 @@ def test_json_report_shape():
         "summary",
         "title",
         "sections",
+        "topics",
+        "watched",
     }

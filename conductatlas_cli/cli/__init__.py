@@ -21,6 +21,7 @@ from conductatlas_cli.cli.commands_reextract import reextract
 from conductatlas_cli.cli.commands_setup import demo, init
 from conductatlas_cli.cli.commands_site import site
 from conductatlas_cli.cli.commands_sources import add, rm
+from conductatlas_cli.cli.commands_topics import compare, topics
 
 COMMANDS = (
     init,
@@ -30,6 +31,8 @@ COMMANDS = (
     diff,
     log,
     show,
+    topics,
+    compare,
     reextract,
     digest,
     feed,

@@ -84,6 +84,17 @@ def status(
             typer.echo(plain(f"  {since}: {r.last_error or ''}").rstrip())
 
 
+def _taxonomy(sources, topic_ids=()):
+    """The project's taxonomy; an unknown --topic id is a usage error listing the known ones."""
+    from conductatlas_cli.topics import load_taxonomy
+    from conductatlas_cli.topics.compare import require_topic
+
+    taxonomy = load_taxonomy(sources.topics)
+    for topic_id in topic_ids or ():
+        require_topic(taxonomy, topic_id)
+    return taxonomy
+
+
 def diff(
     target: str | None = typer.Argument(None, help="platform or platform/document."),
     from_ref: str | None = typer.Option(
@@ -113,6 +124,9 @@ def diff(
         False, "--exit-code", help="Exit 3 when there are differences other than cosmetic ones."
     ),
     color_choice: str = ColorOption,
+    topic: list[str] = typer.Option(
+        None, "--topic", help="Only changed sections with this topic (repeatable)."
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
     """What changed, section by section: default previous version → latest."""
@@ -123,6 +137,7 @@ def diff(
     from conductatlas_cli.diff.summary import summarize_changes
     from conductatlas_cli.render import render_summary, stat_line, summary_to_dict
     from conductatlas_cli.timestamps import format_utc
+    from conductatlas_cli.topics.changes import annotate_topics, keep_topics
 
     coloured = color_wanted(color_choice)
     fmt = output_format(fmt, color=color_choice)
@@ -145,6 +160,7 @@ def diff(
     differs = False
     documents, chunks = [], []
     ignore = {source.key: source.ignore for source in sources.sources}
+    taxonomy = _taxonomy(sources, topic)  # issue 13: topics on every changed section
     for comp in comparisons:
         if comp.cut_off:  # never a "first snapshot" we cannot see
             if fmt == "json":
@@ -156,6 +172,9 @@ def diff(
         summary = summarize_changes(
             comp.old_text, comp.new_text, between=comp.between, ignore=ignore.get(comp.key, ())
         )
+        summary = annotate_topics(summary, comp.old_text, comp.new_text, taxonomy)
+        if topic:
+            summary = keep_topics(summary, topic)
         title = comp.label
         if comp.new.technical:
             title += f" (extraction changed: {comp.new.technical}, not an edit by the platform)"
@@ -214,6 +233,9 @@ def log(
         None, "-n", "--max-count", min=1, metavar="N", help="At most N versions."
     ),
     as_json: bool = typer.Option(False, "--json", help="One JSON list on stdout."),
+    topic: list[str] = typer.Option(
+        None, "--topic", help="Only versions whose changes touch this topic (repeatable)."
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
     """Versions, newest first: date (UTC), commit, document, what changed.
@@ -236,7 +258,12 @@ def log(
     with Archive.from_sources(sources) as archive:
         _say_once(history.clone_note(archive))
         keys = history.matching_keys(archive, sources, target)
-        entries = history.log_entries(archive, keys, day)[:number]
+        entries = history.log_entries(archive, keys, day)
+        if topic:  # issue 13
+            from conductatlas_cli.topics.changes import entries_touching
+
+            entries = entries_touching(archive, entries, topic, _taxonomy(sources, topic))
+        entries = entries[:number]
     titles = {s.key: s.title for s in sources.sources}
     if as_json:
         rows = [

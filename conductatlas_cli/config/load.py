@@ -38,6 +38,7 @@ SETTINGS_KEYS = {
     "render",
     "captures",
     "commit_url",
+    "watch",
 }
 PLATFORM_KEYS = {"name", "documents"}
 DOCUMENT_KEYS = {
@@ -50,8 +51,9 @@ DOCUMENT_KEYS = {
     "render",
     "wait_for",
     "timeout",
+    "watch",
 }
-TOP_KEYS = {"settings", "platforms", "notify"}
+TOP_KEYS = {"settings", "platforms", "notify", "topics"}
 
 
 def find_sources(start: Path | None = None) -> Path:
@@ -112,12 +114,17 @@ class _Checker(NodeChecker):
             return Sources(path=self.path)
         settings = Settings()
         platforms_node = notify_node = None
+        topics: dict = {}
         for key, key_node, value in self.mapping(node, "the top level", TOP_KEYS):
             if key == "settings":
                 settings = self.build_settings(value)
                 self.default_render = settings.render
             elif key == "notify":
                 notify_node = value
+            elif key == "topics":  # issue 13: user governance topics
+                from conductatlas_cli.config.topics import check_topics
+
+                topics = check_topics(value, self.problem)
             else:
                 platforms_node = (key_node, value)
         if platforms_node is None:
@@ -133,7 +140,9 @@ class _Checker(NodeChecker):
         notify: tuple[Target, ...] = ()
         if notify_node is not None:
             notify = self.build_notify(notify_node, frozenset(s.platform for s in sources))
-        return Sources(path=self.path, settings=settings, sources=tuple(sources), notify=notify)
+        return Sources(
+            path=self.path, settings=settings, sources=tuple(sources), notify=notify, topics=topics
+        )
 
     def build_notify(self, node: yaml.Node, platforms: frozenset[str]) -> tuple[Target, ...]:
         """The `notify:` list: each entry's fields checked by `notify.targets`, with lines."""
@@ -179,6 +188,8 @@ class _Checker(NodeChecker):
                 values[key] = self.number(value, what, integer=True, minimum=1)
             elif key == "retries":
                 values[key] = self.number(value, what, integer=True, minimum=0)
+            elif key == "watch":
+                values[key] = self.watch(value, what)
             elif key == "render":
                 values[key] = self.render(value, what)
             elif key == "captures":
@@ -258,6 +269,8 @@ class _Checker(NodeChecker):
                 number = self.number(value, f"{where} min_chars", integer=True, minimum=0)
                 if number is not None:
                     fields[key] = number
+            elif key == "watch":
+                fields[key] = self.watch(value, f"{where} watch")
         if not has_url:
             if isinstance(node, yaml.MappingNode):
                 self.problem(node, f"document {where} has no 'url'")
@@ -266,3 +279,8 @@ class _Checker(NodeChecker):
             return None
         fields["render"] = fields.get("render") or self.default_render
         return Source(platform=pid, document=doc, url=url, platform_name=pname, **fields)
+
+    def watch(self, node: yaml.Node, what: str) -> tuple[str, ...]:
+        from conductatlas_cli.config.topics import check_watch  # issue 13
+
+        return check_watch(self.string_list(node, what), what, self.problem)

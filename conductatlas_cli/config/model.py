@@ -8,9 +8,10 @@ other package reads; `parse_key` and `SLUG` are the one parser of ids and
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from conductatlas_cli.errors import ConfigError, UsageError
@@ -47,6 +48,7 @@ class Settings:
     render: str = "http"  # the documents' default: http | browser | auto
     captures: bool = True  # keep each version's body as served, in its commit
     commit_url: str | None = None  # e.g. https://github.com/ORG/REPO/commit/{commit}
+    watch: tuple[str, ...] = ()  # topic ids or heading patterns (issue 13)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Source:
     render: str = "http"  # http | browser | auto (settings.render when not given)
     wait_for: str | None = None  # CSS selector the browser waits for
     timeout: float | None = None  # seconds for this document (settings.timeout when None)
+    watch: tuple[str, ...] = ()  # topic ids or heading patterns, added to settings.watch
 
     @property
     def key(self) -> str:
@@ -93,6 +96,8 @@ class Sources:
     settings: Settings = field(default_factory=Settings)
     sources: tuple[Source, ...] = ()
     notify: tuple[Target, ...] = ()  # one per `notify:` entry
+    # The `topics:` mapping as written (validated); `topics.load_taxonomy` merges it.
+    topics: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def root(self) -> Path:

@@ -92,6 +92,7 @@ class SectionChange:
     # (first among them) its new parent's heading; both None: the start of the text.
     moved_after: str | None = None
     moved_under: str | None = None
+    topics: tuple[str, ...] = ()  # governance topics (issue 13), set by `topics.changes`
 
     @property
     def renumbered_lines(self) -> int:

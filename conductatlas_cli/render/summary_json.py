@@ -37,6 +37,7 @@ JSON_SCHEMA_DOC = """\
       "modified": false, "moved": false, "renamed": false,
       "renumbered": true,        # its heading's number, or its items' numbers, changed
       "moved_to": "after 2. Accounts" | null,  # where a moved section went
+      "topics": ["data-retention"],  # governance topics of the section (issue 13)
       "sentences": [             # changed lines only (never blank ones), in order
         {
           "kind": "added|removed|modified",
@@ -102,6 +103,7 @@ def summary_to_dict(
                 "renamed": c.renamed,
                 "renumbered": c.renumbered,
                 "moved_to": moved_to(c) if c.moved else None,
+                "topics": list(c.topics),  # issue 13: governance topics
                 "sentences": sentences,
             }
         )

@@ -44,6 +44,7 @@ def render_markdown(
         label = " → ".join(_md(part) for part in section_label(change).split(" → "))
         trail = SEPARATOR.join([_md(p) for p in change.path[:-1]] + [label])
         notes = " (cosmetic)" if change.cosmetic else moved_note(change)
+        notes += f"  [{', '.join(change.topics)}]" if change.topics else ""  # issue 13
         name = "Renumbered" if change.renumbered_only else NAMES[change.kind]
         out += [f"### {name}: {trail}{notes}", ""]
         bullets = []

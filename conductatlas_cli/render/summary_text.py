@@ -143,6 +143,8 @@ def summary_lines(
             header.append(("note", " (cosmetic)"))
         elif moved_note(change):
             header.append(("note", moved_note(change)))
+        if change.topics:  # issue 13: governance topics after the heading
+            header.append(("note", f"  [{', '.join(change.topics)}]"))
         lines.append(header)
         if not summary.first:
             lines.extend(section_sentences(change, context, show_all))

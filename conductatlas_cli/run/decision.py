@@ -19,8 +19,10 @@ since, last error).
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from conductatlas_cli.archive.state import CurrentText, DocumentState, State
 from conductatlas_cli.config.model import Source
@@ -31,6 +33,7 @@ from conductatlas_cli.timestamps import utc_now
 
 if TYPE_CHECKING:
     from conductatlas_cli.archive.archive import Archive
+    from conductatlas_cli.diff.model import ChangeSummary
 
 # How many changed sections a fetch report lists per document (the commit lists up to 50).
 REPORT_SECTION_LINES = 10
@@ -178,11 +181,22 @@ def _accept(got: Extracted, st: DocumentState) -> None:
 class Recorder:
     """Applies decisions: records a version where one says so, and keeps the state."""
 
-    def __init__(self, archive: Archive, state: State, *, force: bool, dry_run: bool):
+    def __init__(
+        self,
+        archive: Archive,
+        state: State,
+        *,
+        force: bool,
+        dry_run: bool,
+        topics: Mapping[str, Any] | None = None,
+        watch: Sequence[str] = (),
+    ):
         self.archive = archive
         self.state = state
         self.force = force
         self.dry_run = dry_run
+        self.topics = topics or {}  # the `topics:` of sources.yaml (issue 13)
+        self.watch = tuple(watch)  # settings.watch
 
     def handle(self, got: Extracted) -> DocumentReport:
         source = got.source
@@ -220,6 +234,34 @@ class Recorder:
         self.state.documents[source.key] = st
         return report
 
+    def _topics(
+        self,
+        report: DocumentReport,
+        summary: ChangeSummary,
+        old: str | None,
+        new: str,
+        source: Source,
+    ) -> dict[str, str]:
+        """Topics on the report (and `watched`), and the `Atlas-Topics` trailer."""
+        from conductatlas_cli.topics import load_taxonomy, tag_text
+        from conductatlas_cli.topics.changes import annotate_topics, changed_topics, watched
+
+        taxonomy = load_taxonomy(self.topics)
+        watch = self.watch + tuple(getattr(source, "watch", ()))
+        if old is None:
+            tagged = tag_text(new, taxonomy)
+            report.topics = list(tagged.topics)
+            headings = [" › ".join(s.section.path) for s in tagged.sections]
+            patterns = [w for w in watch if w not in taxonomy]
+            report.watched = bool(set(watch) & set(tagged.topics)) or any(
+                re.search(p, h, re.IGNORECASE) for p in patterns for h in headings
+            )
+            return _trailers(report)
+        annotated = annotate_topics(summary, old, new, taxonomy)
+        report.topics = list(changed_topics(annotated, taxonomy))
+        report.watched = watched(annotated, watch, taxonomy)
+        return _trailers(report)
+
     def _record(
         self, got: Extracted, report: DocumentReport, st: DocumentState, old: str | None, new: str
     ) -> DocumentState:
@@ -247,6 +289,7 @@ class Recorder:
             "Atlas-Content-SHA256": sha256(new),
             "Atlas-Extractor": extractor_id(),
         }
+        trailers.update(self._topics(report, summary, old, new, source))  # issue 13
         message = commit_message(source.key, summary, trailers=trailers)
         report.summary = summary_subject(summary)
         report.sections = tuple(section_lines(summary, limit=REPORT_SECTION_LINES))
@@ -259,3 +302,11 @@ class Recorder:
             extra = capture_extra(self.archive, source.key, got.capture)
         report.commit = self.archive.record_version(source.key, new, message=message, extra=extra)
         return recorded(st, got, text=new, at=trailers["Atlas-Fetched-At"], old=old)
+
+
+def _trailers(report: DocumentReport) -> dict[str, str]:
+    """`Atlas-Topics: a, b` (omitted when none) and `Atlas-Watched: yes` when a watch matched."""
+    out = {"Atlas-Topics": ", ".join(report.topics)} if report.topics else {}
+    if report.watched:
+        out["Atlas-Watched"] = "yes"
+    return out

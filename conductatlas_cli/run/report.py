@@ -33,6 +33,10 @@ class DocumentReport:
     summary: str = ""  # one line: what changed
     title: str = ""  # 'Acme AI — Privacy Policy'
     sections: tuple[str, ...] = ()  # the changed sections, one line each ('~ 4. Data Retention')
+    topics: list[str] = field(
+        default_factory=list
+    )  # governance topics the change touches (issue 13)
+    watched: bool = False  # the change touches a watched provision (`watch:`)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

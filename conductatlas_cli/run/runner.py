@@ -221,7 +221,14 @@ def run_fetch(
         state = load_state(sources.state_dir, warn=warn)
         if on_start:
             on_start(len(chosen))
-        recorder = Recorder(archive, state, force=force, dry_run=dry_run)
+        recorder = Recorder(
+            archive,
+            state,
+            force=force,
+            dry_run=dry_run,
+            topics=sources.topics,
+            watch=sources.settings.watch,
+        )
         fetchers = Fetchers(FetcherOptions(user_agent=sources.settings.user_agent, jobs=jobs))
         settings = sources.settings
         scheduler = HostScheduler(

@@ -1,0 +1,216 @@
+"""The literal prefixes a pattern's matches must start with, to skip most of a text quickly.
+
+A regular expression with a dozen alternatives scanned over 100 KB costs
+milliseconds per pattern; looking only at the words that start with one of
+its possible prefixes ("retain", "keep", "stor"…) costs microseconds. The
+prefixes come from the pattern's parse tree; a pattern whose matches can
+start anywhere (a character class, `\\w`, a non-letter) has none and is
+scanned in full. `build_gate` makes the one scan (a zero-width character
+trie of every prefix), `PrefixIndex` keeps where each prefix starts a word,
+and `Matcher` runs each pattern only there.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The parser of the standard `re` module (Python 3.11+); it has no type stubs.
+import re._parser as _parser  # type: ignore[import-not-found]
+from dataclasses import dataclass
+from re._constants import (  # type: ignore[import-not-found]
+    ASSERT,
+    ASSERT_NOT,
+    BRANCH,
+    IN,
+    LITERAL,
+    MAX_REPEAT,
+    MIN_REPEAT,
+    SUBPATTERN,
+)
+
+import regex
+
+from conductatlas_cli.topics.taxonomy import Pattern
+
+PREFIX = 6
+MAX_PREFIXES = 64
+
+
+def _seq(items, open_: set[str]) -> tuple[set[str], set[str]] | None:
+    """Extend the prefixes OPEN_ with the sequence ITEMS.
+
+    Returns (done, open): prefixes that cannot be extended further (they stopped at
+    something that is not a literal, or reached PREFIX characters), and those that
+    can still take what follows ITEMS. None: cannot tell (scan in full).
+    """
+    done: set[str] = set()
+    for op, av in items:
+        if not open_:
+            break
+        if op is LITERAL:
+            open_ = {p + chr(av) for p in open_}
+        elif op is IN and all(o is LITERAL for o, _ in av) and len(av) <= 4:
+            open_ = {p + chr(a) for p in open_ for _, a in av}
+        elif op is SUBPATTERN:
+            sub = _seq(av[-1], open_)
+            if sub is None:
+                return None
+            done |= sub[0]
+            open_ = sub[1]
+        elif op is BRANCH:
+            branch_open: set[str] = set()
+            for branch in av[1]:
+                sub = _seq(branch, open_)
+                if sub is None:
+                    return None
+                done |= sub[0]
+                branch_open |= sub[1]
+            open_ = branch_open
+        elif op in (ASSERT, ASSERT_NOT):
+            continue  # zero-width: the match starts (and goes on) after it
+        elif op in (MAX_REPEAT, MIN_REPEAT):
+            low, _high, sub_items = av
+            sub = _seq(sub_items, open_)
+            if sub is None:
+                return None
+            done |= sub[0] | sub[1]  # taken (once): stop there
+            if low > 0:
+                open_ = set()
+            # low == 0: skipped, the open prefixes go on unchanged
+        else:
+            done |= open_  # \w, ., an assertion...: stop extending here
+            open_ = set()
+            break
+        full = {p for p in open_ if len(p) >= PREFIX}
+        done |= {p[:PREFIX] for p in full}
+        open_ -= full
+        if len(done) + len(open_) > MAX_PREFIXES:
+            return None
+    return done, open_
+
+
+def literal_prefixes(core: str) -> frozenset[str] | None:
+    """The prefixes (up to 6 characters) every match of CORE starts with, or None."""
+    try:
+        tree = _parser.parse(core)
+    except Exception:  # a `regex`-only construct: scan in full
+        return None
+    result = _seq(list(tree), {""})
+    if result is None:
+        return None
+    found = result[0] | result[1]
+    if not found or "" in found or any(not p[0].isalnum() for p in found):
+        return None
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """One topic's patterns of one kind: each compiled, indexed by their literal prefixes."""
+
+    patterns: tuple[Pattern, ...]
+    compiled: tuple[regex.Pattern, ...]
+    by_prefix: tuple[tuple[str, tuple[int, ...]], ...]  # prefix -> pattern indices
+    full_scan: tuple[int, ...]  # patterns without a usable prefix
+    # prefix -> the alternation of its patterns (strongest first): one match call per word
+    grouped: tuple[tuple[str, regex.Pattern, tuple[int, ...]], ...] = ()
+
+    @classmethod
+    def build(cls, patterns: tuple[Pattern, ...]) -> Matcher:
+        # Strongest (then longest) first, so explain output lists the best evidence first.
+        ordered = tuple(sorted(patterns, key=lambda p: (-p.weight, -len(p.source))))
+        by_prefix: dict[str, list[int]] = {}
+        full: list[int] = []
+        for i, p in enumerate(ordered):
+            prefixes = literal_prefixes(p.core)
+            if prefixes is None:
+                full.append(i)
+            else:
+                for pre in prefixes:
+                    by_prefix.setdefault(pre, []).append(i)
+        grouped = tuple(
+            (
+                pre,
+                regex.compile(
+                    "|".join(f"(?P<p{j}>{ordered[i].expression})" for j, i in enumerate(v))
+                ),
+                tuple(v),
+            )
+            for pre, v in sorted(by_prefix.items())
+        )
+        return cls(
+            ordered,
+            tuple(regex.compile(p.expression) for p in ordered),
+            tuple((k, tuple(v)) for k, v in sorted(by_prefix.items())),
+            tuple(full),
+            grouped,
+        )
+
+    def finditer(self, doc: str, index: PrefixIndex):
+        """(start, end, pattern, text) of every match in DOC, overlapping ones included."""
+        for pre, alternation, indices in self.grouped:
+            for pos in index.starts.get(pre, ()):
+                m = alternation.match(doc, pos)
+                if m:
+                    i = indices[int(m.lastgroup[1:])]
+                    yield m.start(), m.end(), self.patterns[i], m.group()
+        for i in self.full_scan:
+            for m in self.compiled[i].finditer(doc, overlapped=True):
+                yield m.start(), m.end(), self.patterns[i], m.group()
+
+
+_LETTERS = r"0-9a-z\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF"
+
+
+class PrefixIndex:
+    """Where each of the taxonomy's literal prefixes starts a word in a text (one C-level scan)."""
+
+    def __init__(self, doc: str, gate: re.Pattern, extensions: dict[str, tuple[str, ...]]):
+        self.starts: dict[str, list[int]] = {}
+        starts = self.starts
+        for m in gate.finditer(doc):
+            pos = m.start()
+            # The gate found the shortest prefix here; any other one here extends it.
+            for pre in extensions[m.group(m.lastindex or 0)]:
+                if doc.startswith(pre, pos):
+                    if pre in starts:
+                        starts[pre].append(pos)
+                    else:
+                        starts[pre] = [pos]
+
+
+def trie(words: list[str]) -> str:
+    """An expression matching where any of WORDS starts (its shortest member that fits)."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        if "" in node:
+            return ""  # a whole prefix ends here: that is enough for the gate
+        alternatives = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
+        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+    return emit(tree)
+
+
+def build_gate(prefixes: frozenset[str]) -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
+    """One expression finding every word start where one of PREFIXES begins.
+
+    A zero-width character trie (capturing the shortest prefix that fits) lets
+    `re` skip to candidate characters; CJK prefixes match anywhere (CJK text has
+    no spaces between words). Also, per prefix, the prefixes that extend it.
+    """
+    latin = sorted(p for p in prefixes if not "\u3040" <= p[0] <= "\u9fff")
+    cjk = sorted(p for p in prefixes if "\u3040" <= p[0] <= "\u9fff")
+    parts = []
+    if latin:
+        parts.append(rf"\b(?=({trie(latin)}))")
+    if cjk:
+        parts.append(f"(?=({trie(cjk)}))")
+    gate = re.compile("|".join(parts) or "(?!)")
+    extensions = {p: tuple(q for q in sorted(prefixes) if q.startswith(p)) for p in prefixes}
+    return gate, extensions

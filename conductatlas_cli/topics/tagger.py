@@ -1,0 +1,340 @@
+"""Snapshot text → the governance topics of every section, with the evidence.
+
+Scoring, per topic: each pattern counts once per passage, its weight for a
+match in the body and three times its weight in a heading or a clause's lead
+title. A section's score is its heading's score plus its best passage's; at
+or above the topic's threshold the section carries the topic. A section also
+carries the topics its ancestors' headings carry (a clause under
+"7. Data Retention" is about retention), except the document's title.
+Negative patterns cancel the hits they overlap. Deterministic: the same text
+and taxonomy give the same result.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+from conductatlas_cli.diff.sections import Section, parse_sections
+from conductatlas_cli.topics.prefix import Matcher, PrefixIndex, build_gate
+from conductatlas_cli.topics.segment import Passage, Unit, segment
+from conductatlas_cli.topics.taxonomy import Pattern, Taxonomy, Topic
+
+HEADING_FACTOR = 3.0
+
+
+class Where(StrEnum):
+    """Where a pattern matched."""
+
+    HEADING = "heading"
+    TITLE = "title"  # a clause's lead title
+    BODY = "body"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One pattern match that counted: which pattern, where, on which line, what text."""
+
+    topic: str
+    pattern: str
+    where: Where
+    line: int  # 1-based line of the document
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class TopicMatch:
+    """One topic on one section: its score and the hits behind it."""
+
+    topic: str
+    score: float
+    hits: tuple[Hit, ...]
+    by_heading: bool  # the heading alone reaches the threshold
+    passages: tuple[int, ...]  # indices (into DocumentTopics.passages) of the passages that do
+    inherited_from: tuple[str, ...] | None = None  # the ancestor heading's path, if inherited
+
+
+@dataclass(frozen=True)
+class SectionTopics:
+    """A section, where it starts, and the topics it carries."""
+
+    index: int
+    section: Section
+    first_line: int  # 0-based
+    matches: tuple[TopicMatch, ...]
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return tuple(m.topic for m in self.matches)
+
+    def match(self, topic: str) -> TopicMatch | None:
+        return next((m for m in self.matches if m.topic == topic), None)
+
+
+@dataclass(frozen=True)
+class Provision:
+    """The text that carries one topic: a heading's whole subtree, or the passages that match."""
+
+    topic: str
+    section: int
+    path: tuple[str, ...]
+    title: str | None
+    text: str
+    first_line: int
+    last_line: int
+    score: float
+
+
+@dataclass(frozen=True)
+class DocumentTopics:
+    """Every section's topics, the passages they were found in, and the taxonomy order."""
+
+    sections: tuple[SectionTopics, ...]
+    passages: tuple[Passage, ...]
+    order: tuple[str, ...]
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        found = {t for s in self.sections for t in s.topics}
+        return tuple(t for t in self.order if t in found)
+
+    def provisions(self, topic: str) -> list[Provision]:
+        """The provisions on TOPIC, in document order, none inside another."""
+        out: list[Provision] = []
+        covered = -1  # last line of the heading subtree already returned
+        for st in self.sections:
+            m = st.match(topic)
+            if m is None or m.inherited_from is not None or st.first_line <= covered:
+                continue
+            if m.by_heading:
+                subtree = [st]
+                for later in self.sections[st.index + 1 :]:
+                    if later.section.level <= st.section.level or later.section.heading is None:
+                        break
+                    subtree.append(later)
+                lines = [line for s in subtree for line in s.section.lines]
+                last = subtree[-1].first_line + len(subtree[-1].section.lines) - 1
+                out.append(
+                    Provision(
+                        topic,
+                        st.index,
+                        st.section.path,
+                        None,
+                        "\n".join(lines),
+                        st.first_line,
+                        last,
+                        m.score,
+                    )
+                )
+                covered = last
+                continue
+            for p_index in m.passages:
+                p = self.passages[p_index]
+                out.append(
+                    Provision(
+                        topic,
+                        st.index,
+                        st.section.path,
+                        p.title,
+                        p.text,
+                        p.first_line,
+                        p.last_line,
+                        m.score,
+                    )
+                )
+        return out
+
+
+@lru_cache(maxsize=8)
+def _gate(taxonomy: Taxonomy):
+    """The prefix gate for every pattern of TAXONOMY (see `prefix.build_gate`)."""
+    return build_gate(
+        frozenset(
+            pre
+            for c in _compile(taxonomy)
+            for m in (c.anywhere, c.negative, c.heading)
+            for pre, _ in m.by_prefix
+        )
+    )
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    topic: Topic
+    anywhere: Matcher
+    heading: Matcher  # the heading-only patterns
+    negative: Matcher
+
+
+@lru_cache(maxsize=8)
+def _compile(taxonomy: Taxonomy) -> tuple[_Compiled, ...]:
+    return tuple(
+        _Compiled(
+            topic,
+            Matcher.build(topic.patterns),
+            Matcher.build(topic.heading_patterns),
+            Matcher.build(topic.negative_patterns),
+        )
+        for topic in taxonomy.topics
+    )
+
+
+def tag_text(text: str, taxonomy: Taxonomy) -> DocumentTopics:
+    """The topics of every section of TEXT (a snapshot's Markdown)."""
+    return tag_sections(parse_sections(text), taxonomy)
+
+
+def tag_sections(sections: list[Section], taxonomy: Taxonomy) -> DocumentTopics:
+    """The topics of every one of SECTIONS (as `parse_sections` gives them)."""
+    passages, units = segment(sections)
+    starts: list[int] = []
+    pos = 0
+    for u in units:
+        starts.append(pos)
+        pos += len(u.clean) + 1
+    doc = "\n".join(u.clean for u in units)
+    first_lines = []
+    line = 0
+    for s in sections:
+        first_lines.append(line)
+        line += len(s.lines)
+    root = _root_heading(sections)
+
+    per_section: list[list[TopicMatch]] = [[] for _ in sections]
+    heading_tagged: list[set[str]] = [set() for _ in sections]
+    index = PrefixIndex(doc, *_gate(taxonomy))
+    # Headings and clause titles, joined: heading-only patterns are matched there alone.
+    title_units, title_starts, pieces = [], [], []
+    at = 0
+    for u_index, unit in enumerate(units):
+        span = len(unit.clean) if unit.passage is None else unit.title_length
+        if span and not unit.nav:
+            title_units.append(u_index)
+            title_starts.append(at)
+            pieces.append(unit.clean[:span])
+            at += span + 1
+    titles = "\n".join(pieces)
+    title_index = PrefixIndex(titles, *_gate(taxonomy))
+    for c in _compile(taxonomy):
+        negatives = sorted((a, b) for a, b, _, _ in c.negative.finditer(doc, index))
+        # (section or passage key, pattern source) -> best hit
+        found: dict[tuple[str, int, str], Hit] = {}
+        # A weaker pattern matching inside a stronger one's match is the same evidence.
+        matches = sorted(c.anywhere.finditer(doc, index), key=lambda h: (h[0], -h[2].weight, -h[1]))
+        cover = -1
+        for start, end, pattern, text in matches:
+            if end <= cover:
+                continue
+            cover = max(cover, end)
+            if negatives and _overlaps(negatives, start, end):
+                continue
+            u_index = bisect.bisect_right(starts, start) - 1
+            unit = units[u_index]
+            if not unit.nav:
+                _record(
+                    found, c.topic.id, unit, start - starts[u_index], pattern, text, allow_body=True
+                )
+        for start, end, pattern, text in c.heading.finditer(titles, title_index):
+            t_index = bisect.bisect_right(title_starts, start) - 1
+            u_index = title_units[t_index]
+            offset = start - title_starts[t_index]
+            base = starts[u_index] + offset
+            if negatives and _overlaps(negatives, base, base + end - start):
+                continue
+            _record(found, c.topic.id, units[u_index], offset, pattern, text, allow_body=False)
+        _score(c.topic, found, sections, passages, per_section, heading_tagged)
+
+    _inherit(sections, root, per_section, heading_tagged, taxonomy)
+    order = {t: i for i, t in enumerate(taxonomy.ids)}
+    result = tuple(
+        SectionTopics(
+            i, s, first_lines[i], tuple(sorted(per_section[i], key=lambda m: order[m.topic]))
+        )
+        for i, s in enumerate(sections)
+    )
+    return DocumentTopics(result, tuple(passages), taxonomy.ids)
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect.bisect_left(spans, (end, end))
+    return any(s < end and start < e for s, e in spans[max(0, i - 40) : i])
+
+
+def _record(
+    found, topic: str, unit: Unit, offset: int, pattern: Pattern, text: str, *, allow_body: bool
+):
+    if unit.passage is None:
+        where, key = Where.HEADING, ("s", unit.section, pattern.source)
+    elif offset < unit.title_length:
+        where, key = Where.TITLE, ("p", unit.passage, pattern.source)
+    elif allow_body:
+        where, key = Where.BODY, ("p", unit.passage, pattern.source)
+    else:
+        return
+    factor = 1.0 if where is Where.BODY else HEADING_FACTOR
+    hit = Hit(topic, pattern.source, where, unit.line + 1, text, pattern.weight * factor)
+    if key not in found or found[key].score < hit.score:
+        found[key] = hit
+
+
+def _score(topic: Topic, found, sections, passages, per_section, heading_tagged) -> None:
+    heading: dict[int, list[Hit]] = {}
+    by_passage: dict[int, list[Hit]] = {}
+    for (kind, index, _), hit in found.items():
+        (heading if kind == "s" else by_passage).setdefault(index, []).append(hit)
+    candidates = set(heading) | {passages[p].section for p in by_passage}
+    for s_index in sorted(candidates):
+        h_hits = heading.get(s_index, [])
+        h_score = sum(h.score for h in h_hits)
+        scored = [
+            (sum(h.score for h in hits), p, hits)
+            for p, hits in by_passage.items()
+            if passages[p].section == s_index
+        ]
+        best = max((sc for sc, _, _ in scored), default=0.0)
+        total = h_score + best
+        if total < topic.threshold:
+            continue
+        passing = tuple(sorted(p for sc, p, _ in scored if h_score + sc >= topic.threshold))
+        hits = h_hits + [
+            h for _, p, hs in sorted(scored, key=lambda x: x[1]) for h in hs if p in passing
+        ]
+        by_heading = h_score >= topic.threshold
+        if by_heading:
+            heading_tagged[s_index].add(topic.id)
+        per_section[s_index].append(
+            TopicMatch(
+                topic.id, total, tuple(sorted(hits, key=lambda h: h.line)), by_heading, passing
+            )
+        )
+
+
+def _root_heading(sections: list[Section]) -> int | None:
+    """The index of the document's title: the only heading at the top level, if it is first."""
+    headed = [(i, s.level) for i, s in enumerate(sections) if s.heading is not None]
+    if not headed:
+        return None
+    top = min(level for _, level in headed)
+    at_top = [i for i, level in headed if level == top]
+    return at_top[0] if len(at_top) == 1 and at_top[0] == headed[0][0] else None
+
+
+def _inherit(sections, root, per_section, heading_tagged, taxonomy: Taxonomy) -> None:
+    stack: list[int] = []  # indices of the open ancestors
+    for i, s in enumerate(sections):
+        if s.heading is None:
+            continue
+        while stack and sections[stack[-1]].level >= s.level:
+            stack.pop()
+        own = {m.topic for m in per_section[i]}
+        for a in stack:
+            if a == root:
+                continue
+            for topic in sorted(heading_tagged[a] - own):
+                score = next(m.score for m in per_section[a] if m.topic == topic)
+                per_section[i].append(TopicMatch(topic, score, (), False, (), sections[a].path))
+                own.add(topic)
+        stack.append(i)
