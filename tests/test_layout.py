@@ -24,7 +24,7 @@ ALLOWED = {
     "demo": {"config", "run", "render", "archive"},
     "notify": {"config", "archive", "diff", "render"},
     "feeds": {"config", "archive", "notify"},
-    "site": {"config", "archive", "diff", "feeds"},
+    "site": {"config", "archive", "diff", "feeds", "topics"},
 }
 TOP_LEVEL = {"errors", "textsafe", "timestamps", "__version__"}
 

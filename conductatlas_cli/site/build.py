@@ -28,7 +28,7 @@ from conductatlas_cli.site.data import (
     load_state,
     source_urls,
 )
-from conductatlas_cli.site.hooks import FeedLink, SiteHooks
+from conductatlas_cli.site.hooks import FeedLink, SiteHooks, TopicInfo
 from conductatlas_cli.site.templating import layout_digest, render, static_file
 from conductatlas_cli.site.text import first_title, text_sections
 from conductatlas_cli.site.versions import (
@@ -184,9 +184,34 @@ class ProjectFeeds:
         return links
 
 
+class ProjectTagger:
+    """The project's governance topics (`topics/`: the shipped taxonomy and sources.yaml's)."""
+
+    def __init__(self, sources) -> None:
+        from importlib import resources
+
+        from conductatlas_cli import __version__
+        from conductatlas_cli.topics import load_taxonomy
+
+        self.taxonomy = load_taxonomy(sources.topics)
+        shipped = resources.files("conductatlas_cli.topics").joinpath("taxonomy.yaml").read_bytes()
+        extra = json.dumps(sources.topics, sort_keys=True, default=str).encode("utf-8")
+        self.fingerprint = hashlib.sha256(
+            __version__.encode("utf-8") + b"\0" + shipped + b"\0" + extra
+        ).hexdigest()[:16]
+
+    def topics(self) -> list[TopicInfo]:
+        return [TopicInfo(t.id, t.label, t.description) for t in self.taxonomy.topics]
+
+    def tag_text(self, text: str) -> list[tuple[str, ...]]:
+        from conductatlas_cli.topics.tagger import tag_text
+
+        return [s.topics for s in tag_text(text, self.taxonomy).sections]
+
+
 def project_hooks(sources) -> SiteHooks:
     """The topics and feeds this project's site gets."""
-    return SiteHooks(feeds=ProjectFeeds(sources))
+    return SiteHooks(tagger=ProjectTagger(sources), feeds=ProjectFeeds(sources))
 
 
 def build_project_site(
