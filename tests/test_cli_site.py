@@ -24,7 +24,8 @@ def test_site_builds_beside_sources_yaml(in_project):
     result = invoke("site")
     assert result.exit_code == 0, result.output
     index = in_project.root / "site" / "index.html"
-    assert result.output == f"site: 7 pages, 8 files written; open {index.resolve().as_uri()}\n"
+    # 7 pages of the archive and 13 topic pages (the index and one per shipped topic)
+    assert result.output == f"site: 20 pages, 21 files written; open {index.resolve().as_uri()}\n"
     assert (in_project.root / "site" / KEY / "index.html").is_file()
     assert link_problems(in_project.root / "site") == []
 
