@@ -222,7 +222,9 @@ def test_at_most_jobs_pages_at_once(server):
             thread.join(30)
     finally:
         fetcher.close()
-    assert peak[0] == 2
+    # The limit is the behaviour pinned: never more than two at once (two at once is
+    # usual, but one can happen on a loaded machine, so it is not asserted).
+    assert 1 <= peak[0] <= 2
 
 
 def test_close_leaves_no_browser_process(server):

@@ -325,3 +325,20 @@ def test_bad_config_exits_2_and_writes_nothing(in_project, server):
     assert "sources.yaml:5: duplicate key 'x'" in result.output
     assert server.hits["/policy"] == 0
     assert not (in_project.root / "snapshots").exists()
+
+
+def test_an_unchanged_document_says_why(tracked, server):
+    """--json: an unchanged document's reason says whether the server said 304 or sent the
+    same body."""
+    assert fetch().exit_code == 0
+    same = json.loads(fetch("--json").stdout)["documents"][0]
+    assert (same["status"], same["reason"]) == ("unchanged", "same body as last fetch")
+    server.set("/policy", policy_html(), headers={"ETag": '"v1"'})
+    fetch()  # the validator is kept once this body is accepted
+    server.routes["/policy"] = lambda handler: (
+        handler.send_response(304),
+        handler.send_header("Content-Length", "0"),
+        handler.end_headers(),
+    )
+    not_modified = json.loads(fetch("--json").stdout)["documents"][0]
+    assert (not_modified["status"], not_modified["reason"]) == ("unchanged", "not modified (304)")

@@ -43,7 +43,9 @@ def describe(doc: DocumentReport, *, words: bool = True) -> str:
         return doc.reason or ""
     if doc.status in (FetchStatus.NEW, FetchStatus.CHANGED):
         return doc.summary or f"+{doc.words_added} -{doc.words_removed} words"
-    return doc.reason or (f"{doc.words} words" if words else "")
+    if doc.reason:
+        return f"{doc.words} words; {doc.reason}" if words and doc.words else doc.reason
+    return f"{doc.words} words" if words else ""
 
 
 def counts_line(report: FetchReport) -> str:
@@ -104,7 +106,7 @@ def print_table(report: FetchReport, console: Console, *, verbose: bool = False)
     table.add_column("what")
     folded = 0
     for doc in ordered(report):
-        if doc.status == FetchStatus.UNCHANGED and not verbose and not doc.reason:
+        if doc.status == FetchStatus.UNCHANGED and not verbose:
             folded += 1
             continue
         table.add_row(

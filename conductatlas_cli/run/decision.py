@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.diff.model import ChangeSummary
 
+# Why a document is unchanged (the fetch JSON's `reason`).
+NOT_MODIFIED = "not modified (304)"
+SAME_BODY = "same body as last fetch"
+ONLY_COSMETIC = "only cosmetic differences"
 # How many changed sections a fetch report lists per document (the commit lists up to 50).
 REPORT_SECTION_LINES = 10
 # How many recorded versions' stream hashes are remembered to recognise a flip.
@@ -101,7 +105,8 @@ def decide(
             return Decision(FetchStatus.FAILED, st, "server says unchanged but nothing recorded")
         words = _current(st, old, ignore).words
         _accept(got, st)
-        return Decision(FetchStatus.UNCHANGED, st, words=words)
+        why = NOT_MODIFIED if got.not_modified else SAME_BODY
+        return Decision(FetchStatus.UNCHANGED, st, reason=why, words=words)
     if old is None:
         return Decision(FetchStatus.NEW, st, words=got.words)
     new = got.text or ""
@@ -110,7 +115,7 @@ def decide(
 
         if texts_cosmetic(old, new, ignore=ignore):
             _accept(got, st)
-            return Decision(FetchStatus.UNCHANGED, st, words=got.words)
+            return Decision(FetchStatus.UNCHANGED, st, reason=ONLY_COSMETIC, words=got.words)
     if not force:
         from conductatlas_cli.snapshot.guards import check_shrink
 
