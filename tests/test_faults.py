@@ -394,7 +394,7 @@ GZIP_BOMB = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
                 body="<html><title>Access Denied</title><body><h1>Access Denied</h1><p>You "
                 "don't have permission to access this server.</p></body></html>"
             ),
-            "access denied",
+            "access.denied",
             id="access-denied",
         ),
         pytest.param(

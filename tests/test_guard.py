@@ -218,3 +218,11 @@ def test_slow_shrink_is_held_at_the_third_fetch(in_project, server):
     assert "at its largest recent version" in statuses[2]["reason"]
     state = json.loads((in_project.root / ".atlas" / "state.json").read_text("utf-8"))
     assert state["documents"]["acme/terms"]["extra"]["peak_words"] > 0
+
+
+def test_wall_reasons_read_as_plain_words():
+    """A wall's reason is plain English (an access-denied page, not 'a access denied')."""
+    text = "# Access Denied\n\nYou don't have permission to access this server.\n"
+    assert check_page(text) == (
+        "looks like an access-denied page, not the document ('Access Denied')"
+    )

@@ -183,6 +183,16 @@ def _named(title: str, text: str) -> tuple[str, str]:
     return title, _MARKS.sub("", first.strip()).strip()
 
 
+# Each kind of wall in plain words, for the one-line reason.
+_PLAIN = {
+    "bot wall": "a bot wall",
+    "captcha": "a captcha",
+    "access denied": "an access-denied page",
+    "login wall": "a login wall",
+    "error page": "an error page",
+}
+
+
 def _wall(text: str, body: bytes, words: int) -> str | None:
     """What kind of wall or error page a short TEXT (from BODY) is, if any."""
     title, first = _named(page_title(body), text)
@@ -192,11 +202,11 @@ def _wall(text: str, body: bytes, words: int) -> str | None:
             # The title may carry the site's name: "Page not found | Example".
             head = re.split(r" [|\u2013\u2014] ", name_line, maxsplit=1)[0].strip(" .!")
             if head and pattern.fullmatch(head):
-                return f"looks like a {name}, not the document ('{shown[:60]}')"
+                return f"looks like {_PLAIN[name]}, not the document ('{shown[:60]}')"
     lines = _lines(text)
     for name, pattern in _WALLS:
         if _share(lines, pattern, words) >= WALL_SHARE:
-            return f"looks like a {name}, not the document ('{shown[:60]}')"
+            return f"looks like {_PLAIN[name]}, not the document ('{shown[:60]}')"
     if body and _RAW_WALL.search(body[:262144]):
         return "looks like a bot wall, not the document (challenge markup in the page)"
     return None
