@@ -114,14 +114,14 @@ def test_exit_code_3_when_different(history):
 def test_platform_target_covers_its_documents(history):
     """TARGET 'acme' diffs every document of the platform."""
     result = invoke("diff", "acme", "--stat")
-    assert "acme/policy:" in result.output and "acme/terms:" in result.output
+    assert "(acme/policy):" in result.output and "(acme/terms):" in result.output
     assert "first snapshot" in result.output
 
 
 def test_since_digest(history):
     """--since DATE lists each document changed since then, from the version in force then."""
     result = invoke("diff", "--since", "2026-03-01", "--stat")
-    assert "acme/policy:" in result.output and "acme/terms" not in result.output
+    assert "(acme/policy):" in result.output and "acme/terms" not in result.output
 
 
 def test_json_shape(history):
@@ -248,3 +248,22 @@ def test_demo_refuses_a_used_folder(tmp_path):
     result = invoke("demo", str(tmp_path))
     assert result.exit_code == 2
     assert "already has a sources.yaml" in result.output
+
+
+def test_diff_headers_carry_the_documents_title(history):
+    """A diff names the document by its title and key, in text and in JSON."""
+    history.write_sources(
+        {
+            "acme": {
+                "name": "Acme AI",
+                "documents": {
+                    "policy": {"url": "https://acme.test/policy", "type": "Usage Policy"},
+                    "terms": "https://acme.test/terms",
+                },
+            }
+        }
+    )
+    out = invoke("diff", "acme/policy", "--format", "plain").output
+    assert out.startswith("Acme AI — Usage Policy (acme/policy): ")
+    data = json.loads(invoke("diff", "acme/policy", "--format", "json").stdout)
+    assert data["documents"][0]["title"] == "Acme AI — Usage Policy"

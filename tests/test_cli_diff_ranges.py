@@ -111,7 +111,7 @@ def test_since_follows_identity_too(ranges):
 def test_since_labels_a_document_first_recorded_in_the_range(ranges):
     """A document first recorded after DATE says so, with its first version's word count."""
     out = invoke("diff", "--since", "2026-03-01", "--format", "plain").output
-    assert "acme/faq: first recorded on 2026-03-12 (6 words); " in out
+    assert "acme — faq (acme/faq): first recorded on 2026-03-12 (6 words); " in out
     assert "+ FAQ › Hours\n" in out and "first snapshot" not in out
 
 

@@ -65,6 +65,7 @@ def test_first_fetch_records_a_snapshot_commit(tracked):
     assert subject.startswith("acme/usage-policy: first snapshot (") and subject.endswith(" words)")
     message = tracked.git("log", "-1", "--format=%B")
     for trailer in (
+        "Atlas-Title: acme — usage-policy",
         "Atlas-Source: http://127.0.0.1",
         "Atlas-Fetched-At: ",
         "Atlas-Content-SHA256: ",

@@ -43,17 +43,21 @@ class Comparison:
 
     @property
     def label(self) -> str:
+        return self.heading(self.key)
+
+    def heading(self, name: str) -> str:
+        """'NAME: abc (2026-01-10) → def (2026-02-10)', NAME being the key or a title."""
         new = f"{self.new.short} ({self.new.date:%Y-%m-%d})"
         first = self.first_recorded
         if first is not None:
             text = self.old_text if self.old is not None else self.new_text
             head = (
-                f"{self.key}: first recorded on {first.date:%Y-%m-%d} "
+                f"{name}: first recorded on {first.date:%Y-%m-%d} "
                 f"({plural(count_words(text or ''), 'word')})"
             )
             return f"{head}; {self.old.short} → {new}" if self.old is not None else head
         old = f"{self.old.short} ({self.old.date:%Y-%m-%d})" if self.old else "nothing"
-        return f"{self.key}: {old} → {new}"
+        return f"{name}: {old} → {new}"
 
 
 def clone_note(archive) -> str | None:

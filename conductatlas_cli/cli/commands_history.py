@@ -161,6 +161,8 @@ def diff(
     documents, chunks = [], []
     ignore = {source.key: source.ignore for source in sources.sources}
     taxonomy = _taxonomy(sources, topic)  # issue 13: topics on every changed section
+    labels = {s.key: s.label for s in sources.sources}  # 'Acme AI — Privacy Policy (acme/p)'
+    titles = {s.key: s.title for s in sources.sources}
     for comp in comparisons:
         if comp.cut_off:  # never a "first snapshot" we cannot see
             if fmt == "json":
@@ -175,7 +177,7 @@ def diff(
         summary = annotate_topics(summary, comp.old_text, comp.new_text, taxonomy)
         if topic:
             summary = keep_topics(summary, topic)
-        title = comp.label
+        title = comp.heading(labels.get(comp.key, comp.key))
         if comp.new.technical:
             title += f" (extraction changed: {comp.new.technical}, not an edit by the platform)"
         differs = differs or summary.has_changes(show_all=show_all)
@@ -190,6 +192,7 @@ def diff(
             documents.append(
                 {
                     "key": comp.key,
+                    "title": titles.get(comp.key),
                     "technical": comp.new.technical,
                     "first_recorded": recorded,
                     **data,

@@ -289,6 +289,7 @@ class Recorder:
         report.words_added = summary.stats.words_added
         report.words_removed = summary.stats.words_removed
         trailers = {
+            "Atlas-Title": source.title,  # 'Acme AI — Privacy Policy', from sources.yaml
             "Atlas-Source": source.display_url,
             "Atlas-Fetched-At": got.fetched_at or utc_now(),
             "Atlas-Content-SHA256": sha256(new),
