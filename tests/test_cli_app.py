@@ -34,3 +34,12 @@ def test_config_given_a_folder_uses_its_sources_yaml(project, server, monkeypatc
     result = runner.invoke(app, ["check", "--config", str(project.root)])
     assert result.exit_code == 0, result.output
     assert result.output == "sources.yaml: ok (1 documents)\n"
+
+
+def test_demo_into_a_relative_folder_records_there(tmp_path, monkeypatch):
+    """`atlas demo DIR` with a relative DIR keeps its snapshots in DIR (not DIR/DIR)."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["demo", "rel"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "rel" / "snapshots" / "example-ai" / "usage-policy.md").is_file()
+    assert not (tmp_path / "rel" / "rel").exists()

@@ -76,7 +76,7 @@ def load_sources(path: Path) -> Sources:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError([f"{path}: not UTF-8 text (byte {exc.start})"]) from None
-    return parse_sources(text, path=path)
+    return parse_sources(text, path=Path(path).absolute())  # a relative root breaks git paths
 
 
 def parse_sources(text: str, *, path: Path) -> Sources:
