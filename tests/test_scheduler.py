@@ -184,7 +184,10 @@ def test_delay_spaces_the_requests_to_one_host(project, hosts):
     a._serve = serve
     run_fetch(_sources(project, urls, jobs=4, per_host=4, delay=0.3))
     gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
-    assert len(starts) == 3 and min(gaps) >= 0.29
+    # The scheduler spaces the starts 0.3 s apart; the server sees them with a few ms of
+    # jitter (a new connection or a reused one), so allow 50 ms. Without the delay the
+    # gaps are near 0.
+    assert len(starts) == 3 and min(gaps) >= 0.25
 
 
 def test_per_host_limit_holds_with_many_threads(project, hosts):
