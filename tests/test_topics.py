@@ -165,3 +165,11 @@ def test_tagging_is_deterministic():
     """The same text gives the same result twice."""
     text = TAGGING[3]["text"]
     assert tag_text(text, shipped_taxonomy()) == tag_text(text, shipped_taxonomy())
+
+
+def test_every_shipped_pattern_compiles():
+    """The shipped taxonomy (loaded without compiling, for speed) is valid regex throughout."""
+    from conductatlas_cli.topics.taxonomy import _shipped_raw, validate_topic
+
+    problems = [p for tid, spec in _shipped_raw().items() for p in validate_topic(tid, spec)]
+    assert problems == []
