@@ -215,7 +215,13 @@ def build_gate(prefixes: frozenset[str]) -> tuple[re.Pattern, dict[str, tuple[st
     if cjk:
         parts.append(f"(?=({trie(cjk)}))")
     gate = re.compile("|".join(parts) or "(?!)")
-    extensions = {p: tuple(q for q in sorted(prefixes) if q.startswith(p)) for p in prefixes}
+    ordered = sorted(prefixes)  # the prefixes that extend P follow P here, contiguously
+    extensions = {}
+    for i, p in enumerate(ordered):
+        j = i
+        while j < len(ordered) and ordered[j].startswith(p):
+            j += 1
+        extensions[p] = tuple(ordered[i:j])
     return gate, extensions
 
 
