@@ -273,7 +273,7 @@ def _counterparts(name: str, raw: Any, problems: list[TopicProblem]) -> dict:
 @lru_cache(maxsize=1)
 def _shipped_raw() -> dict:
     text = resources.files("conductatlas_cli.topics").joinpath("taxonomy.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 15x
 
 
 @lru_cache(maxsize=1)
