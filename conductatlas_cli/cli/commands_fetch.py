@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -19,7 +20,9 @@ from conductatlas_cli.cli.console import (
     warn,
 )
 from conductatlas_cli.errors import ExitCode
-from conductatlas_cli.run.report import DocumentReport
+
+if TYPE_CHECKING:  # the report model is only needed once a fetch runs
+    from conductatlas_cli.run.report import DocumentReport
 
 
 def check(
