@@ -15,6 +15,7 @@ import pytest
 from conductatlas_cli.errors import ExtractError
 from conductatlas_cli.extract.evidence import Evidence, fingerprint
 from conductatlas_cli.extract.extractor import extract_page, extract_text, extractor_id
+from conductatlas_cli.snapshot.normalize import normalize_text
 
 DATA = Path(__file__).parent / "data" / "extract"
 CASES = sorted(p.stem for p in DATA.glob("*.html"))
@@ -134,6 +135,20 @@ def test_headings_survive_without_main_container():
     out = html((DATA / "no_main_headings.html").read_bytes())
     assert "## 1. Scope" in out and "### 2.1 High-risk uses" in out
     assert "Pricing" not in out and "Cookies" not in out
+
+
+def test_list_item_paragraphs_stay_apart_once_normalized():
+    """A list item's paragraphs ("Necessary cookies", "Type: …") stay lines of their own."""
+    lines = normalize_text(html((DATA / "list_item_paragraphs.html").read_bytes())).splitlines()
+    assert "- Necessary cookies" in lines and "  Type: session cookies" in lines
+    assert "## 1. On our website" in lines
+
+
+def test_hero_title_is_kept_beside_the_documents_own_title():
+    """A hero's <h1> and date before a text with its own <h1> are the page's: both kept."""
+    out = html((DATA / "hero_title_before_document.html").read_bytes())
+    assert out.startswith("# Privacy Policy\n\nMonday, March 2, 2026\n\n# Rowan Studio")
+    assert "Pricing" not in out and "Terms" not in out
 
 
 def test_select_wins_over_detection():

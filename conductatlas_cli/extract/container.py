@@ -21,6 +21,7 @@ from conductatlas_cli.extract.clean import (
     text_length,
     text_sizes,
 )
+from conductatlas_cli.extract.markdown import FULL_DATE
 
 
 def _css(selector: str):
@@ -119,8 +120,18 @@ def choose_container(
         node = best
     node = _stable(root, node, previous, weights, unchanged)
     path = root.getroottree().getpath(node)
-    if node is body or any(el.tag == "h1" for el in node.iter()):
-        return node, path  # it holds the title: what comes before is the page's
+    if node is body:
+        return node, path
+    if any(el.tag == "h1" for el in node.iter()):
+        # it holds a title; a hero before it may hold the page's own (title, date)
+        hero = _hero_block(node, body, weights)
+        if hero is None:
+            return node, path
+        import lxml.html
+
+        wrapper = lxml.html.Element("div")
+        wrapper.extend([hero, node])
+        return wrapper, path
     lead = _preamble(node, top, sizes, weights)
     parts = [*lead, node]
     if not any(el.tag == "h1" for part in parts for el in part.iter()):
@@ -189,9 +200,32 @@ def _label_like(el) -> bool:
     return not any(len(piece.split()) >= 4 for piece in el.itertext())
 
 
-def _title_block(node, body, first):
+def _hero_block(node, body, weights: dict):
+    """The one `<h1>` before a core that holds an `<h1>` of its own, with its dated block.
+
+    A page's hero ("Privacy Policy", "Tuesday, July 29, 2025") above a text that opens
+    with the document's own title. Not a linked `<h1>` (a logo), not when several come
+    before the core, not without a date (a banner: "Legal Hub", "Information about our
+    policies"), not when the site's other pages show the same (`weights` leave it no text).
+    """
+    inside = set(node.iter("h1"))
+    before = []
+    for el in body.iter():
+        if el is node:
+            break
+        if el.tag == "h1" and el not in inside:
+            before.append(el)
+    if len(before) != 1 or link_length(before[0]) * 2 >= max(text_length(before[0]), 1):
+        return None
+    hero = _title_block(node, body, node, titles=before)
+    if hero is None or weights.get(hero, 0) <= 0 or not FULL_DATE.search(hero.text_content()):
+        return None
+    return hero
+
+
+def _title_block(node, body, first, titles=None):
     """The page's only `<h1>`, before `first`, with its short block (a hero: a date line)."""
-    titles = list(body.iter("h1"))
+    titles = list(body.iter("h1")) if titles is None else titles
     if len(titles) != 1:
         return None
     order = {el: i for i, el in enumerate(body.iter())}

@@ -27,7 +27,7 @@ from conductatlas_cli.extract.clean import HEADING_TAGS as _HEADING_TAGS
 
 _WS = re.compile(r"\s+")
 _VISIBLE = re.compile(r"[^\s\u200b-\u200f\u2060\ufeff\u00ad]")  # not a zero-width character
-_DATE = re.compile(
+FULL_DATE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|"
     r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b|"
     r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
@@ -39,6 +39,10 @@ _NUMBERED = re.compile(r"\d+(?:[.)]|(?:\.\d+)+)")  # "12." "3)" "2.1": a heading
 
 class _Heading(str):
     """A heading block ("## Title"), told apart from a paragraph that starts with "#"."""
+
+
+class _List(str):
+    """A list or table block, told apart from a paragraph (see `_item_body`)."""
 
 
 def _heading_level(el) -> int | None:
@@ -67,7 +71,7 @@ def _is_pseudo_heading(el) -> bool:
         elif child.tag != "br":
             return False
     text = " ".join(_WS.sub(" ", "".join(_flat_text(b))).strip() for b in bold).strip()
-    if not text or len(text) > 120 or text.endswith((":", ",", ";")) or _DATE.search(text):
+    if not text or len(text) > 120 or text.endswith((":", ",", ";")) or FULL_DATE.search(text):
         return False  # a bold "Last updated: 1 May 2026" is a date line, not a section
     return True
 
@@ -216,17 +220,17 @@ class _Converter:
                     blocks[0] = title
                 else:
                     if items:
-                        out.append("\n".join(items))
+                        out.append(_List("\n".join(items)))
                         items = []
                     if el.tag == "ol" and not _NUMBERED.match(title):
                         title = marker + title
                     out.append(_Heading(hashes + " " + title))
                     out.extend(blocks[1:])
                     continue
-            body = "\n".join(blocks)
+            body = _item_body(blocks)
             items.append(marker + _indent(body, " " * len(marker)).lstrip(" "))
         if items:
-            out.append("\n".join(items))
+            out.append(_List("\n".join(items)))
         return out
 
     def _table(self, table) -> list[str]:
@@ -269,7 +273,21 @@ class _Converter:
             lines.append("| " + " | ".join(cells) + " |")
             if i == 0:
                 lines.append("|" + "|".join([" --- "] * width) + "|")
-        return ["\n".join(lines)]
+        return [_List("\n".join(lines))]
+
+
+def _item_body(blocks: list[str]) -> str:
+    """A list item's blocks: a blank line between two paragraphs, so that they stay two.
+
+    `<li><p>Cookies we use</p><p>Type: session</p></li>` is two paragraphs of one item;
+    joined by a bare newline, normalizing would reflow them into one sentence. A nested
+    list or a table follows its paragraph directly.
+    """
+    body = blocks[0]
+    for before, block in zip(blocks, blocks[1:], strict=False):
+        prose = not isinstance(before, _List) and not isinstance(block, _List)
+        body += ("\n\n" if prose else "\n") + block
+    return body
 
 
 def _int(value, default: int) -> int:
