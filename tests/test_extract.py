@@ -144,6 +144,13 @@ def test_list_item_paragraphs_stay_apart_once_normalized():
     assert "## 1. On our website" in lines
 
 
+def test_two_line_breaks_end_a_paragraph():
+    """<br><br> (or <br>&zwj;<br>) ends a paragraph: the next line is not reflowed into it."""
+    lines = normalize_text(html((DATA / "br_paragraphs.html").read_bytes())).splitlines()
+    assert "Write to privacy@alder.example for anything this policy covers." in lines
+    assert "Alder Ltd 1 Harbour Street Dublin, Ireland" in lines  # one <br>: one paragraph
+
+
 def test_hero_title_is_kept_beside_the_documents_own_title():
     """A hero's <h1> and date before a text with its own <h1> are the page's: both kept."""
     out = html((DATA / "hero_title_before_document.html").read_bytes())

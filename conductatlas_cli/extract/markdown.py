@@ -8,9 +8,11 @@ that did not change gives the same bytes and a diff shows wording, not markup.
 - Headings: h1–h6, `role="heading"` with `aria-level`, and, on pages without a
   deep heading outline, short all-bold paragraphs ("pseudo-headings", not date
   lines).
+- Paragraphs: a `<br>` is a line break inside one, two in a row end it.
 - Lists: `- ` and `1. ` (honouring `start`), nested by indentation; a list with
   bare text and no `<li>` keeps its text as paragraphs. A top-level item that
-  opens with a heading is a numbered section: `## 12. Publicity`, its text after.
+  opens with a heading is a numbered section: `## 12. Publicity`, its text after; an
+  item's paragraphs are apart by a blank line.
 - Tables: GFM pipe tables (a header row, `<br>` for line breaks in a cell, `|`
   escaped, headings in cells as plain text); one-column, one-row or nested
   tables are layout, read as paragraphs.
@@ -122,10 +124,17 @@ class _Converter:
         lines = [_WS.sub(" ", line).strip() for line in text.split(_BR)]
         if self.in_cell:  # a table cell keeps its empty lines (<br><br>), not its margins
             para = "\n".join(lines).strip("\n")
-        else:
-            para = "\n".join(line for line in lines if line)
-        if para:
-            out.append(para)
+            if para:
+                out.append(para)
+            return
+        # <br><br> (an empty line) ends a paragraph: "…the contract.<br><br>Legitimate
+        # interest…" is two, which normalizing would otherwise reflow into one
+        # ("<br>&zwj;<br>": an invisible character alone is an empty line too)
+        lines = [line if _VISIBLE.search(line) else "" for line in lines]
+        for para in "\n".join(lines).split("\n\n"):
+            para = "\n".join(line for line in para.split("\n") if line)
+            if para:
+                out.append(para)
 
     def _content(self, el, out: list[str], inline: list[str]) -> None:
         if el.text:
