@@ -458,3 +458,20 @@ def test_windows_1252_is_not_mistaken_for_broken_utf8():
     """A windows-1252 page (no valid multi-byte sequences) is still read as windows-1252."""
     body = "Données “personnelles” – accès.".encode("cp1252")
     assert decode_text(body, declared=None) == "Données “personnelles” – accès."
+
+
+def test_not_modified_answers_reuse_the_connection(server, session):
+    """Conditional fetches answered 304 travel over one TCP connection (a warm run's case)."""
+    ports = []
+
+    def unchanged(h):
+        ports.append(h.client_address[1])
+        h.send_response(304)
+        h.send_header("ETag", '"v1"')
+        h.end_headers()
+
+    server.routes["/a"] = unchanged
+    server.routes["/b"] = unchanged
+    for path in ("/a", "/b"):
+        assert fetch(session, server.url(path), etag='"v1"').not_modified
+    assert len(ports) == 2 and ports[0] == ports[1]

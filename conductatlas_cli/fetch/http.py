@@ -49,6 +49,7 @@ MAX_REDIRECTS = 10
 BACKOFF_CAP = 30.0
 RETRY_AFTER_CAP = 60.0
 CHUNK = 64 * 1024
+DRAIN_MAX = 64 * 1024  # the longest unread body read away to keep its connection
 _REDIRECTS = (301, 302, 303, 307, 308)
 _ENCODINGS = {"", "identity", "gzip", "x-gzip", "deflate"}
 
@@ -169,6 +170,7 @@ def _follow(session, url, headers, timeout, max_bytes, deadline) -> FetchResult:
         try:
             status = resp.status_code
             if status in _REDIRECTS:
+                _drain(resp)
                 location = resp.headers.get("Location")
                 if not location:
                     raise FetchError(f"{_status_line(resp)} without a Location header")
@@ -183,6 +185,7 @@ def _follow(session, url, headers, timeout, max_bytes, deadline) -> FetchResult:
                     raise FetchError(f"redirect to a non-http(s) URL {_quote(url)}")
                 continue
             if status == 304:
+                _drain(resp)
                 return _result(resp, url, b"")
             if status in (408, 429) or 500 <= status <= 599:
                 raise _Transient(_status_line(resp), _retry_after(resp))
@@ -193,6 +196,18 @@ def _follow(session, url, headers, timeout, max_bytes, deadline) -> FetchResult:
         finally:
             resp.close()
     raise FetchError("too many redirects")
+
+
+def _drain(resp) -> None:
+    """Read a bodiless or short answer (304, redirect) to its end: its connection is pooled.
+
+    urllib3 gives a connection back to the pool once its body is read to the end (and
+    closes it on a read error); `close` on an unread one closes it, and the next request
+    to the host would connect anew.
+    """
+    length = 0 if resp.status_code == 304 else _content_length(resp)
+    if length is not None and length <= DRAIN_MAX:
+        resp.raw.drain_conn()
 
 
 def _result(resp, url: str, body: bytes) -> FetchResult:
