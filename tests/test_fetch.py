@@ -475,3 +475,23 @@ def test_not_modified_answers_reuse_the_connection(server, session):
     for path in ("/a", "/b"):
         assert fetch(session, server.url(path), etag='"v1"').not_modified
     assert len(ports) == 2 and ports[0] == ports[1]
+
+
+def test_proxy_environment_is_honoured_on_every_request(server, monkeypatch):
+    """`http_proxy` reaches each request (read once per host): both go through the proxy."""
+    monkeypatch.setenv("http_proxy", server.url())
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    server.set("http://atlas.invalid/a", PAGE)
+    server.set("http://atlas.invalid/b", PAGE)
+    proxied = make_session(user_agent="atlas-test/1.0")
+    try:
+        for path in ("/a", "/b", "/a"):
+            assert fetch(proxied, f"http://atlas.invalid{path}").body == PAGE.encode()
+    finally:
+        proxied.close()
+    assert [p for _, p, _ in server.requests] == [
+        "http://atlas.invalid/a",
+        "http://atlas.invalid/b",
+        "http://atlas.invalid/a",
+    ]

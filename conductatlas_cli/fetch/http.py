@@ -80,9 +80,31 @@ class _Transient(Exception):
         self.retry_after = retry_after
 
 
+class _Session(requests.Session):
+    """A session that reads the proxy environment once per host, not on every request.
+
+    requests looks up `*_proxy`, `no_proxy` and the CA-bundle variables for each
+    request, walking the whole environment twice; what it finds depends on the
+    URL's scheme and host alone, and the environment does not change during a run.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._env_settings: dict[tuple, dict] = {}
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc, repr(proxies), stream, repr(verify), repr(cert))
+        found = self._env_settings.get(key)
+        if found is None:
+            found = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            self._env_settings[key] = found
+        return {**found, "proxies": dict(found["proxies"])}
+
+
 def make_session(*, user_agent: str, pool_size: int = 16) -> requests.Session:
     """One session for all documents: pooled connections, no automatic retries."""
-    session = requests.Session()
+    session = _Session()
     adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
