@@ -114,8 +114,16 @@ def import_time(cmd, folder: Path) -> tuple[float, list[tuple[float, str]]]:
     return total, sorted(top, reverse=True)[:6]
 
 
+def byte_compile() -> None:
+    """Write the package's .pyc files, as an install does: with PYTHONDONTWRITEBYTECODE set
+    (this machine sets it) every atlas run would otherwise compile its modules from source."""
+    package = HERE.parent / "conductatlas_cli"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+
+
 def cmd_hosts(args) -> None:
     cmd = atlas_command()
+    byte_compile()
     corpus = WORK / "corpus" / f"hosts-{args.docs}"
     write_corpus(corpus, docs=args.docs, versions=1)
     servers = start_hosts(corpus, args.hosts, args.latency)
@@ -181,6 +189,7 @@ def fmt(values) -> str:
 
 def cmd_big(args) -> None:
     cmd = atlas_command()
+    byte_compile()
     corpus = WORK / "corpus" / f"big-{args.docs}"
     t = time.perf_counter()
     write_corpus(corpus, docs=args.docs, versions=1, text_bytes=args.text_bytes)

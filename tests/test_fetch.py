@@ -355,22 +355,26 @@ def test_bad_validator_is_not_retried(server, session, sleeps):
     assert sleeps == []
 
 
-def test_session_reuses_connections(server, session):
-    """Two fetches through one session travel over one TCP connection."""
+@pytest.mark.parametrize("status", [200, 304], ids=["200", "304"])
+def test_session_reuses_connections(server, session, status):
+    """Two fetches through one session travel over one TCP connection, 304s too (a warm run)."""
     ports = []
 
     def page(h):
         ports.append(h.client_address[1])
-        h.send_response(200)
-        h.send_header("Content-Type", "text/html")
-        h.send_header("Content-Length", str(len(PAGE)))
+        h.send_response(status)
+        h.send_header("ETag", '"v1"')
+        if status == 200:
+            h.send_header("Content-Type", "text/html")
+            h.send_header("Content-Length", str(len(PAGE)))
         h.end_headers()
-        h.wfile.write(PAGE.encode())
+        if status == 200:
+            h.wfile.write(PAGE.encode())
 
     server.routes["/a"] = page
     server.routes["/b"] = page
-    fetch(session, server.url("/a"))
-    fetch(session, server.url("/b"))
+    for path in ("/a", "/b"):
+        assert fetch(session, server.url(path), etag='"v1"').status == status
     assert len(ports) == 2 and ports[0] == ports[1]
 
 
@@ -458,3 +462,23 @@ def test_windows_1252_is_not_mistaken_for_broken_utf8():
     """A windows-1252 page (no valid multi-byte sequences) is still read as windows-1252."""
     body = "Données “personnelles” – accès.".encode("cp1252")
     assert decode_text(body, declared=None) == "Données “personnelles” – accès."
+
+
+def test_proxy_environment_is_honoured_on_every_request(server, monkeypatch):
+    """`http_proxy` reaches each request (read once per host): both go through the proxy."""
+    monkeypatch.setenv("http_proxy", server.url())
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    server.set("http://atlas.invalid/a", PAGE)
+    server.set("http://atlas.invalid/b", PAGE)
+    proxied = make_session(user_agent="atlas-test/1.0")
+    try:
+        for path in ("/a", "/b", "/a"):
+            assert fetch(proxied, f"http://atlas.invalid{path}").body == PAGE.encode()
+    finally:
+        proxied.close()
+    assert [p for _, p, _ in server.requests] == [
+        "http://atlas.invalid/a",
+        "http://atlas.invalid/b",
+        "http://atlas.invalid/a",
+    ]

@@ -27,9 +27,11 @@ def fetch_alerts(sources, report, *, dry_run: bool, feed: Path | None) -> tuple[
     """After `atlas fetch` recorded: alerts, then feeds. (notification dicts, all went well)."""
     if dry_run:
         return [], True
-    from conductatlas_cli.notify.service import after_fetch
+    results = []
+    if sources.notify:  # no targets: the notify package is not even imported
+        from conductatlas_cli.notify.service import after_fetch
 
-    results = after_fetch(sources, report, warn=warn)
+        results = after_fetch(sources, report, warn=warn)
     ok = all(r.sent for r in results)
     if feed is not None:
         from conductatlas_cli.feeds.atom import write_feeds
@@ -44,7 +46,7 @@ def fetch_alerts(sources, report, *, dry_run: bool, feed: Path | None) -> tuple[
 
 def prime_alerts(sources, *, dry_run: bool) -> None:
     """Before `atlas fetch` records: the outbox's cursor, so a killed run is announced later."""
-    if not dry_run:
+    if not dry_run and sources.notify:
         from conductatlas_cli.notify.service import before_fetch
 
         before_fetch(sources, warn=warn)

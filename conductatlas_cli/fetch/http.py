@@ -49,6 +49,7 @@ MAX_REDIRECTS = 10
 BACKOFF_CAP = 30.0
 RETRY_AFTER_CAP = 60.0
 CHUNK = 64 * 1024
+DRAIN_MAX = 64 * 1024  # the longest unread body read away to keep its connection
 _REDIRECTS = (301, 302, 303, 307, 308)
 _ENCODINGS = {"", "identity", "gzip", "x-gzip", "deflate"}
 
@@ -79,9 +80,31 @@ class _Transient(Exception):
         self.retry_after = retry_after
 
 
+class _Session(requests.Session):
+    """A session that reads the proxy environment once per host, not on every request.
+
+    requests looks up `*_proxy`, `no_proxy` and the CA-bundle variables for each
+    request, walking the whole environment twice; what it finds depends on the
+    URL's scheme and host alone, and the environment does not change during a run.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._env_settings: dict[tuple, dict] = {}
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc, repr(proxies), stream, repr(verify), repr(cert))
+        found = self._env_settings.get(key)
+        if found is None:
+            found = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            self._env_settings[key] = found
+        return {**found, "proxies": dict(found["proxies"])}
+
+
 def make_session(*, user_agent: str, pool_size: int = 16) -> requests.Session:
     """One session for all documents: pooled connections, no automatic retries."""
-    session = requests.Session()
+    session = _Session()
     adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
@@ -169,6 +192,7 @@ def _follow(session, url, headers, timeout, max_bytes, deadline) -> FetchResult:
         try:
             status = resp.status_code
             if status in _REDIRECTS:
+                _drain(resp)
                 location = resp.headers.get("Location")
                 if not location:
                     raise FetchError(f"{_status_line(resp)} without a Location header")
@@ -183,6 +207,7 @@ def _follow(session, url, headers, timeout, max_bytes, deadline) -> FetchResult:
                     raise FetchError(f"redirect to a non-http(s) URL {_quote(url)}")
                 continue
             if status == 304:
+                _drain(resp)
                 return _result(resp, url, b"")
             if status in (408, 429) or 500 <= status <= 599:
                 raise _Transient(_status_line(resp), _retry_after(resp))
@@ -193,6 +218,18 @@ def _follow(session, url, headers, timeout, max_bytes, deadline) -> FetchResult:
         finally:
             resp.close()
     raise FetchError("too many redirects")
+
+
+def _drain(resp) -> None:
+    """Read a bodiless or short answer (304, redirect) to its end: its connection is pooled.
+
+    urllib3 gives a connection back to the pool once its body is read to the end (and
+    closes it on a read error); `close` on an unread one closes it, and the next request
+    to the host would connect anew.
+    """
+    length = 0 if resp.status_code == 304 else _content_length(resp)
+    if length is not None and length <= DRAIN_MAX:
+        resp.raw.drain_conn()
 
 
 def _result(resp, url: str, body: bytes) -> FetchResult:

@@ -86,7 +86,7 @@ class Decision:
 
 def text_digest(text: str, ignore: tuple[str, ...]) -> str:
     """Identifies a recorded text with the `ignore` rules and change model its hash depends on."""
-    from conductatlas_cli.snapshot.change_model import MODEL_VERSION
+    from conductatlas_cli.snapshot import MODEL_VERSION
 
     return sha256(json.dumps([MODEL_VERSION, *ignore]) + "\n" + text)
 

@@ -9,3 +9,8 @@ shell: "needs a browser").
 
 May import: `textsafe`. Pure functions over text: no I/O, no git, no network.
 """
+
+# The change model's version (`change_model.py`): bumped whenever a key changes, so cached
+# hashes of recorded texts are recomputed. Here, not there, so that checking such a hash
+# (every 304 of a fetch) does not compile the change model's patterns.
+MODEL_VERSION = "cm1"

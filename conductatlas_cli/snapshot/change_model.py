@@ -76,8 +76,6 @@ COSMETIC_CLASSES = (
 )
 NEVER_COSMETIC_SIGNS = "<>≤≥=≠±%$€£¥§¶✓✔✗✘☑☐✅❌"
 
-# Bumped whenever a key changes, so cached hashes of recorded texts are recomputed.
-MODEL_VERSION = "cm1"
 
 _TYPOGRAPHY = str.maketrans(
     {
