@@ -161,13 +161,21 @@ def fetch(
             progress.stop()
     notifications, delivered = fetch_alerts(sources, report, dry_run=dry_run, feed=feed)
     code = max(int(report.exit_code), 0 if delivered else int(ExitCode.PARTIAL))
+    previews = None
+    if dry_run:  # what was fetched and not recorded, as `atlas diff` shows a change
+        from conductatlas_cli.cli.previews import fetch_previews
+
+        if as_json:
+            previews = fetch_previews(sources, report, color=color, as_json=True)
     if as_json:
-        typer.echo(to_json(report, notifications=notifications, exit_code=code))
+        typer.echo(to_json(report, notifications=notifications, exit_code=code, previews=previews))
     elif (sys.stdout.isatty() or color == "always") and not quiet:
         print_table(report, make_console(color=coloured), verbose=verbose)
     else:
         for line in plain_lines(report, quiet=quiet):
             typer.echo(line)
+    if dry_run and not as_json:
+        fetch_previews(sources, report, color=color, as_json=False)
     if site is not None and not dry_run:
         code = max(code, _refresh_site(sources, site, say=not (quiet or as_json)))
     raise typer.Exit(code)

@@ -127,9 +127,23 @@ def diff(
     topic: list[str] = typer.Option(
         None, "--topic", help="Only changed sections with this topic (repeatable)."
     ),
+    pending: bool = typer.Option(
+        False, "--pending", help="The change the last fetch held back: latest → that fetch."
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
-    """What changed, section by section: default previous version → latest."""
+    """What changed, section by section: default previous version → latest.
+
+    Examples:
+
+      atlas diff cohere
+      atlas diff cohere/usage-policy --from 2026-11-01 --to @~0
+      atlas diff --since 7d --format markdown
+      atlas diff acme/privacy --pending     (before 'atlas fetch --force acme/privacy')
+
+    Exit codes: 0 shown (also nothing to show); 2 usage error, unknown target, or
+    nothing held back for --pending; 3 with --exit-code when there are differences.
+    """
     import json
 
     from conductatlas_cli.archive import history
@@ -144,7 +158,18 @@ def diff(
     if target is None and since is None:
         raise UsageError("give a TARGET (platform or platform/document) or --since DATE")
     sources = load_sources_at(config)
-    ignore = {source.key: source.ignore for source in sources.sources}
+    if pending:
+        if target is None or from_ref or to_ref or since:
+            raise UsageError("--pending takes a TARGET, and no --from, --to or --since")
+        from conductatlas_cli.cli.previews import pending_diff
+
+        color = fmt == "rich" and coloured
+        shown = pending_diff(
+            sources, target, fmt=fmt, color=color, context=context, show_all=show_all, stat=stat
+        )
+        if shown and exit_code:
+            raise typer.Exit(int(ExitCode.DIFFERENCES))
+        return
     with Archive.from_sources(sources) as archive:
         _say_once(history.clone_note(archive))
         keys = history.matching_keys(archive, sources, target)

@@ -1,4 +1,4 @@
-"""Edits of sources.yaml that keep its comments, order and layout: `atlas add` and `atlas rm`.
+"""Edits of sources.yaml that keep its comments, order and layout: `atlas add`, `rm` and `mv`.
 
 The file is read with ruamel.yaml's round-trip loader, changed, dumped, then
 validated whole by the loader (`load.parse_sources`) before it replaces the old
@@ -45,15 +45,7 @@ def _write(path: Path, yaml: Any, data: Any) -> Sources:
     yaml.dump(data, buffer)
     text = buffer.getvalue()
     sources = parse_sources(text, path=path)
-    fd, tmp = tempfile.mkstemp(prefix=".sources-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(path, text)
     return sources
 
 
@@ -98,3 +90,63 @@ def remove_document(path: Path, key: str) -> Sources:
     if not documents:
         del platforms[platform]
     return _write(path, yaml, data)
+
+
+def _rename(mapping: Any, old: str, new: str) -> None:
+    """Rename OLD to NEW in the CommentedMap MAPPING, at OLD's place, with its comments."""
+    position = list(mapping).index(old)
+    value = mapping.pop(old)
+    comment = mapping.ca.items.pop(old, None)
+    mapping.insert(position, new, value)
+    if comment is not None:
+        mapping.ca.items[new] = comment
+
+
+def move_source(path: Path, old: str, new: str) -> tuple[Sources, str]:
+    """Rename document OLD to NEW in PATH (its entry as written, in its place); new sources.
+
+    To another platform, the entry goes last among that platform's documents; a new
+    platform is created with the old one's name, and an emptied one is removed. The file
+    is not written here: the text comes back for `write_text` (after the archive moved).
+    """
+    old_platform, old_document = parse_key(old)
+    new_platform, new_document = parse_key(new)
+    yaml, data = _read(path)
+    platforms = data.get("platforms") or {}
+    source = platforms.get(old_platform)
+    documents = (source or {}).get("documents") or {}
+    if old_document not in documents:
+        raise UsageError(f"'{old}' is not in '{path.name}'")
+    target = platforms.get(new_platform)
+    if new_document in ((target or {}).get("documents") or {}):
+        raise UsageError(f"'{new}' is already in '{path.name}'")
+    if old_platform == new_platform:
+        _rename(documents, old_document, new_document)
+    else:
+        from ruamel.yaml.comments import CommentedMap
+
+        if target is None:
+            target = CommentedMap()
+            target["name"] = (source or {}).get("name") or old_platform
+            target["documents"] = CommentedMap()
+            platforms[new_platform] = target
+        target.setdefault("documents", CommentedMap())[new_document] = documents.pop(old_document)
+        if not documents:
+            del platforms[old_platform]
+    buffer = io.StringIO()
+    yaml.dump(data, buffer)
+    text = buffer.getvalue()
+    return parse_sources(text, path=path), text
+
+
+def write_text(path: Path, text: str) -> None:
+    """Replace the file at PATH by TEXT atomically (a temporary file, then a rename)."""
+    fd, tmp = tempfile.mkstemp(prefix=".sources-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
