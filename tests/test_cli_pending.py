@@ -53,10 +53,17 @@ def test_dry_run_prints_the_held_back_change_and_writes_nothing(held):
 
 def test_dry_run_previews_any_change_and_json_has_the_summary(held, server):
     """A dry run previews an ordinary change too, and --json carries it as `preview`."""
-    changed = [CLAUSES[0], ("2. Prohibited Uses", "You may not use the services for spam."), *CLAUSES[2:]]
+    changed = [
+        CLAUSES[0],
+        ("2. Prohibited Uses", "You may not use the services for spam."),
+        *CLAUSES[2:],
+    ]
     server.set("/policy", policy_html(changed))
     text = atlas("fetch", "--dry-run")
-    assert "→ this fetch (dry run)" in text.output and "~ Usage Policy › 2. Prohibited Uses" in text.output
+    assert (
+        "→ this fetch (dry run)" in text.output
+        and "~ Usage Policy › 2. Prohibited Uses" in text.output
+    )
     report = json.loads(atlas("fetch", "--dry-run", "--json").stdout)
     (doc,) = report["documents"]
     assert doc["status"] == "changed"

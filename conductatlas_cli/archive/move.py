@@ -52,4 +52,9 @@ def move_document(archive, old: str, new: str) -> str | None:
     for src, dst, _, content in moved:
         archive.put_file(dst, content)
         archive.put_file(src, None)
+    for src, _, _, _ in moved:  # an emptied folder goes, as with git mv
+        try:
+            archive.git.top.resolve().joinpath(*src.split("/")).parent.rmdir()
+        except OSError:
+            pass  # not empty, or gone already
     return commit

@@ -88,7 +88,11 @@ def fetch(
         False, "--quiet", "-q", help="Print nothing when nothing changed and nothing failed."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON report on stdout."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Fetch and report; write nothing."),
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="Fetch and report, with each changed or held-back document's summary; write nothing.",
+    ),
     force: bool = typer.Option(False, "--force", help="Record changes held back by the guards."),
     jobs: int | None = typer.Option(
         None, "--jobs", "-j", min=1, max=64, help="Documents fetched at once."
@@ -116,7 +120,19 @@ def fetch(
         help="Only the documents whose host hashes to shard K of N (one per machine).",
     ),
 ) -> None:
-    """Fetch documents, record each changed one as a commit, send alerts, and report."""
+    """Fetch documents, record each changed one as a commit, send alerts, and report.
+
+    Examples:
+
+      atlas fetch
+      atlas fetch -q                        (for cron: quiet unless something changed or failed)
+      atlas fetch acme --dry-run            (each change's summary; nothing written)
+      atlas fetch acme/privacy --force      (record a change that was held back)
+
+    Exit codes: 0 done, nothing failed; 1 some documents failed or were held back (see
+    'atlas diff TARGET --pending'); 2 usage or configuration error; 75 another fetch holds
+    the lock; 130 interrupted.
+    """
     from conductatlas_cli.cli.commands_alerts import fetch_alerts, prime_alerts
     from conductatlas_cli.fetch.shard import parse_shard
     from conductatlas_cli.render.fetch_report import plain_lines, print_table, to_json
