@@ -81,7 +81,9 @@ def _warn_browser(sources) -> None:
 
 def fetch(
     targets: list[str] = typer.Argument(
-        None, help="platform or platform/document (default: everything in sources.yaml)."
+        None,
+        metavar="[TARGET]...",
+        help="platform or platform/document (default: everything in sources.yaml).",
     ),
     config: Path | None = ConfigOption,
     quiet: bool = typer.Option(
@@ -124,6 +126,7 @@ def fetch(
 
     Examples:
 
+    \b
       atlas fetch
       atlas fetch -q                        (for cron: quiet unless something changed or failed)
       atlas fetch acme --dry-run            (each change's summary; nothing written)

@@ -36,6 +36,7 @@ def status(
 
     Times are UTC (`Z`). Examples:
 
+    \b
       atlas status
       atlas status openai --failing
       atlas status --json
@@ -136,6 +137,7 @@ def diff(
 
     Examples:
 
+    \b
       atlas diff cohere
       atlas diff cohere/usage-policy --from 2026-11-01 --to @~0
       atlas diff --since 7d --format markdown
@@ -270,6 +272,7 @@ def log(
 
     Examples:
 
+    \b
       atlas log
       atlas log openai/privacy-policy -n 5
       atlas log --since 2026-11-01 --json

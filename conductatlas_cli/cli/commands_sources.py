@@ -61,6 +61,7 @@ def mv(
 
     Examples:
 
+    \b
       atlas mv acme/privacy acme/privacy-policy
       atlas mv open-ai/terms openai/terms     (to another platform)
 
