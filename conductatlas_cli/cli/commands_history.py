@@ -150,8 +150,9 @@ def diff(
 
     from conductatlas_cli.archive import history
     from conductatlas_cli.archive.archive import Archive
+    from conductatlas_cli.cli.previews import draw
     from conductatlas_cli.diff.summary import summarize_changes
-    from conductatlas_cli.render import render_summary, stat_line, summary_to_dict
+    from conductatlas_cli.render import stat_line, summary_to_dict
     from conductatlas_cli.timestamps import format_utc
     from conductatlas_cli.topics.changes import annotate_topics, keep_topics
 
@@ -228,17 +229,8 @@ def diff(
         elif stat:
             chunks.append(f"{title}\n  {stat_line(summary, show_all=show_all)}\n")
         else:
-            chunks.append(
-                render_summary(
-                    summary,
-                    fmt=fmt,
-                    context=context,
-                    show_all=show_all,
-                    title=title,
-                    color=color,
-                    width=terminal_width(),
-                )
-            )
+            options = {"context": context, "show_all": show_all}
+            chunks.append(draw(summary, fmt=fmt, title=title, color=color, **options))
     if fmt == "json":
         typer.echo(json.dumps({"documents": documents}, ensure_ascii=False, indent=2))
     elif not keys:

@@ -29,6 +29,21 @@ def change_summary(sources, key: str, old: str | None, new: str, *, between=(), 
     return annotate_topics(summary, old, new, taxonomy)
 
 
+def draw(summary, *, fmt: str, title: str, color: bool, context: int = 0, show_all=False) -> str:
+    """SUMMARY as `atlas diff` prints it in FMT (rich, plain, markdown) under TITLE."""
+    from conductatlas_cli.render import render_summary
+
+    return render_summary(
+        summary,
+        fmt=fmt,
+        context=context,
+        show_all=show_all,
+        title=title,
+        color=color,
+        width=terminal_width(),
+    )
+
+
 def heading(sources, key: str, base: str | None, date: datetime | None, what: str) -> str:
     """'Acme AI — Privacy Policy (acme/privacy): 5a7d92814e (2026-12-01) → WHAT'."""
     label = next((s.label for s in sources.sources if s.key == key), key)
@@ -38,7 +53,7 @@ def heading(sources, key: str, base: str | None, date: datetime | None, what: st
 
 def fetch_previews(sources, report, *, color: str, as_json: bool) -> dict[str, object] | None:
     """A dry run's changed and held-back documents: their summaries (JSON), or print them."""
-    from conductatlas_cli.render import render_summary, summary_to_dict
+    from conductatlas_cli.render import summary_to_dict
     from conductatlas_cli.render.fetch_report import ordered
     from conductatlas_cli.run.report import FetchStatus
 
@@ -57,13 +72,7 @@ def fetch_previews(sources, report, *, color: str, as_json: bool) -> dict[str, o
         what = "this fetch (held back: --force records it)" if held else "this fetch (dry run)"
         title = heading(sources, doc.key, p.base, p.base_date, what)
         chunks.append(
-            render_summary(
-                summary,
-                fmt=fmt,
-                title=title,
-                color=fmt == "rich" and color_wanted(color),
-                width=terminal_width(),
-            )
+            draw(summary, fmt=fmt, title=title, color=fmt == "rich" and color_wanted(color))
         )
     if chunks:
         sys.stdout.write("\n" + "\n".join(chunks))
@@ -77,7 +86,7 @@ def pending_diff(
     """Print TARGET's held-back changes as `atlas diff` would; whether any differs."""
     from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.archive.pending import load_pending
-    from conductatlas_cli.render import render_summary, stat_line, summary_to_dict
+    from conductatlas_cli.render import stat_line, summary_to_dict
     from conductatlas_cli.textsafe import plain
     from conductatlas_cli.timestamps import parse_utc
     from conductatlas_cli.topics import load_taxonomy
@@ -109,18 +118,8 @@ def pending_diff(
         elif stat:
             chunks.append(f"{title}\n  {stat_line(summary, show_all=show_all)}\n{note}")
         else:
-            chunks.append(
-                render_summary(
-                    summary,
-                    fmt=fmt,
-                    context=context,
-                    show_all=show_all,
-                    title=title,
-                    color=color,
-                    width=terminal_width(),
-                )
-                + note
-            )
+            options = {"context": context, "show_all": show_all}
+            chunks.append(draw(summary, fmt=fmt, title=title, color=color, **options) + note)
     if fmt == "json":
         typer.echo(json.dumps({"documents": documents}, ensure_ascii=False, indent=2))
     else:

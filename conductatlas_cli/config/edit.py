@@ -77,15 +77,21 @@ def add_document(
     return _write(path, yaml, data)
 
 
-def remove_document(path: Path, key: str) -> Sources:
-    """Remove KEY from the sources file at PATH (its platform too when it was the last one)."""
+def _tracked(path: Path, data: Any, key: str) -> tuple[Any, Any, str]:
+    """(platforms, KEY's platform's documents, KEY's document id); UsageError when untracked."""
     platform, document = parse_key(key)
-    yaml, data = _read(path)
     platforms = data.get("platforms") or {}
-    entry = platforms.get(platform)
-    documents = (entry or {}).get("documents") or {}
+    documents = (platforms.get(platform) or {}).get("documents") or {}
     if document not in documents:
         raise UsageError(f"'{key}' is not in '{path.name}'")
+    return platforms, documents, document
+
+
+def remove_document(path: Path, key: str) -> Sources:
+    """Remove KEY from the sources file at PATH (its platform too when it was the last one)."""
+    platform = parse_key(key)[0]
+    yaml, data = _read(path)
+    platforms, documents, document = _tracked(path, data, key)
     del documents[document]
     if not documents:
         del platforms[platform]
@@ -109,14 +115,11 @@ def move_source(path: Path, old: str, new: str) -> tuple[Sources, str]:
     platform is created with the old one's name, and an emptied one is removed. The file
     is not written here: the text comes back for `write_text` (after the archive moved).
     """
-    old_platform, old_document = parse_key(old)
+    old_platform = parse_key(old)[0]
     new_platform, new_document = parse_key(new)
     yaml, data = _read(path)
-    platforms = data.get("platforms") or {}
-    source = platforms.get(old_platform)
-    documents = (source or {}).get("documents") or {}
-    if old_document not in documents:
-        raise UsageError(f"'{old}' is not in '{path.name}'")
+    platforms, documents, old_document = _tracked(path, data, old)
+    source = platforms[old_platform]
     target = platforms.get(new_platform)
     if new_document in ((target or {}).get("documents") or {}):
         raise UsageError(f"'{new}' is already in '{path.name}'")
@@ -127,7 +130,7 @@ def move_source(path: Path, old: str, new: str) -> tuple[Sources, str]:
 
         if target is None:
             target = CommentedMap()
-            target["name"] = (source or {}).get("name") or old_platform
+            target["name"] = source.get("name") or old_platform
             target["documents"] = CommentedMap()
             platforms[new_platform] = target
         target.setdefault("documents", CommentedMap())[new_document] = documents.pop(old_document)
