@@ -130,6 +130,7 @@ def assert_plain_output(text: str) -> None:
 _REPORT_LINE = re.compile(
     r"^(?:(?:new|changed|unchanged|held back|failed) +[a-z0-9-]+/[a-z0-9-]+(?:  .*)?"
     r"|\d+ new, \d+ changed, \d+ unchanged, \d+ held back, \d+ failed.*"
+    r"| +source moved: \S+ → \S+"  # the URL in sources.yaml changed since the last fetch
     r"|atlas: (?:error|warning): .+)$"
 )
 

@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conductatlas_cli.cli import app
-from conductatlas_cli.config.edit import add_document, remove_document
+from conductatlas_cli.config.edit import add_document, move_source, remove_document
 from conductatlas_cli.errors import ConfigError, UsageError
 
 runner = CliRunner()
@@ -90,3 +90,13 @@ def test_cli_add_and_rm(sources_file, monkeypatch):
         "removed cohere/terms from sources.yaml (1 documents)\n",
     )
     assert sources_file.read_text() == SOURCES
+
+
+def test_move_renames_in_place_and_writes_nothing_itself(sources_file):
+    """move_source renames the entry where it stands and returns the text; the file waits."""
+    add_document(sources_file, "cohere/terms", "https://cohere.com/terms")
+    before = sources_file.read_text()
+    sources, text = move_source(sources_file, "cohere/usage-policy", "cohere/aup")
+    assert [s.key for s in sources.sources] == ["cohere/aup", "cohere/terms"]
+    assert text == before.replace("      usage-policy:", "      aup:")
+    assert sources_file.read_text() == before

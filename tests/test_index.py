@@ -111,3 +111,30 @@ def test_log_lists_only_atlas_versions(many):
     result = runner.invoke(app, ["log", "p0/d0"])
     assert "user note" not in result.output
     assert len(result.output.splitlines()) == 3  # the document's title, then its two versions
+
+
+def test_renames_give_older_versions_to_the_new_key_only():
+    """A rename marker gives OLD's earlier versions to NEW (chains too); a later OLD is its own."""
+    from datetime import datetime, timezone
+
+    from conductatlas_cli.archive.archive import Version
+    from conductatlas_cli.archive.index import Entry, follow_renames
+
+    def at(n: int) -> Version:
+        return Version(f"{n:040d}", datetime(2026, 1, n, tzinfo=timezone.utc), "s")
+
+    raw = [  # newest first
+        Entry("a/old", at(6), "b6", True),  # a new document added under the old key
+        Entry("a/newest", at(5), "", False, renamed_from="a/new"),
+        Entry("a/new", at(4), "b4", False),
+        Entry("a/new", at(3), "", False, renamed_from="a/old"),
+        Entry("a/old", at(2), "b2", False),
+        Entry("a/old", at(1), "b1", True),
+    ]
+    got = [(e.key, e.version.commit[-1], e.stored_as) for e in follow_renames(raw)]
+    assert got == [
+        ("a/old", "6", None),
+        ("a/newest", "4", "a/new"),
+        ("a/newest", "2", "a/old"),
+        ("a/newest", "1", "a/old"),
+    ]

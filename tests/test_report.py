@@ -112,4 +112,5 @@ def test_json_report_shape():
         "sections",
         "topics",
         "watched",
+        "moved_from",
     }

@@ -178,9 +178,10 @@ class Archive:
         return found[2].decode("utf-8", "replace")
 
     def read_version(self, key: str, commit: str) -> str:
-        """The text of KEY as of COMMIT."""
+        """The text of KEY as of COMMIT (at its key then, where `atlas mv` renamed it since)."""
         with self._mutex:
-            found = self.git.read_object(f"{commit}:{self.snapshot_relpath(key)}")
+            stored = self._index.stored_as(key, commit) if self._index else key
+            found = self.git.read_object(f"{commit}:{self.snapshot_relpath(stored)}")
         if found is None or found[1] != "blob":
             raise UsageError(f"'{key}' has no text at commit '{commit[:12]}'")
         return found[2].decode("utf-8", "replace")

@@ -125,7 +125,7 @@ def capture_extra(archive, key: str, files: dict[str, bytes | None]) -> dict[str
 
 def read_capture(archive, key: str, commit: str) -> Capture | None:
     """KEY's capture as of COMMIT (None when that version kept none); StoreError if damaged."""
-    paths = capture_relpaths(archive, key)
+    paths = capture_relpaths(archive, archive.history().stored_as(key, commit))  # atlas mv
     files = {}
     for name, rel in paths.items():
         data = archive.read_file(commit, rel)

@@ -203,10 +203,12 @@ def log_entries(
 
 
 def one_line(key: str, version: Version) -> str:
-    """The part of a commit subject after 'key: '."""
-    prefix = f"{key}: "
+    """The part of a commit subject after 'key: ' (the key it had then, before an `atlas mv`)."""
+    import re
+
     subject = version.subject
-    return subject[len(prefix) :] if subject.startswith(prefix) else subject
+    found = re.match(r"[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*: ", subject)
+    return subject[found.end() :] if found else subject
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,12 @@ One `git log --raw` over the snapshots folder finds, per document, the commits
 that are atlas versions: an `Atlas-Fetched-At` trailer on a commit that changed
 one snapshot (or, where it lists several, as a shallow clone's boundary commit
 lists every file as added, the one its subject `platform/document: …` names).
-A user's commit that touches a snapshot, a repair commit: neither is a version. The result is kept in
+A user's commit that touches a snapshot, a repair commit: neither is a version.
+A commit of `atlas mv` carries `Atlas-Renamed-From: OLD` (subject `NEW: …`): the
+versions older than it that were recorded as OLD are NEW's (`Entry.stored_as`
+keeps the key their files have at their commit), as `git log --follow` would
+follow the rename, but exactly and for every document in the one pass; a
+document added as OLD after the move is a document of its own. The result is kept in
 `.git/atlas/history.json` (the worktree's git dir: a cache that never shows in
 `git status`) under the HEAD commit it describes (and the shallow
 boundary), so the next command reads one file; when HEAD moved forward only the
@@ -31,12 +36,14 @@ if TYPE_CHECKING:
     from conductatlas_cli.archive.archive import Version
 
 INDEX_FILE = "history.json"
-INDEX_FORMAT = 2  # 2: entries carry the Atlas-Technical trailer
+INDEX_FORMAT = 3  # 2: entries carry the Atlas-Technical trailer; 3: renames (atlas mv)
 FETCHED_TRAILER = "Atlas-Fetched-At"
 TECHNICAL_TRAILER = "Atlas-Technical"
+RENAMED_TRAILER = "Atlas-Renamed-From"
 _LOG_FORMAT = (
     f"%x1e%H%x1f%ct%x1f%(trailers:key={FETCHED_TRAILER},valueonly)"
-    f"%x1f%(trailers:key={TECHNICAL_TRAILER},valueonly)%x1f%s%x1f%b%x1d"
+    f"%x1f%(trailers:key={TECHNICAL_TRAILER},valueonly)"
+    f"%x1f%(trailers:key={RENAMED_TRAILER},valueonly)%x1f%s%x1f%b%x1d"
 )
 
 
@@ -48,6 +55,23 @@ class Entry:
     version: Version
     blob: str  # the snapshot's blob at that commit
     added: bool  # the commit created the path (its parent had no such file)
+    renamed_from: str | None = None  # a rename (atlas mv) from this key to KEY: no version
+    stored_as: str | None = None  # the key the files had at that commit, when renamed since
+
+
+def follow_renames(raw: list[Entry]) -> list[Entry]:
+    """RAW (newest first, rename markers among them) → versions under today's keys."""
+    from dataclasses import replace
+
+    alias: dict[str, str] = {}  # a key as recorded → the key it was renamed to later
+    out = []
+    for entry in raw:
+        if entry.renamed_from is not None:
+            alias[entry.renamed_from] = alias.get(entry.key, entry.key)
+            continue
+        key = alias.get(entry.key)
+        out.append(entry if key is None else replace(entry, key=key, stored_as=entry.key))
+    return out
 
 
 class HistoryIndex:
@@ -58,11 +82,19 @@ class HistoryIndex:
         self.base = base
         self.boundary = boundary  # shallow clone: commits whose parents are not here
         self.shallow_since: datetime | None = None
-        self.entries: list[Entry] = entries  # newest first
+        self.raw: list[Entry] = entries  # newest first, as recorded, with rename markers
+        self.entries: list[Entry] = follow_renames(entries)  # newest first, today's keys
         self.by_key: dict[str, list[Entry]] = {}
-        for entry in entries:
+        for entry in self.entries:
             self.by_key.setdefault(entry.key, []).append(entry)
         self.dirty = False
+
+    def stored_as(self, key: str, commit: str) -> str:
+        """The key KEY's files had at COMMIT (another one before an `atlas mv`)."""
+        for entry in self.by_key.get(key, ()):
+            if entry.version.commit == commit:
+                return entry.stored_as or key
+        return key
 
     def versions(self, key: str) -> list[Version]:
         return [e.version for e in self.by_key.get(key, ())]
@@ -85,6 +117,7 @@ class HistoryIndex:
 
     def add(self, entry: Entry, head: str) -> None:
         """A version just recorded at HEAD (its parent was this index's head)."""
+        self.raw.insert(0, entry)
         self.entries.insert(0, entry)
         self.by_key.setdefault(entry.key, []).insert(0, entry)
         self.head = head
@@ -129,12 +162,17 @@ def read_log(git, base: str, revisions: list[str], version_cls) -> list[Entry]:
     entries = []
     for chunk in out.split("\x1e")[1:]:
         head, _, tail = chunk.partition("\x1d")
-        fields = (head.split("\x1f", 5) + [""] * 6)[:6]
-        commit, ctime, fetched, technical, subject, body = fields
+        fields = (head.split("\x1f", 6) + [""] * 7)[:7]
+        commit, ctime, fetched, technical, renamed, subject, body = fields
         fetched = fetched.strip()
+        key_part = subject.split(": ", 1)[0]
+        if renamed.strip() and not fetched:  # `atlas mv`: KEY_PART was RENAMED before
+            when = datetime.fromtimestamp(int(ctime or 0), tz=timezone.utc)
+            marker = version_cls(commit, when, subject, "", None)
+            entries.append(Entry(key_part, marker, "", False, renamed.strip().splitlines()[0]))
+            continue
         if not fetched:
             continue  # not an atlas version: a user's commit, a repair, an import
-        key_part = subject.split(": ", 1)[0]
         date = parse_date(fetched.splitlines()[0]) or datetime.fromtimestamp(
             int(ctime or 0), tz=timezone.utc
         )
@@ -178,7 +216,7 @@ def build_index(git, base: str, head: str | None, state_dir: Path, version_cls) 
             index = cached
         elif cached.head and _is_ancestor(git, cached.head, head):
             newer = read_log(git, base, [f"{cached.head}..{head}"], version_cls)
-            index = HistoryIndex(head, base, boundary, newer + cached.entries)
+            index = HistoryIndex(head, base, boundary, newer + cached.raw)
             index.dirty = True
     if index is None:
         index = HistoryIndex(head, base, boundary, read_log(git, base, [head], version_cls))
@@ -207,8 +245,9 @@ def save_index(state_dir: Path, index: HistoryIndex) -> None:
                 e.blob,
                 e.added,
                 e.version.technical,
+                e.renamed_from,
             ]
-            for e in index.entries
+            for e in index.raw
         ],
     }
     try:
@@ -231,10 +270,11 @@ def _load(state_dir: Path, version_cls) -> HistoryIndex | None:
         if data.get("format") != INDEX_FORMAT:
             return None
         entries = []
-        for key, commit, date, subject, summary, blob, added, technical in data["entries"]:
+        rows = data["entries"]
+        for key, commit, date, subject, summary, blob, added, technical, renamed in rows:
             when = parse_date(date)
             version = version_cls(commit, when, subject, summary, technical)
-            entries.append(Entry(key, version, blob, bool(added)))
+            entries.append(Entry(key, version, blob, bool(added), renamed))
         return HistoryIndex(data["head"], data["base"], tuple(data["boundary"]), entries)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None  # missing or damaged: rebuilt from git

@@ -75,6 +75,7 @@ class DocumentState:
     recent: list[str] = field(default_factory=list)  # noise hashes of recent versions
     pending: str | None = None  # a return to an earlier version, seen once
     peak_words: int = 0  # words of the largest version while the document keeps shrinking
+    url: str | None = None  # the URL last fetched: another one in sources.yaml is a moved source
     extra: dict[str, Any] = field(default_factory=dict)  # keys of newer versions, kept as found
 
     def to_json(self) -> dict[str, Any]:
@@ -85,6 +86,7 @@ class DocumentState:
             ("recent", list(self.recent) if self.recent else None),
             ("pending", self.pending),
             ("peak_words", self.peak_words or None),
+            ("url", self.url),
         ):
             if value is not None:
                 extra[name] = value
@@ -101,6 +103,7 @@ class DocumentState:
         recent = extra.pop("recent", None)
         body, pending = extra.pop("body", None), extra.pop("pending", None)
         peak = extra.pop("peak_words", 0)
+        url = extra.pop("url", None)
         return cls(
             **{name: _text(data.get(name)) for name in _FIELDS},
             body=_text(body),
@@ -108,6 +111,7 @@ class DocumentState:
             recent=[k for k in recent if isinstance(k, str)] if isinstance(recent, list) else [],
             pending=_text(pending),
             peak_words=peak if isinstance(peak, int) and not isinstance(peak, bool) else 0,
+            url=_text(url),
             extra=extra,
         )
 

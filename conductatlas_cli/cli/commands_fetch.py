@@ -81,14 +81,20 @@ def _warn_browser(sources) -> None:
 
 def fetch(
     targets: list[str] = typer.Argument(
-        None, help="platform or platform/document (default: everything in sources.yaml)."
+        None,
+        metavar="[TARGET]...",
+        help="platform or platform/document (default: everything in sources.yaml).",
     ),
     config: Path | None = ConfigOption,
     quiet: bool = typer.Option(
         False, "--quiet", "-q", help="Print nothing when nothing changed and nothing failed."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON report on stdout."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Fetch and report; write nothing."),
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="Fetch and report, with each changed or held-back document's summary; write nothing.",
+    ),
     force: bool = typer.Option(False, "--force", help="Record changes held back by the guards."),
     jobs: int | None = typer.Option(
         None, "--jobs", "-j", min=1, max=64, help="Documents fetched at once."
@@ -116,7 +122,20 @@ def fetch(
         help="Only the documents whose host hashes to shard K of N (one per machine).",
     ),
 ) -> None:
-    """Fetch documents, record each changed one as a commit, send alerts, and report."""
+    """Fetch documents, record each changed one as a commit, send alerts, and report.
+
+    Examples:
+
+    \b
+      atlas fetch
+      atlas fetch -q                        (for cron: quiet unless something changed or failed)
+      atlas fetch acme --dry-run            (each change's summary; nothing written)
+      atlas fetch acme/privacy --force      (record a change that was held back)
+
+    Exit codes: 0 done, nothing failed; 1 some documents failed or were held back (see
+    'atlas diff TARGET --pending'); 2 usage or configuration error; 75 another fetch holds
+    the lock; 130 interrupted.
+    """
     from conductatlas_cli.cli.commands_alerts import fetch_alerts, prime_alerts
     from conductatlas_cli.fetch.shard import parse_shard
     from conductatlas_cli.render.fetch_report import plain_lines, print_table, to_json
@@ -161,13 +180,21 @@ def fetch(
             progress.stop()
     notifications, delivered = fetch_alerts(sources, report, dry_run=dry_run, feed=feed)
     code = max(int(report.exit_code), 0 if delivered else int(ExitCode.PARTIAL))
+    previews = None
+    if dry_run:  # what was fetched and not recorded, as `atlas diff` shows a change
+        from conductatlas_cli.cli.previews import fetch_previews
+
+        if as_json:
+            previews = fetch_previews(sources, report, color=color, as_json=True)
     if as_json:
-        typer.echo(to_json(report, notifications=notifications, exit_code=code))
+        typer.echo(to_json(report, notifications=notifications, exit_code=code, previews=previews))
     elif (sys.stdout.isatty() or color == "always") and not quiet:
         print_table(report, make_console(color=coloured), verbose=verbose)
     else:
         for line in plain_lines(report, quiet=quiet):
             typer.echo(line)
+    if dry_run and not as_json:
+        fetch_previews(sources, report, color=color, as_json=False)
     if site is not None and not dry_run:
         code = max(code, _refresh_site(sources, site, say=not (quiet or as_json)))
     raise typer.Exit(code)

@@ -36,6 +36,7 @@ def status(
 
     Times are UTC (`Z`). Examples:
 
+    \b
       atlas status
       atlas status openai --failing
       atlas status --json
@@ -127,15 +128,31 @@ def diff(
     topic: list[str] = typer.Option(
         None, "--topic", help="Only changed sections with this topic (repeatable)."
     ),
+    pending: bool = typer.Option(
+        False, "--pending", help="The change the last fetch held back: latest → that fetch."
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
-    """What changed, section by section: default previous version → latest."""
+    """What changed, section by section: default previous version → latest.
+
+    Examples:
+
+    \b
+      atlas diff cohere
+      atlas diff cohere/usage-policy --from 2026-11-01 --to @~0
+      atlas diff --since 7d --format markdown
+      atlas diff acme/privacy --pending     (before 'atlas fetch --force acme/privacy')
+
+    Exit codes: 0 shown (also nothing to show); 2 usage error, unknown target, or
+    nothing held back for --pending; 3 with --exit-code when there are differences.
+    """
     import json
 
     from conductatlas_cli.archive import history
     from conductatlas_cli.archive.archive import Archive
+    from conductatlas_cli.cli.previews import draw
     from conductatlas_cli.diff.summary import summarize_changes
-    from conductatlas_cli.render import render_summary, stat_line, summary_to_dict
+    from conductatlas_cli.render import stat_line, summary_to_dict
     from conductatlas_cli.timestamps import format_utc
     from conductatlas_cli.topics.changes import annotate_topics, keep_topics
 
@@ -144,7 +161,18 @@ def diff(
     if target is None and since is None:
         raise UsageError("give a TARGET (platform or platform/document) or --since DATE")
     sources = load_sources_at(config)
-    ignore = {source.key: source.ignore for source in sources.sources}
+    if pending:
+        if target is None or from_ref or to_ref or since:
+            raise UsageError("--pending takes a TARGET, and no --from, --to or --since")
+        from conductatlas_cli.cli.previews import pending_diff
+
+        color = fmt == "rich" and coloured
+        shown = pending_diff(
+            sources, target, fmt=fmt, color=color, context=context, show_all=show_all, stat=stat
+        )
+        if shown and exit_code:
+            raise typer.Exit(int(ExitCode.DIFFERENCES))
+        return
     with Archive.from_sources(sources) as archive:
         _say_once(history.clone_note(archive))
         keys = history.matching_keys(archive, sources, target)
@@ -201,17 +229,8 @@ def diff(
         elif stat:
             chunks.append(f"{title}\n  {stat_line(summary, show_all=show_all)}\n")
         else:
-            chunks.append(
-                render_summary(
-                    summary,
-                    fmt=fmt,
-                    context=context,
-                    show_all=show_all,
-                    title=title,
-                    color=color,
-                    width=terminal_width(),
-                )
-            )
+            options = {"context": context, "show_all": show_all}
+            chunks.append(draw(summary, fmt=fmt, title=title, color=color, **options))
     if fmt == "json":
         typer.echo(json.dumps({"documents": documents}, ensure_ascii=False, indent=2))
     elif not keys:
@@ -245,6 +264,7 @@ def log(
 
     Examples:
 
+    \b
       atlas log
       atlas log openai/privacy-policy -n 5
       atlas log --since 2026-11-01 --json

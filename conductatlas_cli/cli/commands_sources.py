@@ -46,3 +46,31 @@ def rm(
     path = sources_path(config)
     sources = remove_document(path, key)
     typer.echo(f"removed {key} from {path.name} ({len(sources.sources)} documents)")
+
+
+def mv(
+    old: str = typer.Argument(..., metavar="OLD", help="The document's key now (PLATFORM/DOC)."),
+    new: str = typer.Argument(..., metavar="NEW", help="Its new key (PLATFORM/DOC)."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Rename a document's key: sources.yaml, snapshot, capture and state; history follows.
+
+    The snapshot and capture move in one commit (as 'git mv' would, with an
+    Atlas-Renamed-From trailer), so 'atlas log NEW' and 'atlas diff NEW' show the
+    versions recorded under OLD too. sources.yaml keeps its comments and order.
+
+    Examples:
+
+    \b
+      atlas mv acme/privacy acme/privacy-policy
+      atlas mv open-ai/terms openai/terms     (to another platform)
+
+    Exit codes: 0 moved; 2 OLD not tracked, NEW tracked already, a bad key, or a
+    repository that cannot take a commit now (nothing is changed); 75 a fetch is running.
+    """
+    from conductatlas_cli.run.move import move_tracked
+
+    path = sources_path(config)
+    moved = move_tracked(path, old, new)
+    where = f" in {moved.commit[:10]}" if moved.commit else " (nothing recorded yet)"
+    typer.echo(f"moved {old} to {new}{where}; {path.name} updated")

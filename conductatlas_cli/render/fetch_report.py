@@ -48,6 +48,11 @@ def describe(doc: DocumentReport, *, words: bool = True) -> str:
     return f"{doc.words} words" if words else ""
 
 
+def moved_line(doc: DocumentReport) -> str | None:
+    """'source moved: OLD → NEW' when sources.yaml gave DOC another URL since the last fetch."""
+    return f"source moved: {doc.moved_from} → {doc.url}" if doc.moved_from else None
+
+
 def counts_line(report: FetchReport) -> str:
     counts = report.counts
     parts = [f"{counts[status]} {LABELS[status]}" for status in LABELS]
@@ -73,6 +78,8 @@ def plain_lines(report: FetchReport, *, quiet: bool = False) -> list[str]:
     lines = []
     for d in shown:
         lines.append(f"{LABELS[d.status]:<10} {d.key:<{width}}  {plain(describe(d))}".rstrip())
+        if moved := moved_line(d):
+            lines.append(f"{'':<10} {'':<{width}}  {plain(moved)}")
         if quiet and d.status == FetchStatus.CHANGED:
             lines += [f"{'':<10} {'':<{width}}  {plain(s)}" for s in d.sections]
     lines.append(counts_line(report))
@@ -84,9 +91,16 @@ def to_json(
     *,
     notifications: list[dict[str, object]] | None = None,
     exit_code: int | None = None,
+    previews: dict[str, object] | None = None,
 ) -> str:
-    """The report as JSON; with the run's alert NOTIFICATIONS and its final EXIT_CODE."""
+    """The report as JSON; with the run's alert NOTIFICATIONS and its final EXIT_CODE.
+
+    PREVIEWS (a dry run): key → the change summary's JSON, as each document's `preview`.
+    """
     data = report.to_dict()
+    for doc in data["documents"]:
+        if previews and doc["key"] in previews:
+            doc["preview"] = previews[doc["key"]]
     if notifications is not None:
         data["notifications"] = notifications
     if exit_code is not None:
@@ -106,7 +120,7 @@ def print_table(report: FetchReport, console: Console, *, verbose: bool = False)
     table.add_column("what")
     folded = 0
     for doc in ordered(report):
-        if doc.status == FetchStatus.UNCHANGED and not verbose:
+        if doc.status == FetchStatus.UNCHANGED and not verbose and not doc.moved_from:
             folded += 1
             continue
         table.add_row(
@@ -115,6 +129,8 @@ def print_table(report: FetchReport, console: Console, *, verbose: bool = False)
             Text(str(doc.words) if doc.words else ""),
             Text(plain(describe(doc, words=False))),
         )
+        if moved := moved_line(doc):
+            table.add_row(Text(""), Text(""), Text(""), Text(plain(moved), style="dim"))
         if doc.status == FetchStatus.CHANGED:
             for section in doc.sections:
                 table.add_row(Text(""), Text(""), Text(""), Text(plain(section), style="dim"))

@@ -28,7 +28,7 @@ from conductatlas_cli.archive.state import CurrentText, DocumentState, State
 from conductatlas_cli.config.model import Source
 from conductatlas_cli.errors import AtlasError
 from conductatlas_cli.run.pages import noise_hash, sha256
-from conductatlas_cli.run.report import DocumentReport, FetchStatus
+from conductatlas_cli.run.report import DocumentReport, FetchStatus, Preview
 from conductatlas_cli.timestamps import utc_now
 
 if TYPE_CHECKING:
@@ -210,6 +210,9 @@ class Recorder:
         )
         st = self.state.document(source.key)
         st.last_checked = utc_now()
+        if st.url and st.url != source.display_url:
+            report.moved_from = st.url  # the URL changed in sources.yaml since the last fetch
+        st.url = source.display_url
         try:
             old = None if got.error else self.archive.read_latest(source.key)
             decision = decide(got, old=old, state=st, force=self.force)
@@ -218,6 +221,7 @@ class Recorder:
             report.words = decision.words
             if decision.record:
                 st = self._record(got, report, st, old, got.text or "")
+            self._keep_held(got, report, old)
         except AtlasError as exc:
             report.status, report.reason = FetchStatus.FAILED, str(exc)
         if report.reason:
@@ -238,6 +242,33 @@ class Recorder:
             remember(st, got)  # what the next extraction's evidence is built from
         self.state.documents[source.key] = st
         return report
+
+    def _keep_held(self, got: Extracted, report: DocumentReport, old: str | None) -> None:
+        """A dry run's preview; else keep a held-back text, or forget it once it is settled."""
+        from conductatlas_cli.archive import pending
+
+        key, status = got.source.key, report.status
+        if status == FetchStatus.FAILED or (got.text is None and status != FetchStatus.UNCHANGED):
+            return  # a failure says nothing about the change held back before
+        versions = self.archive.versions(key) if old is not None else []
+        base = versions[0] if versions else None
+        if self.dry_run:
+            if status in (FetchStatus.HELD, FetchStatus.NEW, FetchStatus.CHANGED):
+                report.preview = Preview(
+                    old, got.text or "", base.commit if base else None, base.date if base else None
+                )
+        elif status == FetchStatus.HELD and base is not None:
+            held = pending.Pending(
+                key=key,
+                text=got.text or "",
+                base=base.commit,
+                fetched_at=got.fetched_at or utc_now(),
+                reason=report.reason or "",
+                url=got.source.display_url,
+            )
+            pending.save_pending(self.archive.state_dir, held)
+        elif status != FetchStatus.HELD:
+            pending.clear_pending(self.archive.state_dir, key)  # recorded, or back as recorded
 
     def _topics(
         self,

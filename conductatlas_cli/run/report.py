@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from conductatlas_cli.errors import ExitCode
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a dry run fetched of a changed or held-back document, for its change summary."""
+
+    old_text: str | None  # the recorded text (None: a new document)
+    new_text: str
+    base: str | None  # the commit of the recorded version
+    base_date: datetime | None  # when it was fetched (UTC)
 
 
 class FetchStatus(StrEnum):
@@ -37,9 +48,12 @@ class DocumentReport:
         default_factory=list
     )  # governance topics the change touches (issue 13)
     watched: bool = False  # the change touches a watched provision (`watch:`)
+    moved_from: str | None = None  # sources.yaml gives another URL than the last fetch had
+    preview: Preview | None = field(default=None, repr=False)  # --dry-run, changed or held
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["preview"]
         data["status"] = str(self.status)
         data["sections"] = list(self.sections)
         data["elapsed"] = round(self.elapsed, 3)

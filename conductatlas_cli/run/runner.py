@@ -235,7 +235,7 @@ def run_fetch(
             [(host_of(s.url), s) for s in chosen], per_host=settings.per_host, delay=settings.delay
         )
         results: queue.Queue[Extracted] = queue.Queue()
-        doc_states = {s.key: replace(state.document(s.key)) for s in chosen}
+        doc_states = {s.key: _validators_for(state.document(s.key), s) for s in chosen}
 
         def work(ticket: Ticket) -> Extracted:
             return fetch_and_extract(
@@ -301,6 +301,13 @@ def run_fetch(
             fetchers.close()
     report.documents.sort(key=lambda d: d.key)
     return report
+
+
+def _validators_for(doc_state: DocumentState, source: Source) -> DocumentState:
+    """A copy of DOC_STATE for the fetch; a moved source's validators are not the new URL's."""
+    if doc_state.url and doc_state.url != source.display_url:
+        return replace(doc_state, etag=None, last_modified=None)
+    return replace(doc_state)
 
 
 def _restore_lost(archive: Archive, keys: list[str], warn: Callable[[str], None] | None) -> None:
