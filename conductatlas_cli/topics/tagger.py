@@ -2,10 +2,13 @@
 
 Scoring, per topic: each pattern counts once per passage, its weight for a
 match in the body and three times its weight in a heading or a clause's lead
-title. A section's score is its heading's score plus its best passage's; at
-or above the topic's threshold the section carries the topic. A section also
-carries the topics its ancestors' headings carry (a clause under
-"7. Data Retention" is about retention), except the document's title.
+title (as in the body when the rest of the clause has no hit of the topic: a
+title word alone is weak evidence); a weaker match inside a stronger one, and
+a heading pattern's match on words already counted, add nothing. A section's
+score is its heading's score plus its best passage's; at or above the topic's
+threshold the section carries the topic. A section also carries the topics
+its ancestors' headings carry (a clause under "7. Data Retention" is about
+retention), except the document's title.
 Negative patterns cancel the hits they overlap. Deterministic: the same text
 and taxonomy give the same result.
 """
