@@ -1,7 +1,7 @@
 """How well does the topic tagger find governance topics? Measured on a hand-labelled gold set.
 
     .venv/bin/python benchmarks/topics.py /work/shared/realpages [--source reference|atlas]
-        [--only KEY] [--errors] [--speed-only]
+        [--only KEY] [--share dev|held-out] [--errors] [--speed-only]
 
 Gold: benchmarks/topics_gold.yaml — for each real policy document of the
 realpages corpus (latest capture), which of the 12 shipped topics it
@@ -120,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--errors", action="store_true", help="list false positives/negatives and misses"
     )
+    parser.add_argument(
+        "--share",
+        choices=("dev", "held-out"),
+        help="only this share's documents (tune on dev; read held-out's figures, not its errors)",
+    )
     parser.add_argument("--speed-only", action="store_true")
     args = parser.parse_args(argv)
     taxonomy = load_taxonomy()
@@ -153,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         if key not in gold or (args.only and args.only not in key):
             continue
         split = "held-out" if held_out(doc["platform"]) else "dev"
+        if args.share and split != args.share:
+            continue
         n_docs[split] += 1
         text = load_text(args.path, doc, args.source)
         total_words = max(words(text), 1)
@@ -197,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
                 c[6] += 1
 
     for split in ("dev", "held-out"):
+        if args.share and split != args.share:
+            continue
         print(f"\n{split}: {n_docs[split]} documents (source: {args.source})")
         print(f"{'topic':26}{'P':>7}{'R':>7}{'hit':>7}{'spec':>7}{'tp':>5}{'fp':>5}{'fn':>5}")
         tot = [0, 0, 0, 0, 0, 0.0, 0]

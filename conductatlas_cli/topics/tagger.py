@@ -2,10 +2,13 @@
 
 Scoring, per topic: each pattern counts once per passage, its weight for a
 match in the body and three times its weight in a heading or a clause's lead
-title. A section's score is its heading's score plus its best passage's; at
-or above the topic's threshold the section carries the topic. A section also
-carries the topics its ancestors' headings carry (a clause under
-"7. Data Retention" is about retention), except the document's title.
+title (as in the body when the rest of the clause has no hit of the topic: a
+title word alone is weak evidence); a weaker match inside a stronger one, and
+a heading pattern's match on words already counted, add nothing. A section's
+score is its heading's score plus its best passage's; at or above the topic's
+threshold the section carries the topic. A section also carries the topics
+its ancestors' headings carry (a clause under "7. Data Retention" is about
+retention), except the document's title.
 Negative patterns cancel the hits they overlap. Deterministic: the same text
 and taxonomy give the same result.
 """
@@ -225,6 +228,7 @@ def tag_sections(sections: list[Section], taxonomy: Taxonomy) -> DocumentTopics:
         # A weaker pattern matching inside a stronger one's match is the same evidence.
         matches = sorted(c.anywhere.finditer(doc, index), key=lambda h: (h[0], -h[2].weight, -h[1]))
         cover = -1
+        counted: list[tuple[int, int]] = []  # the spans of the hits above, in document order
         for start, end, pattern, text in matches:
             if end <= cover:
                 continue
@@ -234,16 +238,23 @@ def tag_sections(sections: list[Section], taxonomy: Taxonomy) -> DocumentTopics:
             u_index = bisect.bisect_right(starts, start) - 1
             unit = units[u_index]
             if not unit.nav:
+                counted.append((start, end))
                 _record(
                     found, c.topic.id, unit, start - starts[u_index], pattern, text, allow_body=True
                 )
-        for start, end, pattern, text in c.heading.finditer(titles, title_index):
+        heading_matches = sorted(
+            c.heading.finditer(titles, title_index), key=lambda h: (h[0], -h[2].weight, -h[1])
+        )
+        for start, end, pattern, text in heading_matches:
             t_index = bisect.bisect_right(title_starts, start) - 1
             u_index = title_units[t_index]
             offset = start - title_starts[t_index]
             base = starts[u_index] + offset
             if negatives and _overlaps(negatives, base, base + end - start):
                 continue
+            if counted and _overlaps(counted, base, base + end - start):
+                continue  # the same words already counted for another pattern
+            bisect.insort(counted, (base, base + end - start))
             _record(found, c.topic.id, units[u_index], offset, pattern, text, allow_body=False)
         _score(c.topic, found, sections, passages, per_section, heading_tagged)
 
@@ -290,7 +301,7 @@ def _score(topic: Topic, found, sections, passages, per_section, heading_tagged)
         h_hits = heading.get(s_index, [])
         h_score = sum(h.score for h in h_hits)
         scored = [
-            (sum(h.score for h in hits), p, hits)
+            (_passage_score(hits), p, hits)
             for p, hits in by_passage.items()
             if passages[p].section == s_index
         ]
@@ -310,6 +321,13 @@ def _score(topic: Topic, found, sections, passages, per_section, heading_tagged)
                 topic.id, total, tuple(sorted(hits, key=lambda h: h.line)), by_heading, passing
             )
         )
+
+
+def _passage_score(hits: list[Hit]) -> float:
+    """A passage's score: its hits' sum; a lead title's weigh as body text when the body has none."""
+    if all(h.where is Where.TITLE for h in hits):
+        return sum(h.score for h in hits) / HEADING_FACTOR
+    return sum(h.score for h in hits)
 
 
 def _root_heading(sections: list[Section]) -> int | None:
