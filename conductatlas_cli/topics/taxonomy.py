@@ -15,7 +15,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import regex
 import yaml
 
 from conductatlas_cli.errors import ConfigError
@@ -117,7 +116,12 @@ def expand_gaps(source: str) -> str:
 
 def compile_expression(source: str) -> str:
     """SOURCE (a pattern as written) as a regular expression with gaps and word boundaries."""
-    return rf"(?<![{_LETTER}])(?:{expand_gaps(source)})(?![{_LETTER}])"
+    return bounded(expand_gaps(source))
+
+
+def bounded(expression: str) -> str:
+    """EXPRESSION matched only as whole words (not inside a longer word)."""
+    return rf"(?<![{_LETTER}])(?:{expression})(?![{_LETTER}])"
 
 
 def _pattern(
@@ -154,6 +158,8 @@ def _pattern(
         return Pattern(
             source.strip(), float(weight), expression, expand_gaps(source.strip().lower())
         )
+    import regex  # the syntax of record; a process that only tags may not need it
+
     try:
         regex.compile(
             expand_gaps(source.strip().lower())
