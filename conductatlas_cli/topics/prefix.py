@@ -16,6 +16,7 @@ import re
 
 # The parser of the standard `re` module (Python 3.11+); it has no type stubs.
 import re._parser as _parser  # type: ignore[import-not-found]
+from collections import defaultdict
 from dataclasses import dataclass, field
 from re._constants import (  # type: ignore[import-not-found]
     ASSERT,
@@ -216,18 +217,19 @@ class PrefixIndex:
     """Where each of the taxonomy's literal prefixes starts a word in a text (one C-level scan)."""
 
     def __init__(self, doc: str, gate: re.Pattern, extensions: dict[str, tuple[str, ...]]):
-        self.starts: dict[str, list[int]] = {}
+        starts: defaultdict[str, list[int]] = defaultdict(list)
+        self.starts = starts
         self.same_class = same_class(doc)  # which engine may run a pattern here (`engine`)
-        starts = self.starts
+        startswith = doc.startswith
         for m in gate.finditer(doc):
             pos = m.start()
-            # The gate found the shortest prefix here; any other one here extends it.
-            for pre in extensions[m.group(m.lastindex or 0)]:
-                if doc.startswith(pre, pos):
-                    if pre in starts:
-                        starts[pre].append(pos)
-                    else:
-                        starts[pre] = [pos]
+            # The gate found the shortest prefix here; the longer ones that extend it may
+            # start here too.
+            shortest = m.group(m.lastindex or 0)
+            starts[shortest].append(pos)
+            for pre in extensions[shortest]:
+                if startswith(pre, pos):
+                    starts[pre].append(pos)
 
 
 def trie(words: list[str]) -> str:
@@ -253,7 +255,7 @@ def build_gate(prefixes: frozenset[str]) -> tuple[re.Pattern, dict[str, tuple[st
 
     A zero-width character trie (capturing the shortest prefix that fits) lets
     `re` skip to candidate characters; CJK prefixes match anywhere (CJK text has
-    no spaces between words). Also, per prefix, the prefixes that extend it.
+    no spaces between words). Also, per prefix, the longer prefixes that extend it.
     """
     latin = sorted(p for p in prefixes if not "\u3040" <= p[0] <= "\u9fff")
     cjk = sorted(p for p in prefixes if "\u3040" <= p[0] <= "\u9fff")
@@ -269,5 +271,5 @@ def build_gate(prefixes: frozenset[str]) -> tuple[re.Pattern, dict[str, tuple[st
         j = i
         while j < len(ordered) and ordered[j].startswith(p):
             j += 1
-        extensions[p] = tuple(ordered[i:j])
+        extensions[p] = tuple(ordered[i + 1 : j])
     return gate, extensions

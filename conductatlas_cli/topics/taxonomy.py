@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -92,6 +92,13 @@ class Taxonomy:
     """The topics in force, in taxonomy order (shipped first, then user additions)."""
 
     topics: tuple[Topic, ...]
+
+    def __hash__(self) -> int:  # the taggers' caches look it up several times per text
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash(self.topics)
 
     @property
     def ids(self) -> tuple[str, ...]:
