@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterable
 
 from conductatlas_cli.diff.model import EQUAL, ChangeSummary
-from conductatlas_cli.topics.tagger import tag_text
+from conductatlas_cli.diff.sections import parse_sections
+from conductatlas_cli.topics.tagger import tag_text, topics_of
 from conductatlas_cli.topics.taxonomy import Taxonomy
 
 TRAILER = "Atlas-Topics"
@@ -23,17 +24,41 @@ TRAILER = "Atlas-Topics"
 def annotate_topics(
     summary: ChangeSummary, old: str | None, new: str, taxonomy: Taxonomy
 ) -> ChangeSummary:
-    """SUMMARY (of OLD → NEW) with `topics` set on every section change."""
-    new_tags = tag_text(new, taxonomy).sections
-    old_tags = tag_text(old, taxonomy).sections if old is not None else ()
+    """SUMMARY (of OLD → NEW) with `topics` set on every changed section.
+
+    Only the changed sections are tagged (`tagger.topics_of`): an unchanged one keeps
+    no topics, as nothing shows them.
+    """
+    changed = [c for c in summary.sections if c.kind != EQUAL]
+    new_sections = parse_sections(new)
+    new_tags = topics_of(
+        new_sections,
+        taxonomy,
+        (
+            c.new_index
+            for c in changed
+            if c.new_index is not None and c.new_index < len(new_sections)
+        ),
+    )
+    old_tags: dict[int, tuple[str, ...]] = {}
+    if old is not None:
+        old_sections = parse_sections(old)
+        old_tags = topics_of(
+            old_sections,
+            taxonomy,
+            (
+                c.old_index
+                for c in changed
+                if c.old_index is not None and c.old_index < len(old_sections)
+            ),
+        )
     order = {t: i for i, t in enumerate(taxonomy.ids)}
     changes = []
     for c in summary.sections:
         found: set[str] = set()
-        if c.new_index is not None and c.new_index < len(new_tags):
-            found.update(new_tags[c.new_index].topics)
-        if c.old_index is not None and c.old_index < len(old_tags) and c.kind != EQUAL:
-            found.update(old_tags[c.old_index].topics)
+        if c.kind != EQUAL:
+            found.update(new_tags.get(c.new_index, ()) if c.new_index is not None else ())
+            found.update(old_tags.get(c.old_index, ()) if c.old_index is not None else ())
         topics = tuple(sorted(found, key=order.__getitem__))
         changes.append(dataclasses.replace(c, topics=topics))
     return dataclasses.replace(summary, sections=tuple(changes))

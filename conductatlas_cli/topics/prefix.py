@@ -12,12 +12,12 @@ and `Matcher` runs each pattern only there.
 
 from __future__ import annotations
 
-import functools
 import re
 
 # The parser of the standard `re` module (Python 3.11+); it has no type stubs.
 import re._parser as _parser  # type: ignore[import-not-found]
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from re._constants import (  # type: ignore[import-not-found]
     ASSERT,
     ASSERT_NOT,
@@ -29,9 +29,18 @@ from re._constants import (  # type: ignore[import-not-found]
     SUBPATTERN,
 )
 
-import regex
-
-from conductatlas_cli.topics.taxonomy import Pattern
+from conductatlas_cli.topics.engine import (
+    UNPARSED,
+    Shape,
+    compile_full,
+    compile_std,
+    find_overlapped,
+    regex_only,
+    runs_on_re,
+    same_class,
+    shape_of,
+)
+from conductatlas_cli.topics.taxonomy import Pattern, bounded
 
 PREFIX = 6
 MAX_PREFIXES = 64
@@ -92,30 +101,37 @@ def _seq(items, open_: set[str]) -> tuple[set[str], set[str]] | None:
 
 def literal_prefixes(core: str) -> frozenset[str] | None:
     """The prefixes (up to 6 characters) every match of CORE starts with, or None."""
+    return analyse(core)[0]
+
+
+def analyse(core: str) -> tuple[frozenset[str] | None, Shape]:
+    """CORE's literal prefixes (or None) and its `engine.Shape`, from one parse."""
     try:
         tree = _parser.parse(core)
-    except Exception:  # a `regex`-only construct: scan in full
-        return None
+    except Exception:  # a `regex`-only construct: scan in full, on `regex`
+        return None, UNPARSED
+    shape = shape_of(tree)
     result = _seq(list(tree), {""})
     if result is None:
-        return None
+        return None, shape
     found = result[0] | result[1]
     if not found or "" in found or any(not p[0].isalnum() for p in found):
-        return None
-    return frozenset(found)
+        return None, shape
+    return frozenset(found), shape
 
 
 @dataclass(frozen=True)
 class Matcher:
-    """One topic's patterns of one kind: each compiled, indexed by their literal prefixes."""
+    """One topic's patterns of one kind, indexed by their literal prefixes."""
 
     patterns: tuple[Pattern, ...]
     by_prefix: tuple[tuple[str, tuple[int, ...]], ...]  # prefix -> pattern indices
     full_scan: tuple[int, ...]  # patterns without a usable prefix
-    # prefix -> the alternation of its patterns (strongest first): one match call per word.
-    # Kept as source and compiled at first use (`_rx`): a document meets few prefixes, and
-    # compiling all ~2,000 of them up front cost 1.5 s on every `atlas diff`.
-    grouped: tuple[tuple[str, str, tuple[int, ...]], ...] = ()
+    shapes: tuple[Shape, ...] = ()  # per pattern: which engine may run it
+    # (prefix, same_class, regex_only) -> the alternations of its patterns (strongest first), one per
+    # engine: one match call per word and engine. Compiled at first use: a document meets
+    # few prefixes, and compiling all ~1,000 of them up front costs a second.
+    _alternations: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @classmethod
     def build(cls, patterns: tuple[Pattern, ...]) -> Matcher:
@@ -123,42 +139,74 @@ class Matcher:
         ordered = tuple(sorted(patterns, key=lambda p: (-p.weight, -len(p.source))))
         by_prefix: dict[str, list[int]] = {}
         full: list[int] = []
+        shapes = []
         for i, p in enumerate(ordered):
-            prefixes = literal_prefixes(p.core)
+            prefixes, shape = analyse(p.core)
+            shapes.append(shape)
             if prefixes is None:
                 full.append(i)
             else:
                 for pre in prefixes:
                     by_prefix.setdefault(pre, []).append(i)
-        grouped = tuple(
-            (
-                pre,
-                "|".join(f"(?P<p{j}>{ordered[i].expression})" for j, i in enumerate(v)),
-                tuple(v),
-            )
-            for pre, v in sorted(by_prefix.items())
-        )
         return cls(
             ordered,
             tuple((k, tuple(v)) for k, v in sorted(by_prefix.items())),
             tuple(full),
-            grouped,
+            tuple(shapes),
+        )
+
+    @property
+    def line_local(self) -> bool:
+        return all(s.line_local for s in self.shapes)
+
+    def _parts(self, pre: str, indices: tuple[int, ...], same: bool):
+        key = (pre, same, regex_only())
+        if key not in self._alternations:
+            on_re = [i for i in indices if runs_on_re(self.shapes[i], same=same)]
+            rest = [i for i in indices if i not in on_re]
+            parts = []
+            rx = compile_std(self._alternation(on_re)) if on_re else None
+            if rx is None:  # `re` refused the whole alternation: all on `regex`
+                rest = list(indices)
+            else:
+                parts.append((rx, tuple(on_re)))
+            if rest:
+                parts.append((compile_full(self._alternation(rest)), tuple(rest)))
+            self._alternations[key] = parts
+        return self._alternations[key]
+
+    def _alternation(self, indices: list[int]) -> str:
+        # `(?<!L)(?:A|B)(?!L)` tries the same paths in the same order as
+        # `(?<!L)A(?!L)|(?<!L)B(?!L)`, with the boundary classes compiled once.
+        return bounded(
+            "|".join(f"(?P<p{j}>{self.patterns[i].core})" for j, i in enumerate(indices))
         )
 
     def finditer(self, doc: str, index: PrefixIndex):
         """(start, end, pattern, text) of every match in DOC, overlapping ones included."""
-        for pre, source, indices in self.grouped:
+        same = index.same_class
+        for pre, indices in self.by_prefix:
             starts = index.starts.get(pre, ())
             if not starts:
                 continue
-            alternation = _rx(source)
+            parts = self._parts(pre, indices, same)
             for pos in starts:
-                m = alternation.match(doc, pos)
-                if m:
-                    i = indices[int(m.lastgroup[1:])]
+                best = None  # the first alternative that matches here, as one alternation
+                for rx, members in parts:
+                    m = rx.match(doc, pos)
+                    if m:
+                        i = members[int(m.lastgroup[1:])]
+                        if best is None or i < best[0]:
+                            best = (i, m)
+                if best:
+                    i, m = best
                     yield m.start(), m.end(), self.patterns[i], m.group()
         for i in self.full_scan:
-            for m in _rx(self.patterns[i].expression).finditer(doc, overlapped=True):
+            expression = self.patterns[i].expression
+            rx = None
+            if runs_on_re(self.shapes[i], same=same):
+                rx = compile_std(expression)
+            for m in find_overlapped(rx or compile_full(expression), doc):
                 yield m.start(), m.end(), self.patterns[i], m.group()
 
 
@@ -169,17 +217,19 @@ class PrefixIndex:
     """Where each of the taxonomy's literal prefixes starts a word in a text (one C-level scan)."""
 
     def __init__(self, doc: str, gate: re.Pattern, extensions: dict[str, tuple[str, ...]]):
-        self.starts: dict[str, list[int]] = {}
-        starts = self.starts
+        starts: defaultdict[str, list[int]] = defaultdict(list)
+        self.starts = starts
+        self.same_class = same_class(doc)  # which engine may run a pattern here (`engine`)
+        startswith = doc.startswith
         for m in gate.finditer(doc):
             pos = m.start()
-            # The gate found the shortest prefix here; any other one here extends it.
-            for pre in extensions[m.group(m.lastindex or 0)]:
-                if doc.startswith(pre, pos):
-                    if pre in starts:
-                        starts[pre].append(pos)
-                    else:
-                        starts[pre] = [pos]
+            # The gate found the shortest prefix here; the longer ones that extend it may
+            # start here too.
+            shortest = m.group(m.lastindex or 0)
+            starts[shortest].append(pos)
+            for pre in extensions[shortest]:
+                if startswith(pre, pos):
+                    starts[pre].append(pos)
 
 
 def trie(words: list[str]) -> str:
@@ -205,7 +255,7 @@ def build_gate(prefixes: frozenset[str]) -> tuple[re.Pattern, dict[str, tuple[st
 
     A zero-width character trie (capturing the shortest prefix that fits) lets
     `re` skip to candidate characters; CJK prefixes match anywhere (CJK text has
-    no spaces between words). Also, per prefix, the prefixes that extend it.
+    no spaces between words). Also, per prefix, the longer prefixes that extend it.
     """
     latin = sorted(p for p in prefixes if not "\u3040" <= p[0] <= "\u9fff")
     cjk = sorted(p for p in prefixes if "\u3040" <= p[0] <= "\u9fff")
@@ -221,11 +271,5 @@ def build_gate(prefixes: frozenset[str]) -> tuple[re.Pattern, dict[str, tuple[st
         j = i
         while j < len(ordered) and ordered[j].startswith(p):
             j += 1
-        extensions[p] = tuple(ordered[i:j])
+        extensions[p] = tuple(ordered[i + 1 : j])
     return gate, extensions
-
-
-@functools.cache
-def _rx(source: str) -> regex.Pattern:
-    """SOURCE compiled once per process, at its first use."""
-    return regex.compile(source)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from conductatlas_cli.diff.sections import Section
@@ -149,13 +150,19 @@ def _close(passages: list[Passage], section: int, title: str | None, lines) -> N
         )
 
 
-def segment(sections: list[Section]) -> tuple[list[Passage], list[Unit]]:
-    """The passages of SECTIONS and the units their text is matched on, in document order."""
+def segment(
+    sections: list[Section], *, only: Collection[int] | None = None
+) -> tuple[list[Passage], list[Unit]]:
+    """The passages of SECTIONS and the units their text is matched on, in document order
+    (ONLY: of those sections only; line numbers stay the document's)."""
     passages: list[Passage] = []
     specs: list[tuple[int, int | None, int, str, str | None, bool]] = []
     line_no = 0
     for s_index, section in enumerate(sections):
         lines = section.lines
+        if only is not None and s_index not in only:
+            line_no += len(lines)
+            continue
         body_start = 0
         if section.heading is not None:
             specs.append((s_index, None, line_no, _ATX.sub("", lines[0]), None, False))
@@ -181,7 +188,7 @@ def segment(sections: list[Section]) -> tuple[list[Passage], list[Unit]]:
                 blank = False
         _close(passages, s_index, current_title, current)
         line_no += len(lines)
-    cleaned = clean_lines([spec[3] for spec in specs])
+    cleaned = clean_lines([spec[3] for spec in specs]) if specs else []
     units = []
     for (s_index, passage, number, _raw, title, nav), clean in zip(specs, cleaned, strict=True):
         title_length = 0

@@ -16,6 +16,7 @@ and taxonomy give the same result.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -192,7 +193,53 @@ def tag_text(text: str, taxonomy: Taxonomy) -> DocumentTopics:
 
 def tag_sections(sections: list[Section], taxonomy: Taxonomy) -> DocumentTopics:
     """The topics of every one of SECTIONS (as `parse_sections` gives them)."""
-    passages, units = segment(sections)
+    return _tag(sections, taxonomy)
+
+
+@lru_cache(maxsize=8)
+def line_local(taxonomy: Taxonomy) -> bool:
+    """Do all of TAXONOMY's patterns match within one line (see `engine.shape`)?"""
+    return all(
+        m.line_local for c in _compile(taxonomy) for m in (c.anywhere, c.heading, c.negative)
+    )
+
+
+def topics_of(
+    sections: list[Section], taxonomy: Taxonomy, wanted: Iterable[int]
+) -> dict[int, tuple[str, ...]]:
+    """{index: topics} of the WANTED sections of SECTIONS, as `tag_sections` would give them.
+
+    Where every pattern matches within a line (the shipped taxonomy does), a section's
+    topics depend only on its own lines and its ancestors' (inherited topics), so only
+    those are tagged; otherwise the whole document is.
+    """
+    wanted = sorted(set(wanted))
+    if not wanted:
+        return {}
+    if not line_local(taxonomy):
+        tagged = _tag(sections, taxonomy).sections
+        return {i: tagged[i].topics for i in wanted}
+    needed: set[int] = set()
+    stack: list[int] = []  # the open ancestors, as `_inherit` walks them
+    ancestors: dict[int, tuple[int, ...]] = {}
+    for i, s in enumerate(sections):
+        if s.heading is not None:
+            while stack and sections[stack[-1]].level >= s.level:
+                stack.pop()
+            ancestors[i] = tuple(stack)
+            stack.append(i)
+    for i in wanted:
+        needed.add(i)
+        needed.update(ancestors.get(i, ()))
+    tagged = _tag(sections, taxonomy, only=needed).sections
+    return {i: tagged[i].topics for i in wanted}
+
+
+def _tag(
+    sections: list[Section], taxonomy: Taxonomy, only: set[int] | None = None
+) -> DocumentTopics:
+    """Tag SECTIONS; with ONLY, only those (the others are left without topics)."""
+    passages, units = segment(sections, only=only)
     starts: list[int] = []
     pos = 0
     for u in units:
@@ -296,15 +343,13 @@ def _score(topic: Topic, found, sections, passages, per_section, heading_tagged)
     by_passage: dict[int, list[Hit]] = {}
     for (kind, index, _), hit in found.items():
         (heading if kind == "s" else by_passage).setdefault(index, []).append(hit)
-    candidates = set(heading) | {passages[p].section for p in by_passage}
-    for s_index in sorted(candidates):
+    by_section: dict[int, list[tuple[float, int, list[Hit]]]] = {}
+    for p, hits in by_passage.items():
+        by_section.setdefault(passages[p].section, []).append((_passage_score(hits), p, hits))
+    for s_index in sorted(set(heading) | set(by_section)):
         h_hits = heading.get(s_index, [])
         h_score = sum(h.score for h in h_hits)
-        scored = [
-            (_passage_score(hits), p, hits)
-            for p, hits in by_passage.items()
-            if passages[p].section == s_index
-        ]
+        scored = by_section.get(s_index, [])
         best = max((sc for sc, _, _ in scored), default=0.0)
         total = h_score + best
         if total < topic.threshold:

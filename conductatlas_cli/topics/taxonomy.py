@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
-import regex
 import yaml
 
 from conductatlas_cli.errors import ConfigError
@@ -94,6 +93,13 @@ class Taxonomy:
 
     topics: tuple[Topic, ...]
 
+    def __hash__(self) -> int:  # the taggers' caches look it up several times per text
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash(self.topics)
+
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(t.id for t in self.topics)
@@ -117,7 +123,12 @@ def expand_gaps(source: str) -> str:
 
 def compile_expression(source: str) -> str:
     """SOURCE (a pattern as written) as a regular expression with gaps and word boundaries."""
-    return rf"(?<![{_LETTER}])(?:{expand_gaps(source)})(?![{_LETTER}])"
+    return bounded(expand_gaps(source))
+
+
+def bounded(expression: str) -> str:
+    """EXPRESSION matched only as whole words (not inside a longer word)."""
+    return rf"(?<![{_LETTER}])(?:{expression})(?![{_LETTER}])"
 
 
 def _pattern(
@@ -154,6 +165,8 @@ def _pattern(
         return Pattern(
             source.strip(), float(weight), expression, expand_gaps(source.strip().lower())
         )
+    import regex  # the syntax of record; a process that only tags may not need it
+
     try:
         regex.compile(
             expand_gaps(source.strip().lower())
