@@ -36,10 +36,16 @@ COSMETIC_CLASSES, each folded in the keys (README: "How it stays safe"):
   sentence; and tracking parameters in URLs (utm_*, gclid, fbclid, msclkid,
   mc_cid, _hsenc, ref, …).
 - ignore lines: a line on which one of the document's `ignore` regexes matches.
+- dates written another way: a calendar date with an English month name, spelled
+  out, abbreviated or capitalised otherwise (`Oct 6, 2025` = `October 6, 2025` =
+  `6 October 2025` = `6th OCT. 2025`); and a line that is only a date stamp
+  ("Last updated: June 13, 2025" = "Last Updated June 13, 2025"), compared by its
+  label's words in any case and its date. The date itself always counts.
 
 NEVER_COSMETIC, kept in every key and by the structural check:
 
-- any change of letters (case included) or digits, so of negations and modal verbs.
+- any change of letters (case included) or digits, so of negations and modal verbs
+  (the month and the stamp label of a date written another way aside).
 - punctuation (a comma moved, a colon dropped, `#3` → `3`): it is in no class above.
 - comparison and math signs `< > ≤ ≥ = ≠ ± %`.
 - currency and legal signs `$ € £ ¥ § ¶`.
@@ -73,11 +79,12 @@ COSMETIC_CLASSES = (
     "markdown syntax and structure flips",
     "volatile lines and tracking parameters",
     "ignore lines",
+    "dates written another way",
 )
 NEVER_COSMETIC_SIGNS = "<>≤≥=≠±%$€£¥§¶✓✔✗✘☑☐✅❌"
 
 # Bumped whenever a key changes, so cached hashes of recorded texts are recomputed.
-MODEL_VERSION = "cm1"
+MODEL_VERSION = "cm2"
 
 _TYPOGRAPHY = str.maketrans(
     {
@@ -132,6 +139,59 @@ _VOLATILE = re.compile(
 )
 _DIGIT_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
 
+# Dates with an English month name (Title or upper case; "May" only with a day and a year).
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = "|".join(
+    alt for name in sorted(_MONTHS, key=len, reverse=True) for alt in (name.title(), name.upper())
+)
+_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)[0-9]{2}"
+_DATE = re.compile(
+    rf"\b(?:(?P<m1>{_MONTH})\.? (?P<d1>{_DAY}),? (?P<y1>{_YEAR})"
+    rf"|(?P<d2>{_DAY})\.? (?P<m2>{_MONTH})\.?,? (?P<y2>{_YEAR}))\b"
+)
+_STAMP_LINE = re.compile(
+    r"((?:last )?(?:updated|modified|revised|reviewed|changed|edited|published|posted"
+    r"|effective(?: date| as of)?)(?: on)?) ?[:-]? ?(\ufdd2[0-9-]{10})\.?",
+    re.IGNORECASE,
+)
+
+
+def _iso_date(match: re.Match[str]) -> str:
+    """A matched date as a marked YYYY-MM-DD (the marker: a date, not text someone typed)."""
+    month = match.group("m1") or match.group("m2")
+    day = (match.group("d1") or match.group("d2")).rstrip("stndrh")
+    year = match.group("y1") or match.group("y2")
+    return f"\ufdd2{year}-{_MONTHS[month.lower()]:02d}-{int(day):02d}"
+
+
+def _stamp_key(text: str) -> str | None:
+    """The key of a line that is only a date stamp: its label in lower case and its date."""
+    if "\ufdd2" not in text:
+        return None
+    m = _STAMP_LINE.fullmatch(" ".join(text.replace("*", " ").replace("_", " ").split()))
+    return _squeeze(m.group(1).lower() + m.group(2)) if m else None
+
 
 def _drop_emphasis(match: re.Match[str]) -> str:
     """Drop a run of `*`, `_` or `~~` that opens or closes emphasis (not one inside a word)."""
@@ -179,6 +239,8 @@ def _spaced(text: str) -> str:
         text = _EMPHASIS.sub(_drop_emphasis, text)
     if "http" in text and "?" in text:
         text = _URL.sub(_strip_tracking, text)
+    if " " in text and any(c.isdigit() for c in text):
+        text = _DATE.sub(_iso_date, " ".join(text.split()))
     return text
 
 
@@ -222,7 +284,7 @@ def line_unit(line: str, *, in_fence: bool = False) -> Unit | None:
         body = _title_stop(m.group(2) or "")
         if is_volatile(body):
             return None
-        key = _squeeze(_spaced(body))
+        key = _body_key(body)
         return Unit("heading", len(m.group(1)), 0, key) if key else None
     stripped = line.strip()
     if stripped.startswith("|"):
@@ -244,8 +306,14 @@ def line_unit(line: str, *, in_fence: bool = False) -> Unit | None:
     body = _title_stop(body) if _is_title(body) else body
     if is_volatile(body):
         return None
-    key = _squeeze(_spaced(body))
+    key = _body_key(body)
     return Unit("text", 0, indent, key) if key else None
+
+
+def _body_key(body: str) -> str:
+    """The key of a heading's or a text line's BODY: a date stamp's own key, else its text's."""
+    spaced = _spaced(body)
+    return _stamp_key(spaced) or _squeeze(spaced)
 
 
 def text_units(text: str, *, ignore: Sequence[str] = ()) -> list[Unit]:
