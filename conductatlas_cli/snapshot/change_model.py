@@ -170,6 +170,7 @@ _DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTH})\.? (?P<d1>{_DAY}),? (?P<y1>{_YEAR})"
     rf"|(?P<d2>{_DAY})\.? (?P<m2>{_MONTH})\.?,? (?P<y2>{_YEAR}))\b"
 )
+_YEAR_HINT = re.compile(r"(?:19|20)[0-9]{2}\b")
 _STAMP_LINE = re.compile(
     r"((?:last )?(?:updated|modified|revised|reviewed|changed|edited|published|posted"
     r"|effective(?: date| as of)?)(?: on)?) ?[:-]? ?(\ufdd2[0-9-]{10})\.?",
@@ -239,7 +240,7 @@ def _spaced(text: str) -> str:
         text = _EMPHASIS.sub(_drop_emphasis, text)
     if "http" in text and "?" in text:
         text = _URL.sub(_strip_tracking, text)
-    if " " in text and any(c.isdigit() for c in text):
+    if _YEAR_HINT.search(text):
         text = _DATE.sub(_iso_date, " ".join(text.split()))
     return text
 
