@@ -71,6 +71,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from conductatlas_cli.snapshot.dates import fold_dates, has_year, stamp_key
 from conductatlas_cli.snapshot.ignore import IgnoreRules
 
 COSMETIC_CLASSES = (
@@ -139,60 +140,6 @@ _VOLATILE = re.compile(
 )
 _DIGIT_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
 
-# Dates with an English month name (Title or upper case; "May" only with a day and a year).
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_MONTH = "|".join(
-    alt for name in sorted(_MONTHS, key=len, reverse=True) for alt in (name.title(), name.upper())
-)
-_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)?"
-_YEAR = r"(?:19|20)[0-9]{2}"
-_DATE = re.compile(
-    rf"\b(?:(?P<m1>{_MONTH})\.? (?P<d1>{_DAY}),? (?P<y1>{_YEAR})"
-    rf"|(?P<d2>{_DAY})\.? (?P<m2>{_MONTH})\.?,? (?P<y2>{_YEAR}))\b"
-)
-_YEAR_HINT = re.compile(r"(?:19|20)[0-9]{2}\b")
-_STAMP_LINE = re.compile(
-    r"((?:last )?(?:updated|modified|revised|reviewed|changed|edited|published|posted"
-    r"|effective(?: date| as of)?)(?: on)?) ?[:-]? ?(\ufdd2[0-9-]{10})\.?",
-    re.IGNORECASE,
-)
-
-
-def _iso_date(match: re.Match[str]) -> str:
-    """A matched date as a marked YYYY-MM-DD (the marker: a date, not text someone typed)."""
-    month = match.group("m1") or match.group("m2")
-    day = (match.group("d1") or match.group("d2")).rstrip("stndrh")
-    year = match.group("y1") or match.group("y2")
-    return f"\ufdd2{year}-{_MONTHS[month.lower()]:02d}-{int(day):02d}"
-
-
-def _stamp_key(text: str) -> str | None:
-    """The key of a line that is only a date stamp: its label in lower case and its date."""
-    if "\ufdd2" not in text:
-        return None
-    m = _STAMP_LINE.fullmatch(" ".join(text.replace("*", " ").replace("_", " ").split()))
-    return _squeeze(m.group(1).lower() + m.group(2)) if m else None
-
 
 def _drop_emphasis(match: re.Match[str]) -> str:
     """Drop a run of `*`, `_` or `~~` that opens or closes emphasis (not one inside a word)."""
@@ -240,8 +187,8 @@ def _spaced(text: str) -> str:
         text = _EMPHASIS.sub(_drop_emphasis, text)
     if "http" in text and "?" in text:
         text = _URL.sub(_strip_tracking, text)
-    if _YEAR_HINT.search(text):
-        text = _DATE.sub(_iso_date, " ".join(text.split()))
+    if has_year(text):
+        text = fold_dates(text)
     return text
 
 
@@ -314,7 +261,8 @@ def line_unit(line: str, *, in_fence: bool = False) -> Unit | None:
 def _body_key(body: str) -> str:
     """The key of a heading's or a text line's BODY: a date stamp's own key, else its text's."""
     spaced = _spaced(body)
-    return _stamp_key(spaced) or _squeeze(spaced)
+    stamp = stamp_key(spaced)
+    return _squeeze(stamp) if stamp else _squeeze(spaced)
 
 
 def text_units(text: str, *, ignore: Sequence[str] = ()) -> list[Unit]:
