@@ -319,18 +319,23 @@ _STAMP = re.compile(
 
 
 def _stamps(text: str) -> dict[str, str]:
-    """{change-model key: line} of TEXT's date-stamp lines ("Last updated: …") in its head."""
-    from conductatlas_cli.snapshot.change_model import line_key
+    """{words, dates folded: line} of TEXT's date-stamp lines ("Last updated: …") in its head.
 
+    Folded by the judge itself (`same_dates`' rule), not by the change model under test.
+    """
     head = [ln.strip() for ln in text.split("\n")[:40]]
-    return {line_key(ln): ln for ln in head if _STAMP.match(ln) and len(ln) < 120}
+    return {
+        _WORD_DATE.sub(_day, plain_words(ln)): ln
+        for ln in head
+        if _STAMP.match(ln) and len(ln) < 120
+    }
 
 
 def _date_moved(old: str, new: str) -> str:
     """ "OLD → NEW" when the document's own date stamp changed, else "".
 
-    Only a stamp that differs under the change model counts (a date written another way is
-    the same date): the page says it is a new version, whatever the reference says.
+    Only a stamp that says another day counts (a date written another way is the same
+    date): the page says it is a new version, whatever the reference says.
     """
     a, b = _stamps(old), _stamps(new)
     if not a or not b or a.keys() == b.keys():
