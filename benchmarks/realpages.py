@@ -46,9 +46,15 @@ Per document, per collection and share, and in total:
   reference): an error page or a bot wall recorded as the document. A commit judged
   noise is cleared when the next reference change's new wording was already in atlas's
   snapshot and came in with that commit: the page changed before the reference did.
+- dated: of the noise commits, those in which the document's own date stamp moved (a
+  "Last updated / modified / effective …" line in its first 40 lines says another date,
+  the same date written another way aside): the page says it is a new version while the
+  reference did not change (a reference that lags or stopped following the page). They
+  stay counted as noise; the summary line gives the share without them too.
 - changes: consecutive captures whose references differ in words (emphasis markers
   dropped first, so `section**I.` is `sectionI.`). A change between a partial reference
-  (under 5 sentences: its own selectors failed) and a full one is not counted.
+  (under 5 sentences: its own selectors failed) and a full one is not counted, nor one
+  that only writes a date another way (`january 1 2026` → `1 january 2026`: the same day).
 - missed: such a change where atlas made no commit at that capture AND atlas's snapshot
   does not reflect it. The reference change is cut into hunks (a word diff, each hunk
   with 4 words of context either side). A hunk is within atlas's reach when atlas's own
@@ -381,7 +387,7 @@ def total(results: list[DocResult], name: str) -> DocResult:
     scored = [r for r in results if r.scored]
     for attr in ("rec", "prec", "head"):
         setattr(out, attr, sum(getattr(r, attr) for r in scored) / len(scored) if scored else 0)
-    for attr in ("captures", "commits", "noise", "changes", "missed", "unreached", "held"):
+    for attr in ("captures", "commits", "noise", "dated", "changes", "missed", "unreached", "held"):
         setattr(out, attr, sum(getattr(r, attr) for r in results))
     out.failed = sum(r.failed for r in results)
     out.ms = [m for r in results for m in r.ms]
@@ -398,7 +404,7 @@ def print_summaries(results: list[DocResult]) -> None:
     print("\n# per share and collection")
     print(
         f"{'share / collection':28}{'docs':>5}{'caps':>6}{'rec':>7}{'prec':>7}{'head':>7}"
-        f"{'<0.85':>6}{'commits':>8}{'noise':>6}{'noise%':>7}{'changes':>8}{'missed':>7}"
+        f"{'<0.85':>6}{'commits':>8}{'noise':>6}{'noise%':>7}{'dated':>6}{'changes':>8}{'missed':>7}"
         f"{'unrch':>6}{'held':>5}{'failed':>7}{'ms med':>7}{'ms mean':>8}"
     )
     for share in (*SHARES, "all"):
@@ -412,7 +418,7 @@ def print_summaries(results: list[DocResult]) -> None:
             mean = sum(t.ms) / len(t.ms) if t.ms else 0.0
             print(
                 f"{share + ' / ' + collection:28}{len(group):5}{t.captures:6}{t.rec:7.3f}"
-                f"{t.prec:7.3f}{t.head:7.3f}{low:6}{t.commits:8}{t.noise:6}{share_pct:6.1f}%"
+                f"{t.prec:7.3f}{t.head:7.3f}{low:6}{t.commits:8}{t.noise:6}{share_pct:6.1f}%{t.dated:6}"
                 f"{t.changes:8}{t.missed:7}{t.unreached:6}{t.held:5}{t.failed:7}"
                 f"{_median(t.ms):7.1f}{mean:8.1f}"
             )
@@ -501,7 +507,9 @@ def main(argv: list[str] | None = None) -> int:
     print_summaries(results)
     share = 100 * t.noise / t.commits if t.commits else 0.0
     print(
-        f"\nnoise {t.noise} of {t.commits} commits ({share:.1f}%); "
+        f"\nnoise {t.noise} of {t.commits} commits ({share:.1f}%), {t.dated} of them with the"
+        f" page's own date stamp moved (the reference lags; without them"
+        f" {t.noise - t.dated}, {100 * (t.noise - t.dated) / max(t.commits, 1):.1f}%); "
         f"missed {t.missed} of {t.changes} reference changes"
         f" ({t.unreached} more only in words never extracted); "
         f"ms per page: median {_median(t.ms):.1f}, mean {sum(t.ms) / len(t.ms):.1f},"

@@ -63,6 +63,7 @@ class DocResult:
     head: float = 0.0
     commits: int = 0
     noise: int = 0
+    dated: int = 0  # noise commits in which the page's own date stamp moved (see _date_moved)
     changes: int = 0
     missed: int = 0
     unreached: int = 0
@@ -131,6 +132,46 @@ def judge_change(
     return ("missed" if unreflected else "reflected"), lines, found
 
 
+_MONTH_NUMBER = {
+    name: n
+    for n, names in enumerate(
+        (
+            "january jan",
+            "february feb",
+            "march mar",
+            "april apr",
+            "may",
+            "june jun",
+            "july jul",
+            "august aug",
+            "september sep sept",
+            "october oct",
+            "november nov",
+            "december dec",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+_MONTH_WORD = "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True))
+_WORD_DATE = re.compile(
+    rf"\b(?:({_MONTH_WORD}) (\d{{1,2}})(?:st|nd|rd|th)? (\d{{4}})"
+    rf"|(\d{{1,2}})(?:st|nd|rd|th)? ({_MONTH_WORD}) (\d{{4}}))\b"
+)
+
+
+def _day(m: re.Match[str]) -> str:
+    month, day, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else m.group(5, 4, 6)
+    return f"{year}{_MONTH_NUMBER[month]:02d}{int(day):02d}"
+
+
+def same_dates(old_words: str, new_words: str) -> bool:
+    """Whether two different word strings differ only in how dates are written (same days)."""
+    return old_words != new_words and _WORD_DATE.sub(_day, old_words) == _WORD_DATE.sub(
+        _day, new_words
+    )
+
+
 def _last_text(step: Step) -> str | None:
     """The recorded text when the next capture came: after any later commit."""
     return step.later_commits[-1] if step.later_commits else step.snapshot
@@ -168,14 +209,21 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
                     ref is None or score(step.snapshot or "", ref)[0] < FIRST_SNAPSHOT_MIN_RECALL
                 )
             else:
-                noise = cap.ref_words == recorded_ref
+                noise = cap.ref_words == recorded_ref or same_dates(recorded_ref, cap.ref_words)
             last_noise = None
             if noise:
                 res.noise += 1
                 last_noise = (cap.stamp, before or "")
+                moved = _date_moved(before or "", step.snapshot or "")
+                res.dated += bool(moved)
                 res.notes.append(
                     f"  noise commit at {cap.stamp} ({step.status})"
                     + _outside(before or "", step.snapshot or "", cap, caps, i)
+                    + (
+                        f"; the page's own date moved ({moved}): the reference lags"
+                        if moved
+                        else ""
+                    )
                 )
                 if explain:
                     res.notes.extend(_diff(before or "", step.snapshot or ""))
@@ -193,11 +241,18 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
                 " reference's"
             )
             continue
+        if same_dates(caps[i - 1].ref_words, cap.ref_words):
+            res.notes.append(
+                f"  not counted: the reference at {cap.stamp} only writes a date another way"
+                " (the same day, the month spelled or placed otherwise)"
+            )
+            continue
         res.changes += 1
         if earlier_noise and _recorded_early(
             caps[i - 1].ref_words, cap.ref_words, before, earlier_noise[1]
         ):
             res.noise -= 1  # that commit recorded this change before the reference had it
+            res.dated -= bool(_date_moved(earlier_noise[1], before or ""))
             res.notes.append(
                 f"  commit at {earlier_noise[0]} not noise after all: it recorded the"
                 f" reference's change at {cap.stamp} early"
@@ -254,6 +309,40 @@ def _recorded_early(old_ref: str, new_ref: str, snapshot: str | None, before: st
         for _old, new_phrase, op in hunks(old_ref, new_ref)
         if op != "delete"
     )
+
+
+_STAMP = re.compile(
+    r"^\W*(?:last |date of last )?(?:updated|modified|revised|amended|effective(?: date)?)\b"
+    r".{0,40}\d",
+    re.IGNORECASE,
+)
+
+
+def _stamps(text: str) -> dict[str, str]:
+    """{words, dates folded: line} of TEXT's date-stamp lines ("Last updated: …") in its head.
+
+    Folded by the judge itself (`same_dates`' rule), not by the change model under test.
+    """
+    head = [ln.strip() for ln in text.split("\n")[:40]]
+    return {
+        _WORD_DATE.sub(_day, plain_words(ln)): ln
+        for ln in head
+        if _STAMP.match(ln) and len(ln) < 120
+    }
+
+
+def _date_moved(old: str, new: str) -> str:
+    """ "OLD → NEW" when the document's own date stamp changed, else "".
+
+    Only a stamp that says another day counts (a date written another way is the same
+    date): the page says it is a new version, whatever the reference says.
+    """
+    a, b = _stamps(old), _stamps(new)
+    if not a or not b or a.keys() == b.keys():
+        return ""
+    gone = [ln for k, ln in a.items() if k not in b] or list(a.values())
+    came = [ln for k, ln in b.items() if k not in a] or list(b.values())
+    return f"{_cut(gone[0], 60)} → {_cut(came[0], 60)}"
 
 
 def _outside(old: str, new: str, cap: Capture, caps: list[Capture], i: int) -> str:

@@ -94,6 +94,41 @@ VOLATILE = [
 ]
 
 
+DATES = [
+    pytest.param(
+        "Text.\n\nLast updated Oct 6, 2025\n",
+        "Text.\n\nLast updated October 6, 2025\n",
+        id="abbreviated-month",
+    ),
+    pytest.param(
+        "Text.\n\nLast Updated: June 13, 2025\n",
+        "Text.\n\nLast updated Jun 13, 2025\n",
+        id="stamp-label-case-and-colon",
+    ),
+    pytest.param(
+        "Effective as of 6 October 2025.", "Effective as of October 6th, 2025.", id="day-first"
+    ),
+    pytest.param(
+        "Notice is given on Sept. 2, 2025 by mail.",
+        "Notice is given on SEPTEMBER 2, 2025 by mail.",
+        id="in-a-sentence",
+    ),
+    pytest.param(
+        "## Last updated: May 19, 2026\n\nText.",
+        "Last updated: May 19, 2026\n\nText.",
+        id="stamp-heading-flip",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new"), DATES)
+def test_a_date_written_another_way_is_cosmetic(old, new):
+    """The same date with its month written otherwise, or a stamp relabelled: no commit either."""
+    old, new = normalize_text(old), normalize_text(new)
+    assert texts_cosmetic(old, new)
+    assert stream_hash(old) == stream_hash(new)  # the commit decision's fast path agrees
+
+
 @pytest.mark.parametrize(("old", "new"), WHITESPACE)
 def test_whitespace_is_cosmetic(old, new):
     """Whitespace, including a space inserted into or removed from a run, is cosmetic."""
@@ -145,6 +180,11 @@ NEVER = [
         "Quote ref 8f3a9c2b1d4e in mail.", "Quote ref 1b2c3d4e5f6a in mail.", id="id-in-sentence"
     ),
     pytest.param("Last updated: March 3, 2026", "Last updated: March 4, 2026", id="absolute-date"),
+    pytest.param("Last updated Jun 13, 2025", "Last updated Jan 13, 2026", id="stamp-new-date"),
+    pytest.param("Last updated: June 13, 2025", "Updated: June 13, 2025", id="stamp-label-words"),
+    pytest.param("Sent on May 5, 2025.", "Sent on May 5, 2026.", id="date-year"),
+    pytest.param("Notice sent May 5, 2025.", "Notice sent may 5, 2025.", id="may-lowercased"),
+    pytest.param("You may 3, 2025 stop.", "You May 3, 2025 stop.", id="modal-may-is-no-month"),
     pytest.param("https://x.com/p?id=7", "https://x.com/p?id=8", id="real-query-param"),
     pytest.param("Fees | paid", "Fees paid", id="pipe"),
     pytest.param("| Location | Yes | |", "| Location | | Yes |", id="cell-changes-column"),
@@ -179,7 +219,7 @@ def test_every_never_cosmetic_sign_counts(sign):
     assert not lines_cosmetic(f"| Location | {sign} |", "| Location | |")
 
 
-def test_the_classes_are_the_documented_five():
+def test_the_classes_are_the_documented_six():
     """The cosmetic classes are a short, fixed list (the README lists the same)."""
     assert COSMETIC_CLASSES == (
         "whitespace",
@@ -187,6 +227,7 @@ def test_the_classes_are_the_documented_five():
         "markdown syntax and structure flips",
         "volatile lines and tracking parameters",
         "ignore lines",
+        "dates written another way",
     )
 
 

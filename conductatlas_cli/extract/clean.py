@@ -61,6 +61,7 @@ _FEEDBACK_LOOSE = re.compile(r"\s*" + _FEEDBACK_TEXT.pattern[1:].replace(" ", r"
 # Its first letters, same case rules: an element whose own text starts otherwise never matches.
 _FEEDBACK_HEAD = re.compile(r"\s*(?:w|d|i|r|g|s|b)", re.I)
 _WS = re.compile(r"\s+")
+_UTILITY_VARIANT = re.compile(r"[:\[@]")
 
 
 def _attribute_getter(el):
@@ -98,7 +99,13 @@ def _hidden_class(classes: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _attr_flags(attrs: str) -> tuple[bool, bool, bool]:
-    """Whether id + class words name consent UI, cookies, page furniture."""
+    """Whether id + class words name consent UI, cookies, page furniture.
+
+    Utility-class variants (`toc-visible:@md:col-start-2`, `[&>a]:underline`) are styling
+    conditions, not names: a layout's redesign renames them, so they name nothing here.
+    """
+    if ":" in attrs or "[" in attrs or "@" in attrs:
+        attrs = " ".join(t for t in attrs.split() if not _UTILITY_VARIANT.search(t))
     return bool(_CONSENT.search(attrs)), bool(_COOKIE.search(attrs)), bool(_FURNITURE.search(attrs))
 
 

@@ -36,10 +36,16 @@ COSMETIC_CLASSES, each folded in the keys (README: "How it stays safe"):
   sentence; and tracking parameters in URLs (utm_*, gclid, fbclid, msclkid,
   mc_cid, _hsenc, ref, …).
 - ignore lines: a line on which one of the document's `ignore` regexes matches.
+- dates written another way: a calendar date with an English month name, spelled
+  out, abbreviated or capitalised otherwise (`Oct 6, 2025` = `October 6, 2025` =
+  `6 October 2025` = `6th OCT. 2025`); and a line that is only a date stamp
+  ("Last updated: June 13, 2025" = "Last Updated June 13, 2025"), compared by its
+  label's words in any case and its date. The date itself always counts.
 
 NEVER_COSMETIC, kept in every key and by the structural check:
 
-- any change of letters (case included) or digits, so of negations and modal verbs.
+- any change of letters (case included) or digits, so of negations and modal verbs
+  (the month and the stamp label of a date written another way aside).
 - punctuation (a comma moved, a colon dropped, `#3` → `3`): it is in no class above.
 - comparison and math signs `< > ≤ ≥ = ≠ ± %`.
 - currency and legal signs `$ € £ ¥ § ¶`.
@@ -65,6 +71,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from conductatlas_cli.snapshot.dates import fold_dates, has_year, stamp_key
 from conductatlas_cli.snapshot.ignore import IgnoreRules
 
 COSMETIC_CLASSES = (
@@ -73,6 +80,7 @@ COSMETIC_CLASSES = (
     "markdown syntax and structure flips",
     "volatile lines and tracking parameters",
     "ignore lines",
+    "dates written another way",
 )
 NEVER_COSMETIC_SIGNS = "<>≤≥=≠±%$€£¥§¶✓✔✗✘☑☐✅❌"
 
@@ -177,6 +185,8 @@ def _spaced(text: str) -> str:
         text = _EMPHASIS.sub(_drop_emphasis, text)
     if "http" in text and "?" in text:
         text = _URL.sub(_strip_tracking, text)
+    if has_year(text):
+        text = fold_dates(text)
     return text
 
 
@@ -220,7 +230,7 @@ def line_unit(line: str, *, in_fence: bool = False) -> Unit | None:
         body = _title_stop(m.group(2) or "")
         if is_volatile(body):
             return None
-        key = _squeeze(_spaced(body))
+        key = _body_key(body)
         return Unit("heading", len(m.group(1)), 0, key) if key else None
     stripped = line.strip()
     if stripped.startswith("|"):
@@ -242,8 +252,15 @@ def line_unit(line: str, *, in_fence: bool = False) -> Unit | None:
     body = _title_stop(body) if _is_title(body) else body
     if is_volatile(body):
         return None
-    key = _squeeze(_spaced(body))
+    key = _body_key(body)
     return Unit("text", 0, indent, key) if key else None
+
+
+def _body_key(body: str) -> str:
+    """The key of a heading's or a text line's BODY: a date stamp's own key, else its text's."""
+    spaced = _spaced(body)
+    stamp = stamp_key(spaced)
+    return _squeeze(stamp) if stamp else _squeeze(spaced)
 
 
 def text_units(text: str, *, ignore: Sequence[str] = ()) -> list[Unit]:
