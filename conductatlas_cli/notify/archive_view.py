@@ -47,6 +47,18 @@ def doc_info(sources, key: str) -> DocInfo:
     return DocInfo(key, platform, name, document_title(name, "", document))
 
 
+def _document_event(sources, key: str, **fields) -> DocumentEvent:
+    """An event of KEY, its platform and title from SOURCES, the rest from FIELDS."""
+    info = doc_info(sources, key)
+    return DocumentEvent(
+        key=key,
+        platform=info.platform,
+        platform_name=info.platform_name,
+        title=info.title,
+        **fields,
+    )
+
+
 def head(archive) -> str | None:
     """The commit at HEAD, or None in a repository with no commit."""
     found = archive.git.head()
@@ -142,12 +154,9 @@ def _change_event(
     """The event of KEY's change SUMMARY from version OLD (None: nothing) to NEW."""
     from conductatlas_cli.diff.describe import stat_line
 
-    info = doc_info(sources, key)
-    return DocumentEvent(
-        key=key,
-        platform=info.platform,
-        platform_name=info.platform_name,
-        title=info.title,
+    return _document_event(
+        sources,
+        key,
         event=Event.NEW if old is None else Event.CHANGED,
         stat=stat_line(summary),
         summary=summary,
@@ -205,14 +214,11 @@ def report_events(
             if doc.commit and (fresh is None or doc.commit in fresh):
                 recorded.append(doc)
             continue
-        info = doc_info(sources, doc.key)
         st = state.documents.get(doc.key)
         events.append(
-            DocumentEvent(
-                key=doc.key,
-                platform=info.platform,
-                platform_name=info.platform_name,
-                title=info.title,
+            _document_event(
+                sources,
+                doc.key,
                 event=event,
                 stat=doc.reason or status,
                 reason=doc.reason,
@@ -279,13 +285,10 @@ def failing_documents(sources, state) -> list[DocumentEvent]:
         st = state.documents.get(source.key)
         if st is None or not st.failing_since:
             continue
-        info = doc_info(sources, source.key)
         events.append(
-            DocumentEvent(
-                key=source.key,
-                platform=info.platform,
-                platform_name=info.platform_name,
-                title=info.title,
+            _document_event(
+                sources,
+                source.key,
                 event=Event.FAILED,
                 stat=st.last_error or "failing",
                 reason=st.last_error,
