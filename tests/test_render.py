@@ -341,3 +341,20 @@ def test_markdown_names_renumbered_sections():
     got = render_summary(summarize_changes(OLD, new), fmt="markdown")
     assert "### Renumbered: Usage Policy › 2. Payment → 3. Payment\n" in got
     assert "### Added: Usage Policy › 1. New\n\n- **Added:** New.\n" in got
+
+
+def test_near_changes_keeps_context_around_changes_and_marks_gaps():
+    """Indexes within CONTEXT of a change are kept, in order; a skip before one is a gap."""
+    from conductatlas_cli.diff.describe import near_changes
+
+    shown = [False, True, False, False, False, False, True, False]
+    assert near_changes(shown, 1) == [
+        (0, False),
+        (1, False),
+        (2, False),
+        (5, True),
+        (6, False),
+        (7, False),
+    ]
+    assert near_changes(shown, 0) == [(1, False), (6, True)]
+    assert near_changes([False, False], 3) == []

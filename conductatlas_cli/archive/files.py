@@ -7,7 +7,6 @@ the old one, so a reader (or a crash) sees the old or the new text, never half.
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 from conductatlas_cli.config.model import SLUG
@@ -48,7 +47,7 @@ def write_temporary(folder: Path, data: bytes) -> Path:
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     for _ in range(100):
-        path = folder / f"{TMP_PREFIX}{secrets.token_hex(6)}.tmp"
+        path = folder / f"{TMP_PREFIX}{os.urandom(6).hex()}.tmp"
         try:
             fd = os.open(path, flags, 0o666)
             break

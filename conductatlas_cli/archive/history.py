@@ -16,8 +16,6 @@ from datetime import datetime
 from conductatlas_cli.archive.archive import Archive, Version
 from conductatlas_cli.archive.state import DocumentState, State
 from conductatlas_cli.config.model import Sources
-from conductatlas_cli.diff.describe import plural
-from conductatlas_cli.diff.summary import count_words
 from conductatlas_cli.errors import UsageError
 from conductatlas_cli.timestamps import format_utc
 
@@ -50,6 +48,10 @@ class Comparison:
         new = f"{self.new.short} ({self.new.date:%Y-%m-%d})"
         first = self.first_recorded
         if first is not None:
+            # imported here: `atlas log` and `status` need none of the diff machinery
+            from conductatlas_cli.diff.describe import plural
+            from conductatlas_cli.diff.summary import count_words
+
             text = self.old_text if self.old is not None else self.new_text
             head = (
                 f"{name}: first recorded on {first.date:%Y-%m-%d} "

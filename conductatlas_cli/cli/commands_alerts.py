@@ -14,13 +14,15 @@ from conductatlas_cli.timestamps import parse_moment
 DIGEST_FORMAT_HELP = "text (default), markdown, html, or json."
 
 
-def _result_lines(results) -> list[str]:
-    return [
-        f"{r.target}: sent" + (f" (with {r.delayed} delayed)" if r.delayed else "")
-        if r.sent
-        else f"{r.target}: not delivered ({r.error})"
-        for r in results
-    ]
+def _say_results(results) -> None:
+    """One line per target (sent, or why not); exit PARTIAL when any was not delivered."""
+    for r in results:
+        if r.sent:
+            typer.echo(f"{r.target}: sent" + (f" (with {r.delayed} delayed)" if r.delayed else ""))
+        else:
+            typer.echo(f"{r.target}: not delivered ({r.error})")
+    if not all(r.sent for r in results):
+        raise typer.Exit(int(ExitCode.PARTIAL))
 
 
 def fetch_alerts(sources, report, *, dry_run: bool, feed: Path | None) -> tuple[list, bool]:
@@ -68,10 +70,7 @@ def notify(
         results = service.queue_and_send(sources.state_dir, [], sources.notify, warn=warn)
         if not results:
             typer.echo("nothing queued")
-    for line in _result_lines(results):
-        typer.echo(line)
-    if not all(r.sent for r in results):
-        raise typer.Exit(int(ExitCode.PARTIAL))
+    _say_results(results)
 
 
 def digest(
@@ -109,10 +108,7 @@ def digest(
     results = service.queue_and_send(sources.state_dir, messages, sources.notify, warn=warn)
     if not results:
         typer.echo("nothing to send (no target's filters matched)")
-    for line in _result_lines(results):
-        typer.echo(line)
-    if not all(r.sent for r in results):
-        raise typer.Exit(int(ExitCode.PARTIAL))
+    _say_results(results)
 
 
 def feed(

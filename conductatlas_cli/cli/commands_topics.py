@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -47,6 +46,8 @@ def topics(
                 )
             return
     if fmt == "json":
+        import json
+
         typer.echo(json.dumps(topic_lists_to_dict(docs), ensure_ascii=False, indent=2))
     elif not docs:
         typer.echo("no recorded documents")
@@ -76,6 +77,8 @@ def compare(
     with Archive.from_sources(sources) as archive:
         comparison = compare_topic(archive, sources, taxonomy, topic, tuple(platforms or ()), at=at)
     if fmt == "json":
+        import json
+
         typer.echo(json.dumps(comparison_to_dict(comparison), ensure_ascii=False, indent=2))
         return
     color = fmt == "rich" and color_wanted()

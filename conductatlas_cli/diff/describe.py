@@ -20,6 +20,17 @@ MARKERS: dict[ChangeKind, str] = {
 SEPARATOR = " › "
 
 
+def near_changes(shown: list[bool], context: int) -> list[tuple[int, bool]]:
+    """The indexes within CONTEXT of a True in SHOWN, in order, each with whether
+    indexes were skipped before it (a gap between two groups)."""
+    keep: set[int] = set()
+    for i, changed in enumerate(shown):
+        if changed:
+            keep.update(range(max(0, i - context), min(len(shown), i + context + 1)))
+    ordered = sorted(keep)
+    return [(i, k > 0 and i > ordered[k - 1] + 1) for k, i in enumerate(ordered)]
+
+
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 

@@ -27,33 +27,30 @@ _NUMBERING = re.compile(
     r"(?:\d+(?:\.\d+)*\.?|[ivxlc]+[.)]|[a-z][.)]|\(\w{1,4}\))(?=\s|$)\s*[-–—:.]?\s*",
     re.IGNORECASE,
 )
-_TYPO = str.maketrans(
-    {
-        "‘": "'",
-        "’": "'",
-        "‚": "'",
-        "‛": "'",
-        "′": "'",
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "″": '"',
-        "«": '"',
-        "»": '"',
-        "‐": "-",
-        "‑": "-",
-        "‒": "-",
-        "–": "-",
-        "—": "-",
-        "―": "-",
-        "−": "-",
-        "…": "...",
-        "\u00a0": " ",
-        "\u202f": " ",
-        "\u2009": " ",
-        "\u200b": "",
-    }
-)
+# Typographic quotes, dashes and spaces folded to ASCII: the comparison here and the
+# topic patterns (topics/segment.py) read text the same way.
+TYPOGRAPHY = {
+    "‘": "'",
+    "’": "'",
+    "‛": "'",
+    "′": "'",
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "″": '"',
+    "‐": "-",
+    "‑": "-",
+    "‒": "-",
+    "–": "-",
+    "—": "-",
+    "―": "-",
+    "−": "-",
+    "\u00a0": " ",
+    "\u202f": " ",
+    "\u2009": " ",
+    "\u200b": "",
+}
+_TYPO = str.maketrans({**TYPOGRAPHY, "‚": "'", "«": '"', "»": '"', "…": "..."})
 # Punctuation and emphasis marks (after typography folding), except between two digits
 # ("1.5", "1,000" keep theirs). Symbols that carry meaning (% $ € § & + = / @) stay.
 _MARKS = r"[.,;:!?'\"()\[\]{}\-*_`]"

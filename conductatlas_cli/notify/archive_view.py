@@ -47,6 +47,18 @@ def doc_info(sources, key: str) -> DocInfo:
     return DocInfo(key, platform, name, document_title(name, "", document))
 
 
+def _document_event(sources, key: str, **fields) -> DocumentEvent:
+    """An event of KEY, its platform and title from SOURCES, the rest from FIELDS."""
+    info = doc_info(sources, key)
+    return DocumentEvent(
+        key=key,
+        platform=info.platform,
+        platform_name=info.platform_name,
+        title=info.title,
+        **fields,
+    )
+
+
 def head(archive) -> str | None:
     """The commit at HEAD, or None in a repository with no commit."""
     found = archive.git.head()
@@ -108,7 +120,6 @@ def version_events(
 
     HISTORY ({key: versions, newest first}) saves reading what the caller read already.
     """
-    from conductatlas_cli.diff.describe import stat_line
     from conductatlas_cli.diff.summary import summarize_changes
 
     trailers = _trailers(archive, sorted({v.commit for _, v in versions}))
@@ -120,26 +131,42 @@ def version_events(
         older = _older(history[key], version.commit)
         old_text = archive.read_version(key, older.commit) if older else None
         summary = summarize_changes(old_text, archive.read_version(key, version.commit))
-        info = doc_info(sources, key)
         topics, watched = trailers.get(version.commit, ((), False))
         events.append(
-            DocumentEvent(
-                key=key,
-                platform=info.platform,
-                platform_name=info.platform_name,
-                title=info.title,
-                event=Event.NEW if older is None else Event.CHANGED,
-                stat=stat_line(summary),
-                summary=summary,
-                topics=topics or _section_topics(summary),
+            _change_event(
+                sources,
+                key,
+                summary,
+                older,
+                version,
+                topics=topics,
                 watched=watched,
-                commit=version.commit,
-                link=commit_link(commit_url, version.commit),
-                date=version.date,
+                commit_url=commit_url,
                 delayed=delayed,
             )
         )
     return events
+
+
+def _change_event(
+    sources, key: str, summary, old, new, *, topics, watched: bool, commit_url, **extra
+) -> DocumentEvent:
+    """The event of KEY's change SUMMARY from version OLD (None: nothing) to NEW."""
+    from conductatlas_cli.diff.describe import stat_line
+
+    return _document_event(
+        sources,
+        key,
+        event=Event.NEW if old is None else Event.CHANGED,
+        stat=stat_line(summary),
+        summary=summary,
+        topics=topics or _section_topics(summary),
+        watched=watched,
+        commit=new.commit,
+        link=commit_link(commit_url, new.commit),
+        date=new.date,
+        **extra,
+    )
 
 
 def _older(versions: list, commit: str):
@@ -187,14 +214,11 @@ def report_events(
             if doc.commit and (fresh is None or doc.commit in fresh):
                 recorded.append(doc)
             continue
-        info = doc_info(sources, doc.key)
         st = state.documents.get(doc.key)
         events.append(
-            DocumentEvent(
-                key=doc.key,
-                platform=info.platform,
-                platform_name=info.platform_name,
-                title=info.title,
+            _document_event(
+                sources,
+                doc.key,
                 event=event,
                 stat=doc.reason or status,
                 reason=doc.reason,
@@ -261,13 +285,10 @@ def failing_documents(sources, state) -> list[DocumentEvent]:
         st = state.documents.get(source.key)
         if st is None or not st.failing_since:
             continue
-        info = doc_info(sources, source.key)
         events.append(
-            DocumentEvent(
-                key=source.key,
-                platform=info.platform,
-                platform_name=info.platform_name,
-                title=info.title,
+            _document_event(
+                sources,
+                source.key,
                 event=Event.FAILED,
                 stat=st.last_error or "failing",
                 reason=st.last_error,
@@ -296,7 +317,6 @@ def versions_since(archive, keys: list[str] | None, since: datetime):
 def span_event(archive, sources, key: str, old, new, versions, *, commit_url: str | None):
     """The event of KEY from version OLD (None: nothing) to NEW (of VERSIONS), for the digest."""
     from conductatlas_cli.archive.history import texts_between
-    from conductatlas_cli.diff.describe import stat_line
     from conductatlas_cli.diff.summary import summarize_changes
 
     old_text = archive.read_version(key, old.commit) if old else None
@@ -307,26 +327,21 @@ def span_event(archive, sources, key: str, old, new, versions, *, commit_url: st
         between=texts_between(archive, key, old, new, versions),  # identity through the range
         ignore=ignore,
     )
-    info = doc_info(sources, key)
     commits = [v.commit for v in versions if old is None or v.date > old.date]
     topics: list[str] = []
     watched = False
     for found_topics, found_watched in _trailers(archive, commits).values():
         topics += [t for t in found_topics if t not in topics]
         watched = watched or found_watched
-    return DocumentEvent(
-        key=key,
-        platform=info.platform,
-        platform_name=info.platform_name,
-        title=info.title,
-        event=Event.NEW if old is None else Event.CHANGED,
-        stat=stat_line(summary),
-        summary=summary,
-        topics=tuple(topics) or _section_topics(summary),
+    return _change_event(
+        sources,
+        key,
+        summary,
+        old,
+        new,
+        topics=tuple(topics),
         watched=watched,
-        commit=new.commit,
-        link=commit_link(commit_url, new.commit),
-        date=new.date,
+        commit_url=commit_url,
         from_commit=old.commit if old else None,
         from_date=old.date if old else None,
         span=True,

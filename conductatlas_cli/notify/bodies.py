@@ -11,12 +11,12 @@ for Markdown and HTML).
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from conductatlas_cli.config.notify import Event
 from conductatlas_cli.notify import html as H
 from conductatlas_cli.notify.events import DocumentEvent
+from conductatlas_cli.render.summary_markdown import md_escape, md_mark
 from conductatlas_cli.timestamps import as_utc, parse_utc
 
 MAX_LINES = 40
@@ -27,7 +27,6 @@ LABELS = {
     Event.HELD: "Held back",
     Event.FAILED: "Failed",
 }
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 
 
 def when(value: datetime | str | None) -> str:
@@ -132,42 +131,28 @@ def text_document(event: DocumentEvent) -> str:
 # -- markdown ----------------------------------------------------------------
 
 
-def md(text: str | None) -> str:
-    """TEXT made safe and literal in Markdown."""
-    return _MD_SPECIAL.sub(r"\\\1", H._safe(text))
-
-
-def _md_mark(text: str, mark: str) -> str:
-    core = text.strip()
-    if not core:
-        return text if mark == "**" else ""
-    lead = text[: len(text) - len(text.lstrip())]
-    trail = text[len(text.rstrip()) :]
-    return f"{lead}{mark}{md(core)}{mark}{trail}"
-
-
 def _md_sentence(sentence) -> str:
     if sentence.kind == "added":
-        return f"- **Added:** {md(sentence.new)}"
+        return f"- **Added:** {md_escape(sentence.new)}"
     if sentence.kind == "removed":
-        return f"- **Removed:** {_md_mark(H._safe(sentence.old), '~~')}"
+        return f"- **Removed:** {md_mark(H._safe(sentence.old), '~~')}"
     marks = {"insert": "**", "delete": "~~"}
     words = sentence.words or (("equal", sentence.new or ""),)
-    text = "".join(_md_mark(t, marks[op]) if op in marks else md(t) for op, t in words)
+    text = "".join(md_mark(t, marks[op]) if op in marks else md_escape(t) for op, t in words)
     return f"- **Changed:** {text}"
 
 
 def markdown_document(event: DocumentEvent, *, level: int = 2) -> str:
     hashes = "#" * level
-    out = [f"{hashes} {md(event.title)} ({md(event.key)})", ""]
+    out = [f"{hashes} {md_escape(event.title)} ({md_escape(event.key)})", ""]
     facts = _facts(event)
     for i, (label, text) in enumerate(facts):
-        value = f"<{text}>" if label == "Commit" and "://" in text else md(text)
+        value = f"<{text}>" if label == "Commit" and "://" in text else md_escape(text)
         out.append(f"**{label}:** {value}" + ("  " if i < len(facts) - 1 else ""))
     sections, hidden = _sections(event)
     for _marker, change, topics, sentences in sections:
-        label = " → ".join(md(part) for part in H.section_label(change).split(" → "))
-        tags = f" \\[{', '.join(md(t) for t in topics)}\\]" if topics else ""
+        label = " → ".join(md_escape(part) for part in H.section_label(change).split(" → "))
+        tags = f" \\[{', '.join(md_escape(t) for t in topics)}\\]" if topics else ""
         out += ["", f"{hashes}# {H.kind_name(change)}: {label}{tags}"]
         if sentences:
             out.append("")

@@ -18,6 +18,7 @@ from conductatlas_cli.notify import archive_view as view
 from conductatlas_cli.notify import bodies
 from conductatlas_cli.notify.events import DocumentEvent, headline, select_events
 from conductatlas_cli.notify.message import Message, new_id, now_iso
+from conductatlas_cli.render.summary_markdown import md_escape
 from conductatlas_cli.timestamps import format_utc
 
 DIGEST_FORMATS = ("text", "markdown", "html", "json")
@@ -89,9 +90,9 @@ def render_digest(digest: Digest, fmt: str) -> str:
         return _html(digest)
     title = digest_title(digest)
     if fmt == "markdown":
-        out = [f"# {bodies.md(title)}", ""]
+        out = [f"# {md_escape(title)}", ""]
         for group in digest.groups:
-            out += [f"## {bodies.md(group.name)}", ""]
+            out += [f"## {md_escape(group.name)}", ""]
             out += [bodies.markdown_document(e, level=3) for e in group.events]
         if digest.failing:
             out += ["## Failing documents", ""]

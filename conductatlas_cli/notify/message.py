@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from conductatlas_cli.config.notify import Target
 from conductatlas_cli.notify import bodies
 from conductatlas_cli.notify.events import DocumentEvent, headline, select_events, sort_events
+from conductatlas_cli.render.summary_markdown import md_escape
 from conductatlas_cli.timestamps import utc_now
 
 KINDS = ("fetch", "digest", "test")
@@ -104,7 +105,7 @@ def _delayed_part(message: Message, fmt: str) -> str:
 
         return to_html(E.H2(_safe(heading))) + message.body
     if fmt == "markdown":
-        return f"# {bodies.md(heading)}\n\n{message.body}"
+        return f"# {md_escape(heading)}\n\n{message.body}"
     return f"{heading}\n{'=' * min(len(heading), 72)}\n\n{message.body}"
 
 

@@ -13,18 +13,19 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 _BULLET = re.compile(r"^[ \t]*[-*+][ \t]+")  # a list line's own bullet: one bullet is enough
 
 
-def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", _safe(text))
+def md_escape(text: str | None) -> str:
+    """TEXT made safe and literal in Markdown."""
+    return _MD_SPECIAL.sub(r"\\\1", _safe(text or ""))
 
 
-def _md_mark(text: str, mark: str) -> str:
+def md_mark(text: str, mark: str) -> str:
     """TEXT wrapped in MARK (`~~`, `**`) with its outer whitespace kept outside."""
     core = text.strip()
     if not core:
         return text if mark == "**" else ""
     lead = text[: len(text) - len(text.lstrip())]
     trail = text[len(text.rstrip()) :]
-    return f"{lead}{mark}{_md(core)}{mark}{trail}"
+    return f"{lead}{mark}{md_escape(core)}{mark}{trail}"
 
 
 def _unbullet(text: str) -> str:
@@ -36,13 +37,13 @@ def render_markdown(
 ) -> str:
     out: list[str] = []
     if title:
-        out += [f"## {_md(title)}", ""]
-    out += [f"**{_md(stat_line(summary, show_all=show_all))}**", ""]
+        out += [f"## {md_escape(title)}", ""]
+    out += [f"**{md_escape(stat_line(summary, show_all=show_all))}**", ""]
     for change in summary.sections:
         if not visible(change, show_all):
             continue
-        label = " → ".join(_md(part) for part in section_label(change).split(" → "))
-        trail = SEPARATOR.join([_md(p) for p in change.path[:-1]] + [label])
+        label = " → ".join(md_escape(part) for part in section_label(change).split(" → "))
+        trail = SEPARATOR.join([md_escape(p) for p in change.path[:-1]] + [label])
         notes = " (cosmetic)" if change.cosmetic else moved_note(change)
         notes += f"  [{', '.join(change.topics)}]" if change.topics else ""  # issue 13
         name = "Renumbered" if change.renumbered_only else NAMES[change.kind]
@@ -51,22 +52,24 @@ def render_markdown(
         for line in [] if summary.first else section_sentences(change, context, show_all):
             role = line[0][0]
             body = line[1:] if role in ("added", "removed", "~") else line
-            note = "".join(_md(t) for r, t in body[1:] if r == "note")  # "(moved to …)"
+            note = "".join(md_escape(t) for r, t in body[1:] if r == "note")  # "(moved to …)"
             if role == "added":
-                bullets.append(f"- **Added:** {_md(_unbullet(body[0][1]))}{note}")
+                bullets.append(f"- **Added:** {md_escape(_unbullet(body[0][1]))}{note}")
             elif role == "removed":
-                bullets.append(f"- **Removed:** {_md_mark(_unbullet(body[0][1]), '~~')}{note}")
+                bullets.append(f"- **Removed:** {md_mark(_unbullet(body[0][1]), '~~')}{note}")
             elif role == "~":
                 words = {"del": "~~", "ins": "**"}
                 if body and body[0][0] == "text":
                     body = [("text", _unbullet(body[0][1])), *body[1:]]
-                text = "".join(_md_mark(t, words[r]) if r in words else _md(t) for r, t in body)
+                text = "".join(
+                    md_mark(t, words[r]) if r in words else md_escape(t) for r, t in body
+                )
                 bullets.append(f"- **Changed:** {text}")
             elif role == "note":
                 bullets.append("- …")
             elif role == "count":  # "(4 items renumbered)"
-                bullets.append(f"- *{_md(body[0][1].strip())}*")
+                bullets.append(f"- *{md_escape(body[0][1].strip())}*")
             else:
-                bullets.append(f"- {_md(body[0][1].strip())}")
+                bullets.append(f"- {md_escape(body[0][1].strip())}")
         out += bullets + ([""] if bullets else [])
     return "\n".join(out).rstrip("\n") + "\n"

@@ -28,7 +28,7 @@ width with a hanging indent.
 
 from __future__ import annotations
 
-from conductatlas_cli.diff.describe import MARKERS, moved_note, stat_line, trail
+from conductatlas_cli.diff.describe import MARKERS, moved_note, near_changes, stat_line, trail
 from conductatlas_cli.diff.model import (
     ADDED,
     EQUAL,
@@ -106,14 +106,9 @@ def section_sentences(change: SectionChange, context: int, show_all: bool) -> li
         s for s in change.sentences if s.kind != EQUAL or (s.new or "").strip()
     ]  # blank equal lines never count as context
     shown = [_shown(s, show_all) for s in entries]
-    keep: set[int] = set()
-    for i, changed in enumerate(shown):
-        if changed:
-            keep.update(range(max(0, i - context), min(len(entries), i + context + 1)))
     lines: list[Line] = []
-    previous = None
-    for i in sorted(keep):
-        if context and previous is not None and i > previous + 1:
+    for i, gap in near_changes(shown, context):
+        if context and gap:
             lines.append([("note", "  …")])
         entry = entries[i]
         if shown[i] or entry.kind == EQUAL:
@@ -121,7 +116,6 @@ def section_sentences(change: SectionChange, context: int, show_all: bool) -> li
         else:  # a hidden cosmetic change, shown as context in its new form
             if entry.new is not None:
                 lines.append([("context", "    " + _safe(entry.new))])
-        previous = i
     hidden = 0 if show_all else change.renumbered_lines
     if hidden:
         lines.append([("count", f"    ({hidden} item{'' if hidden == 1 else 's'} renumbered)")])

@@ -13,9 +13,13 @@ import json
 import os
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from conductatlas_cli.errors import AtlasError
 from conductatlas_cli.extract.evidence import Evidence
+
+if TYPE_CHECKING:
+    from conductatlas_cli.config.model import Source
 
 # Below this many documents a run extracts in its fetch threads (no worker start-up).
 POOL_MIN_DOCUMENTS = 16
@@ -33,6 +37,31 @@ class PageJob:
     min_chars: int = 0
     rendered: bool = False  # BODY is a browser's DOM (no JavaScript-shell question)
     evidence: Evidence | None = None  # what the archive knows (extract/evidence.py)
+
+
+def page_job(
+    source: Source,
+    body: bytes,
+    *,
+    content_type: str,
+    url: str,
+    charset: str | None,
+    rendered: bool,
+    evidence: Evidence | None = None,
+) -> PageJob:
+    """The job for BODY under SOURCE's extraction settings (a browser's DOM is UTF-8)."""
+    return PageJob(
+        body=body,
+        content_type=content_type,
+        url=url,
+        charset="utf-8" if rendered else charset,
+        select=source.select,
+        remove=source.remove,
+        ignore=source.ignore,
+        min_chars=source.min_chars,
+        rendered=rendered,
+        evidence=evidence,
+    )
 
 
 @dataclass(frozen=True)

@@ -57,22 +57,17 @@ class ReextractReport:
 
 def rederive(source: Source, capture: Capture) -> tuple[str | None, str | None]:
     """(text, None) or (None, why) for CAPTURE under SOURCE's settings today."""
-    from conductatlas_cli.run.pages import PageJob, process_page
+    from conductatlas_cli.run.pages import page_job, process_page
 
-    rendered = capture.rendered is not None
-    page = process_page(
-        PageJob(
-            body=capture.document,
-            content_type=capture.document_type,
-            url=capture.final_url,
-            charset="utf-8" if rendered else capture.charset,
-            select=source.select,
-            remove=source.remove,
-            ignore=source.ignore,
-            min_chars=source.min_chars,
-            rendered=rendered,
-        )
+    job = page_job(
+        source,
+        capture.document,
+        content_type=capture.document_type,
+        url=capture.final_url,
+        charset=capture.charset,
+        rendered=capture.rendered is not None,
     )
+    page = process_page(job)
     return page.text, page.error
 
 

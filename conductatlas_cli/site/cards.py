@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from conductatlas_cli.diff.describe import stat_line
+from conductatlas_cli.diff.describe import near_changes, stat_line
 from conductatlas_cli.diff.model import (
     ADDED,
     EQUAL,
@@ -206,19 +206,13 @@ def _context_lines(sentences: Sequence[SentenceChange], *, show_cosmetic: bool) 
     """Changed lines with CONTEXT unchanged ones around them, '…' gaps between groups."""
     entries = [s for s in sentences if (s.new or s.old or "").strip()]
     shown = [s.kind != EQUAL and (show_cosmetic or not s.cosmetic) for s in entries]
-    keep: set[int] = set()
-    for i, changed in enumerate(shown):
-        if changed:
-            keep.update(range(max(0, i - CONTEXT), min(len(entries), i + CONTEXT + 1)))
     lines: list[Line] = []
-    previous = None
-    for i in sorted(keep):
-        if previous is not None and i > previous + 1:
+    for i, gap in near_changes(shown, CONTEXT):
+        if gap:
             lines.append(Line("gap"))
         entry = entries[i]
         if shown[i] or entry.kind == EQUAL:
             lines.append(_line(entry))
         elif entry.new is not None:  # a hidden cosmetic change reads as context, in its new form
             lines.append(Line(EQUAL, (Segment("text", entry.new),)))
-        previous = i
     return tuple(lines)

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from conductatlas_cli.diff.sections import Section
+from conductatlas_cli.diff.sections import TYPOGRAPHY, Section
 
 _IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
 _LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^()\n]|\([^)\n]*\))*\)")
@@ -25,33 +25,7 @@ _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _BR = re.compile(r"<br\s*/?>", re.I)
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
 # Emphasis marks go, typography folds to ASCII (patterns are written with plain quotes and dashes).
-_FOLD = str.maketrans(
-    {
-        "*": "",
-        "_": " ",
-        "‘": "'",
-        "’": "'",
-        "‛": "'",
-        "′": "'",
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "″": '"',
-        "‐": "-",
-        "‑": "-",
-        "‒": "-",
-        "–": "-",
-        "—": "-",
-        "―": "-",
-        "−": "-",
-        "\u00a0": " ",
-        "\u202f": " ",
-        "\u2009": " ",
-        "\u200b": "",
-        "\u2060": "",
-        "\u2063": "",
-    }
-)
+_FOLD = str.maketrans({"*": "", "_": " ", **TYPOGRAPHY, "\u2060": "", "\u2063": ""})
 _ATX = re.compile(r"^\s{0,3}#{1,6}\s*")
 _BULLET = re.compile(r"^\s*(?:[*+\-•●·]\s+)+")
 _NUMBER = re.compile(
