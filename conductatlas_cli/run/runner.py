@@ -25,7 +25,7 @@ from conductatlas_cli.errors import AtlasError
 from conductatlas_cli.fetch.registry import FetcherOptions, Fetchers
 from conductatlas_cli.fetch.scheduler import HostScheduler, RetryLater, Ticket, host_of
 from conductatlas_cli.run.decision import Extracted, Recorder
-from conductatlas_cli.run.pages import PageJob, PageProcessor, process_page
+from conductatlas_cli.run.pages import PageProcessor, page_job, process_page
 from conductatlas_cli.run.report import DocumentReport, FetchReport
 from conductatlas_cli.run.site_evidence import SiteBatches, own_evidence
 from conductatlas_cli.timestamps import utc_now
@@ -149,15 +149,12 @@ def _fetch_once(
         result.same_body = True
         return
     rendered = fetched.rendered is not None
-    job = PageJob(
-        body=fetched.rendered if fetched.rendered is not None else fetched.body,
+    job = page_job(
+        source,
+        fetched.rendered if fetched.rendered is not None else fetched.body,
         content_type="text/html" if rendered else fetched.content_type,
         url=fetched.url,
-        charset="utf-8" if rendered else fetched.charset,
-        select=source.select,
-        remove=source.remove,
-        ignore=source.ignore,
-        min_chars=source.min_chars,
+        charset=fetched.charset,
         rendered=rendered,
         evidence=own_evidence(doc_state),
     )
