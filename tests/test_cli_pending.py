@@ -108,3 +108,11 @@ def test_pending_with_a_range_is_a_usage_error(held):
     """--pending compares with the held fetch only: --from is refused."""
     result = atlas("diff", KEY, "--pending", "--from", "@~1")
     assert result.exit_code == 2 and "--pending takes a TARGET" in result.output
+
+
+def test_rm_forgets_what_was_pending(held):
+    """`atlas rm` of a document with a held-back change leaves no pending file behind."""
+    assert atlas("fetch").exit_code == 1
+    assert pending_file(held).exists()
+    assert atlas("rm", KEY).exit_code == 0
+    assert not pending_file(held).exists()

@@ -41,10 +41,12 @@ def rm(
 
     Example: atlas rm acme/privacy
     """
+    from conductatlas_cli.archive.pending import clear_pending
     from conductatlas_cli.config.edit import remove_document
 
     path = sources_path(config)
     sources = remove_document(path, key)
+    clear_pending(sources.state_dir, key)  # a later `atlas add` of KEY starts with nothing held
     typer.echo(f"removed {key} from {path.name} ({len(sources.sources)} documents)")
 
 
