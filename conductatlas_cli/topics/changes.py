@@ -30,28 +30,8 @@ def annotate_topics(
     no topics, as nothing shows them.
     """
     changed = [c for c in summary.sections if c.kind != EQUAL]
-    new_sections = parse_sections(new)
-    new_tags = topics_of(
-        new_sections,
-        taxonomy,
-        (
-            c.new_index
-            for c in changed
-            if c.new_index is not None and c.new_index < len(new_sections)
-        ),
-    )
-    old_tags: dict[int, tuple[str, ...]] = {}
-    if old is not None:
-        old_sections = parse_sections(old)
-        old_tags = topics_of(
-            old_sections,
-            taxonomy,
-            (
-                c.old_index
-                for c in changed
-                if c.old_index is not None and c.old_index < len(old_sections)
-            ),
-        )
+    new_tags = _tags_of(new, taxonomy, [c.new_index for c in changed])
+    old_tags = {} if old is None else _tags_of(old, taxonomy, [c.old_index for c in changed])
     order = {t: i for i, t in enumerate(taxonomy.ids)}
     changes = []
     for c in summary.sections:
@@ -62,6 +42,15 @@ def annotate_topics(
         topics = tuple(sorted(found, key=order.__getitem__))
         changes.append(dataclasses.replace(c, topics=topics))
     return dataclasses.replace(summary, sections=tuple(changes))
+
+
+def _tags_of(
+    text: str, taxonomy: Taxonomy, indices: list[int | None]
+) -> dict[int, tuple[str, ...]]:
+    """{index: topics} of TEXT's sections at INDICES (None or out of range: skipped)."""
+    sections = parse_sections(text)
+    wanted = (i for i in indices if i is not None and i < len(sections))
+    return topics_of(sections, taxonomy, wanted)
 
 
 def changed_topics(summary: ChangeSummary, taxonomy: Taxonomy | None = None) -> tuple[str, ...]:
