@@ -32,7 +32,7 @@ from conductatlas_cli.run.report import DocumentReport, FetchStatus, Preview
 from conductatlas_cli.timestamps import utc_now
 
 if TYPE_CHECKING:
-    from conductatlas_cli.archive.archive import Archive
+    from conductatlas_cli.archive.archive import Archive, Version
     from conductatlas_cli.diff.model import ChangeSummary
 
 # Why a document is unchanged (the fetch JSON's `reason`).
@@ -250,14 +250,13 @@ class Recorder:
         key, status = got.source.key, report.status
         if status == FetchStatus.FAILED or (got.text is None and status != FetchStatus.UNCHANGED):
             return  # a failure says nothing about the change held back before
-        versions = self.archive.versions(key) if old is not None else []
-        base = versions[0] if versions else None
         if self.dry_run:
             if status in (FetchStatus.HELD, FetchStatus.NEW, FetchStatus.CHANGED):
+                base = self._base(key, old)
                 report.preview = Preview(
                     old, got.text or "", base.commit if base else None, base.date if base else None
                 )
-        elif status == FetchStatus.HELD and base is not None:
+        elif status == FetchStatus.HELD and (base := self._base(key, old)) is not None:
             held = pending.Pending(
                 key=key,
                 text=got.text or "",
@@ -269,6 +268,11 @@ class Recorder:
             pending.save_pending(self.archive.state_dir, held)
         elif status != FetchStatus.HELD:
             pending.clear_pending(self.archive.state_dir, key)  # recorded, or back as recorded
+
+    def _base(self, key: str, old: str | None) -> Version | None:
+        """The recorded version OLD is (the history index is read only when asked)."""
+        versions = self.archive.versions(key) if old is not None else []
+        return versions[0] if versions else None
 
     def _topics(
         self,
