@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +24,7 @@ def readme_rows() -> list[tuple[str, str]]:
 
 def test_every_command_has_a_row_and_every_row_a_command():
     """The command table lists exactly the commands atlas has."""
-    names = {command.__name__ for command in COMMANDS}
+    names = {command.name for command in COMMANDS}
     assert {name for name, _ in readme_rows()} == names
 
 
@@ -34,8 +37,55 @@ def test_options_in_the_table_exist_in_help(name, usage):
         assert option in result.output, f"atlas {name} --help lacks {option}"
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
 def test_each_command_has_a_one_line_summary_that_fits(command):
     """Every command's summary is one sentence of at most 120 columns, ending in a full stop."""
-    summary = (command.__doc__ or "").strip().splitlines()[0]
+    summary = (command.load().__doc__ or "").strip().splitlines()[0]
     assert summary.endswith(".") and len(summary) <= 120, summary
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
+def test_the_table_summary_is_the_docstring_summary(command):
+    """The one-line help `atlas --help` lists from the table is the command's own first paragraph."""
+    function = command.load()
+    assert function.__name__ == command.name
+    assert inspect.getdoc(function).split("\n\n")[0] == command.summary
+
+
+def test_help_imports_no_command_module():
+    """`atlas --help` lists every command without importing a `commands_*` module."""
+    probe = (
+        "import sys\n"
+        "from conductatlas_cli.cli import main\n"
+        "sys.argv = ['atlas', '--help']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = sorted(m for m in sys.modules if '.commands_' in m)\n"
+        "print('LOADED', loaded)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert "  log        Versions, newest first" in result.stdout
+    assert result.stdout.rstrip().endswith("LOADED []")
+
+
+def test_a_command_imports_its_own_module_alone(tmp_path):
+    """`atlas log` imports the module of `log`, and no other command family's."""
+    probe = (
+        "import sys\n"
+        "from conductatlas_cli.cli import main\n"
+        "sys.argv = ['atlas', 'log']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = sorted(m for m in sys.modules if '.commands_' in m)\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.stderr.rstrip().endswith("LOADED ['conductatlas_cli.cli.commands_history']")

@@ -14,10 +14,8 @@ nothing; `reference-transaction` hooks do run, as for any ref update.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import subprocess
-import tempfile
 import time
 import weakref
 from dataclasses import dataclass
@@ -203,6 +201,8 @@ class Git:
         written here to spare a round trip to a git process per object: with
         extraction busy on every core, each round trip waits for the scheduler.
         """
+        import hashlib
+        import tempfile
         import zlib
 
         algo = hashlib.sha256 if self.hash_len == 64 else hashlib.sha1

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -228,6 +227,8 @@ def build_index(git, base: str, head: str | None, state_dir: Path, version_cls) 
 
 def save_index(state_dir: Path, index: HistoryIndex) -> None:
     """Write the index (atomically); a cache, so a failure to write is not an error."""
+    import tempfile
+
     if not index.dirty or index.head is None:
         return
     data = {

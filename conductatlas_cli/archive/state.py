@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import fcntl
 import json
-import logging
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,7 +35,6 @@ from conductatlas_cli.timestamps import utc_now
 STATE_FILE = "state.json"
 LOCK_FILE = "lock"
 STATE_VERSION = 1
-log = logging.getLogger("conductatlas_cli.archive")
 
 
 @dataclass
@@ -188,6 +185,8 @@ def load_state(state_dir: Path, *, warn: Callable[[str], None] | None = None) ->
 
 def save_state(state_dir: Path, state: State) -> None:
     """Write STATE atomically: a temporary file, fsync, rename."""
+    import tempfile
+
     folder = Path(state_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -213,7 +212,9 @@ def _warn(warn: Callable[[str], None] | None, message: str) -> None:
     if warn is not None:
         warn(message)
     else:
-        log.warning(message)
+        import logging  # here, not at the top: `atlas log` starts without it
+
+        logging.getLogger("conductatlas_cli.archive").warning(message)
 
 
 @contextmanager

@@ -11,40 +11,10 @@ parses its arguments, calls one core function, renders the result; `AtlasError`
 becomes `atlas: error: …` and its exit code in `app._AtlasGroup` alone.
 
 May import every other package; nothing imports `cli`. A new command is a
-function in a `commands_*.py` module plus one line in `COMMANDS` below.
+function in a `commands_*.py` module plus one entry in `app.COMMANDS`, the table
+the lazy group reads: `atlas --help` imports no command module.
 """
 
-from conductatlas_cli.cli.app import app, main
-from conductatlas_cli.cli.commands_alerts import digest, feed, notify
-from conductatlas_cli.cli.commands_fetch import check, fetch
-from conductatlas_cli.cli.commands_history import diff, log, show, status
-from conductatlas_cli.cli.commands_reextract import reextract
-from conductatlas_cli.cli.commands_setup import demo, init
-from conductatlas_cli.cli.commands_site import site
-from conductatlas_cli.cli.commands_sources import add, mv, rm
-from conductatlas_cli.cli.commands_topics import compare, topics
+from conductatlas_cli.cli.app import COMMANDS, app, main
 
-COMMANDS = (
-    init,
-    check,
-    fetch,
-    status,
-    diff,
-    log,
-    show,
-    topics,
-    compare,
-    reextract,
-    digest,
-    feed,
-    notify,
-    site,
-    add,
-    rm,
-    mv,
-    demo,
-)  # the order `--help` lists
-for _command in COMMANDS:
-    app.command()(_command)
-
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "app", "main"]
