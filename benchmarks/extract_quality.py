@@ -6,7 +6,7 @@ PATH is a folder of captures (manifest.json, <platform>/<document>/<stamp>.html.
 and .reference.md; see /work/shared/realpages/README.md). For every capture,
 extract its text "out of the box" (no select/remove) twice: with plain
 trafilatura (markdown, favor_recall, tables) as the baseline, and with atlas's
-`extract_text`. Both texts and the reference are normalized (`normalize_text`
+`extract_page`. Both texts and the reference are normalized (`normalize_text`
 once it is implemented, else nothing) and split into sentences on [.!?] + space
 and on newlines, after dropping Markdown markup (links, emphasis, <br> in table
 cells). Sentences are compared by words: lowercase, punctuation and whitespace
@@ -36,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from conductatlas_cli.errors import ExtractError  # noqa: E402
-from conductatlas_cli.extract.extractor import extract_text  # noqa: E402
+from conductatlas_cli.extract.extractor import extract_page  # noqa: E402
 
 _LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\([^)]*\)")  # link text may hold "\]"
 _BR_TAG = re.compile(r"<br\s*/?>", re.I)  # line breaks in table cells: markup too
@@ -122,7 +122,7 @@ def baseline(body: bytes) -> str:
 
 def atlas(body: bytes, content_type: str, url: str) -> str:
     try:
-        return extract_text(body, content_type=content_type, url=url)
+        return extract_page(body, content_type=content_type, url=url).text
     except ExtractError as exc:
         print(f"  extract error: {exc}", file=sys.stderr)
         return ""

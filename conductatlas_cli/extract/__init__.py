@@ -1,6 +1,6 @@
 """Bytes → Markdown text, by content type.
 
-Owns: `extractor.py` (`extract_text`, `extractor_id`: dispatch by content type;
+Owns: `extractor.py` (`extract_page`, `extractor_id`: dispatch by content type;
 PDF via pypdf; the trafilatura fallback), `charset.py` (bytes → str as a browser
 would decode them), `clean.py` (HTML cleaning: scripts, hidden parts, menus,
 banners), `controls.py` (accordions, tabs, `<details>`: panels a reader can open

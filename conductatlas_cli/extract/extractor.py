@@ -2,13 +2,13 @@
 
 Public interface (used by conductatlas_cli/run/pages.py):
 
-    extract_text(body: bytes, *, content_type: str, url: str, charset: str | None = None,
+    extract_page(body: bytes, *, content_type: str, url: str, charset: str | None = None,
                  select: Sequence[str] = (), remove: Sequence[str] = (),
-                 evidence: Evidence | None = None) -> str
-        raises ExtractError (one line) for a corrupt/encrypted PDF, binary or
-        undecodable input, or HTML too deep/large for the parser's limits.
-    extract_page(…same…) -> PageExtraction   the text, the page's block fingerprints and
-        the container's path: what the run keeps to build the next Evidence (evidence.py)
+                 evidence: Evidence | None = None) -> PageExtraction
+        the text (`.text`), the page's block fingerprints and the container's path: what
+        the run keeps to build the next Evidence (evidence.py). Raises ExtractError (one
+        line) for a corrupt/encrypted PDF, binary or undecodable input, or HTML too
+        deep/large for the parser's limits.
     extractor_id() -> str   e.g. "atlas 0.1.0; trafilatura 2.3.1"
 
 By content type: HTML/XHTML → the HTML path below; text/plain, text/markdown and
@@ -72,28 +72,6 @@ def extractor_id() -> str:
     return f"atlas {__version__}; trafilatura {traf}"
 
 
-def extract_text(
-    body: bytes,
-    *,
-    content_type: str,
-    url: str,
-    charset: str | None = None,
-    select: Sequence[str] = (),
-    remove: Sequence[str] = (),
-    evidence: Evidence | None = None,
-) -> str:
-    """The document in `body` as Markdown; raises ExtractError when it has no text to give."""
-    return extract_page(
-        body,
-        content_type=content_type,
-        url=url,
-        charset=charset,
-        select=select,
-        remove=remove,
-        evidence=evidence,
-    ).text
-
-
 def extract_page(
     body: bytes,
     *,
@@ -104,7 +82,9 @@ def extract_page(
     remove: Sequence[str] = (),
     evidence: Evidence | None = None,
 ) -> PageExtraction:
-    """`extract_text`'s text, with the page's block fingerprints and container path.
+    """The document in `body` as Markdown, with the page's block fingerprints and container path.
+
+    Raises ExtractError when it has no text to give.
 
     `evidence` (chrome and volatile blocks, the container chosen last time) applies
     to HTML extracted without `select`; see `evidence.py`.
