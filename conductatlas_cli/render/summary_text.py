@@ -29,25 +29,15 @@ width with a hanging indent.
 from __future__ import annotations
 
 from conductatlas_cli.diff.describe import MARKERS, moved_note, near_changes, stat_line, trail
-from conductatlas_cli.diff.model import (
-    ADDED,
-    EQUAL,
-    MODIFIED,
-    MOVED,
-    REMOVED,
-    RENAMED,
-    ChangeSummary,
-    SectionChange,
-    SentenceChange,
-)
+from conductatlas_cli.diff.model import ChangeKind, ChangeSummary, SectionChange, SentenceChange
 from conductatlas_cli.textsafe import plain as _safe
 
 NAMES = {
-    ADDED: "Added",
-    REMOVED: "Removed",
-    MODIFIED: "Modified",
-    RENAMED: "Renamed",
-    MOVED: "Moved",
+    ChangeKind.ADDED: "Added",
+    ChangeKind.REMOVED: "Removed",
+    ChangeKind.MODIFIED: "Modified",
+    ChangeKind.RENAMED: "Renamed",
+    ChangeKind.MOVED: "Moved",
 }
 
 _STYLES = {
@@ -73,12 +63,12 @@ Line = list[tuple[str, str]]  # (role, text) segments
 
 
 def visible(change: SectionChange, show_all: bool) -> bool:
-    return change.kind != EQUAL and (show_all or not change.cosmetic)
+    return change.kind != ChangeKind.EQUAL and (show_all or not change.cosmetic)
 
 
 def _shown(sentence: SentenceChange, show_all: bool) -> bool:
     """Whether a changed line is listed (cosmetic and renumbered ones only with SHOW_ALL)."""
-    return sentence.kind != EQUAL and (show_all or sentence.real)
+    return sentence.kind != ChangeKind.EQUAL and (show_all or sentence.real)
 
 
 def _word_segments(sentence: SentenceChange) -> Line:
@@ -88,22 +78,22 @@ def _word_segments(sentence: SentenceChange) -> Line:
 
 def _sentence_line(sentence: SentenceChange) -> Line:
     where = sentence.elsewhere
-    if sentence.kind == ADDED:
+    if sentence.kind == ChangeKind.ADDED:
         line = [("added", "  + "), ("added", _safe(sentence.new or "") or "(blank line)")]
         return line + ([("note", f" (moved from {_safe(where)})")] if where is not None else [])
-    if sentence.kind == REMOVED:
+    if sentence.kind == ChangeKind.REMOVED:
         line = [("removed", "  - "), ("removed", _safe(sentence.old or "") or "(blank line)")]
         return line + ([("note", f" (moved to {_safe(where)})")] if where is not None else [])
-    if sentence.kind == MODIFIED:
+    if sentence.kind == ChangeKind.MODIFIED:
         return [("~", "  ~ "), *_word_segments(sentence)]
     return [("context", "    " + _safe(sentence.new or ""))]
 
 
 def section_sentences(change: SectionChange, context: int, show_all: bool) -> list[Line]:
-    if change.kind in (ADDED, REMOVED):
+    if change.kind in (ChangeKind.ADDED, ChangeKind.REMOVED):
         return [_sentence_line(s) for s in change.sentences if show_all or not s.cosmetic]
     entries = [
-        s for s in change.sentences if s.kind != EQUAL or (s.new or "").strip()
+        s for s in change.sentences if s.kind != ChangeKind.EQUAL or (s.new or "").strip()
     ]  # blank equal lines never count as context
     shown = [_shown(s, show_all) for s in entries]
     lines: list[Line] = []
@@ -111,7 +101,7 @@ def section_sentences(change: SectionChange, context: int, show_all: bool) -> li
         if context and gap:
             lines.append([("note", "  …")])
         entry = entries[i]
-        if shown[i] or entry.kind == EQUAL:
+        if shown[i] or entry.kind == ChangeKind.EQUAL:
             lines.append(_sentence_line(entry))
         else:  # a hidden cosmetic change, shown as context in its new form
             if entry.new is not None:

@@ -14,17 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from conductatlas_cli.diff.describe import near_changes, stat_line
-from conductatlas_cli.diff.model import (
-    ADDED,
-    EQUAL,
-    MODIFIED,
-    MOVED,
-    REMOVED,
-    RENAMED,
-    ChangeSummary,
-    SectionChange,
-    SentenceChange,
-)
+from conductatlas_cli.diff.model import ChangeKind, ChangeSummary, SectionChange, SentenceChange
 from conductatlas_cli.diff.sections import parse_sections
 from conductatlas_cli.diff.summary import summarize_changes
 
@@ -40,11 +30,11 @@ __all__ = [
 RENUMBERED = "renumbered"
 COSMETIC = "cosmetic"
 LABELS = {
-    ADDED: "Added",
-    REMOVED: "Removed",
-    MODIFIED: "Modified",
-    MOVED: "Moved",
-    RENAMED: "Renamed",
+    ChangeKind.ADDED: "Added",
+    ChangeKind.REMOVED: "Removed",
+    ChangeKind.MODIFIED: "Modified",
+    ChangeKind.MOVED: "Moved",
+    ChangeKind.RENAMED: "Renamed",
     RENUMBERED: "Renumbered",
     COSMETIC: "Cosmetic",
 }
@@ -141,9 +131,9 @@ def _kind(change: SectionChange) -> str:
 
 def _notes(change: SectionChange, kind: str) -> tuple[str, ...]:
     notes = []
-    if change.moved and kind != MOVED:
+    if change.moved and kind != ChangeKind.MOVED:
         notes.append("moved")
-    if change.renamed and kind != RENAMED:
+    if change.renamed and kind != ChangeKind.RENAMED:
         notes.append("renamed")
     if change.renumbered and kind != RENUMBERED:
         notes.append("renumbered")
@@ -176,7 +166,7 @@ def _card(change: SectionChange, summary: ChangeSummary, number: int, old_topics
     kind = _kind(change)
     if summary.first:
         lines: tuple[Line, ...] = ()
-    elif change.kind in (ADDED, REMOVED):
+    elif change.kind in (ChangeKind.ADDED, ChangeKind.REMOVED):
         lines = tuple(_line(s) for s in change.sentences if (s.new or s.old or "").strip())
     else:
         lines = _context_lines(change.sentences, show_cosmetic=kind == COSMETIC)
@@ -192,27 +182,29 @@ def _card(change: SectionChange, summary: ChangeSummary, number: int, old_topics
 
 
 def _line(sentence: SentenceChange) -> Line:
-    if sentence.kind == ADDED:
-        return Line(ADDED, (Segment("ins", sentence.new or ""),))
-    if sentence.kind == REMOVED:
-        return Line(REMOVED, (Segment("del", sentence.old or ""),))
-    if sentence.kind == MODIFIED:
+    if sentence.kind == ChangeKind.ADDED:
+        return Line(ChangeKind.ADDED, (Segment("ins", sentence.new or ""),))
+    if sentence.kind == ChangeKind.REMOVED:
+        return Line(ChangeKind.REMOVED, (Segment("del", sentence.old or ""),))
+    if sentence.kind == ChangeKind.MODIFIED:
         role = {"equal": "text", "insert": "ins", "delete": "del"}
-        return Line(MODIFIED, tuple(Segment(role[op], text) for op, text in sentence.words))
-    return Line(EQUAL, (Segment("text", sentence.new or ""),))
+        return Line(
+            ChangeKind.MODIFIED, tuple(Segment(role[op], text) for op, text in sentence.words)
+        )
+    return Line(ChangeKind.EQUAL, (Segment("text", sentence.new or ""),))
 
 
 def _context_lines(sentences: Sequence[SentenceChange], *, show_cosmetic: bool) -> tuple[Line, ...]:
     """Changed lines with CONTEXT unchanged ones around them, '…' gaps between groups."""
     entries = [s for s in sentences if (s.new or s.old or "").strip()]
-    shown = [s.kind != EQUAL and (show_cosmetic or not s.cosmetic) for s in entries]
+    shown = [s.kind != ChangeKind.EQUAL and (show_cosmetic or not s.cosmetic) for s in entries]
     lines: list[Line] = []
     for i, gap in near_changes(shown, CONTEXT):
         if gap:
             lines.append(Line("gap"))
         entry = entries[i]
-        if shown[i] or entry.kind == EQUAL:
+        if shown[i] or entry.kind == ChangeKind.EQUAL:
             lines.append(_line(entry))
         elif entry.new is not None:  # a hidden cosmetic change reads as context, in its new form
-            lines.append(Line(EQUAL, (Segment("text", entry.new),)))
+            lines.append(Line(ChangeKind.EQUAL, (Segment("text", entry.new),)))
     return tuple(lines)
