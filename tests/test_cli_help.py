@@ -52,40 +52,29 @@ def test_the_table_summary_is_the_docstring_summary(command):
     assert inspect.getdoc(function).split("\n\n")[0] == command.summary
 
 
-def test_help_imports_no_command_module():
-    """`atlas --help` lists every command without importing a `commands_*` module."""
+def loaded_command_modules(argv: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run `atlas ARGV` in a fresh interpreter; its stderr ends with the `commands_*` modules loaded."""
     probe = (
         "import sys\n"
         "from conductatlas_cli.cli import main\n"
-        "sys.argv = ['atlas', '--help']\n"
+        f"sys.argv = ['atlas', *{argv!r}]\n"
         "try:\n"
         "    main()\n"
         "except SystemExit:\n"
         "    pass\n"
-        "loaded = sorted(m for m in sys.modules if '.commands_' in m)\n"
-        "print('LOADED', loaded)\n"
+        "print('LOADED', sorted(m for m in sys.modules if '.commands_' in m), file=sys.stderr)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    )
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=cwd)
+
+
+def test_help_imports_no_command_module():
+    """`atlas --help` lists every command without importing a `commands_*` module."""
+    result = loaded_command_modules(["--help"])
     assert "  log        Versions, newest first" in result.stdout
-    assert result.stdout.rstrip().endswith("LOADED []")
+    assert result.stderr.rstrip().endswith("LOADED []")
 
 
 def test_a_command_imports_its_own_module_alone(tmp_path):
     """`atlas log` imports the module of `log`, and no other command family's."""
-    probe = (
-        "import sys\n"
-        "from conductatlas_cli.cli import main\n"
-        "sys.argv = ['atlas', 'log']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "loaded = sorted(m for m in sys.modules if '.commands_' in m)\n"
-        "print('LOADED', loaded, file=sys.stderr)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path
-    )
+    result = loaded_command_modules(["log"], cwd=tmp_path)
     assert result.stderr.rstrip().endswith("LOADED ['conductatlas_cli.cli.commands_history']")
