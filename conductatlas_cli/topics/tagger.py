@@ -255,7 +255,7 @@ def _tag(
 
     per_section: list[list[TopicMatch]] = [[] for _ in sections]
     heading_tagged: list[set[str]] = [set() for _ in sections]
-    index = PrefixIndex(doc, *_gate(taxonomy))
+    index = PrefixIndex(doc, _gate(taxonomy))
     # Headings and clause titles, joined: heading-only patterns are matched there alone.
     title_units, title_starts, pieces = [], [], []
     at = 0
@@ -267,7 +267,7 @@ def _tag(
             pieces.append(unit.clean[:span])
             at += span + 1
     titles = "\n".join(pieces)
-    title_index = PrefixIndex(titles, *_gate(taxonomy))
+    title_index = PrefixIndex(titles, _gate(taxonomy))
     for c in _compile(taxonomy):
         negatives = sorted((a, b) for a, b, _, _ in c.negative.finditer(doc, index))
         # (section or passage key, pattern source) -> best hit
