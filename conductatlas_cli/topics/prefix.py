@@ -30,6 +30,7 @@ from re._constants import (  # type: ignore[import-not-found]
     SUBPATTERN,
 )
 
+from conductatlas_cli.topics import store
 from conductatlas_cli.topics.engine import (
     UNPARSED,
     Shape,
@@ -152,6 +153,26 @@ def literal_prefixes(core: str) -> frozenset[str] | None:
 
 
 def analyse(core: str) -> tuple[frozenset[str] | None, Shape]:
+    """CORE's literal prefixes (or None) and its `engine.Shape` (kept in an open `store`)."""
+    kept = store.current()
+    if kept is None:
+        return _analyse(core)
+    packed = kept.analysis.get(core)
+    if packed is not None:
+        prefixes, std, classes, line_local = packed
+        return (None if prefixes is None else frozenset(prefixes)), Shape(std, classes, line_local)
+    prefixes, shape = _analyse(core)
+    kept.analysis[core] = (
+        None if prefixes is None else tuple(sorted(prefixes)),
+        shape.std,
+        shape.classes,
+        shape.line_local,
+    )
+    kept.dirty = True
+    return prefixes, shape
+
+
+def _analyse(core: str) -> tuple[frozenset[str] | None, Shape]:
     """CORE's literal prefixes (or None) and its `engine.Shape`, from one parse."""
     try:
         tree = _parser.parse(core)
@@ -351,12 +372,12 @@ def build_gate(prefixes: frozenset[str]) -> Gate:
     cjk = sorted(p for p in prefixes if "\u3040" <= p[0] <= "\u9fff")
     words = first = anywhere = None
     if latin:
-        words = re.compile(rf"\W(?=({trie(latin)}))")
-        first = re.compile(rf"(?=({trie(latin)}))")
+        words = _compiled(rf"\W(?=({trie(latin)}))")
+        first = _compiled(rf"(?=({trie(latin)}))")
     if cjk:
-        initials = "".join(sorted({re.escape(p[0]) for p in cjk}))
+        leads = "".join(sorted({re.escape(p[0]) for p in cjk}))
         # one character consumed (the next scan starts after it, as after an empty match)
-        anywhere = re.compile(rf"[{initials}](?<=(?=({trie(cjk)})).)")
+        anywhere = _compiled(rf"[{leads}](?<=(?=({trie(cjk)})).)")
     ordered = sorted(prefixes)  # the prefixes that extend P follow P here, contiguously
     extensions = {}
     for i, p in enumerate(ordered):
@@ -365,3 +386,8 @@ def build_gate(prefixes: frozenset[str]) -> Gate:
             j += 1
         extensions[p] = tuple(ordered[i + 1 : j])
     return Gate(words, first or re.compile("(?!)"), anywhere, extensions)
+
+
+def _compiled(expression: str) -> re.Pattern:
+    """EXPRESSION (made of escaped literals) on `re`, its program kept in an open `store`."""
+    return compile_std(expression) or re.compile(expression)
