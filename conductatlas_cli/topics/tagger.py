@@ -22,6 +22,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from conductatlas_cli.diff.sections import Section, parse_sections
+from conductatlas_cli.topics.engine import same_class
 from conductatlas_cli.topics.prefix import Matcher, PrefixIndex, build_gate
 from conductatlas_cli.topics.segment import Passage, Unit, segment
 from conductatlas_cli.topics.taxonomy import Pattern, Taxonomy, Topic
@@ -205,13 +206,19 @@ def line_local(taxonomy: Taxonomy) -> bool:
 
 
 def topics_of(
-    sections: list[Section], taxonomy: Taxonomy, wanted: Iterable[int]
+    sections: list[Section],
+    taxonomy: Taxonomy,
+    wanted: Iterable[int],
+    *,
+    seen: dict | None = None,
 ) -> dict[int, tuple[str, ...]]:
     """{index: topics} of the WANTED sections of SECTIONS, as `tag_sections` would give them.
 
     Where every pattern matches within a line (the shipped taxonomy does), a section's
     topics depend only on its own lines and its ancestors' (inherited topics), so only
-    those are tagged; otherwise the whole document is.
+    those are tagged; otherwise the whole document is. SEEN (a dict the caller keeps,
+    for two versions of one document) remembers each line's matches, so a line the
+    other version has too is not matched again.
     """
     wanted = sorted(set(wanted))
     if not wanted:
@@ -231,47 +238,117 @@ def topics_of(
     for i in wanted:
         needed.add(i)
         needed.update(ancestors.get(i, ()))
-    tagged = _tag(sections, taxonomy, only=needed).sections
+    tagged = _tag(sections, taxonomy, only=needed, seen=seen).sections
     return {i: tagged[i].topics for i in wanted}
 
 
+# One line's matches of each topic, in taxonomy order: (anywhere, heading) hits, each
+# (start, end, pattern, text) with offsets into the line's cleaned text.
+_LineHits = tuple[tuple[tuple, tuple], ...]
+
+
 def _tag(
-    sections: list[Section], taxonomy: Taxonomy, only: set[int] | None = None
+    sections: list[Section],
+    taxonomy: Taxonomy,
+    only: set[int] | None = None,
+    seen: dict | None = None,
 ) -> DocumentTopics:
-    """Tag SECTIONS; with ONLY, only those (the others are left without topics)."""
+    """Tag SECTIONS; with ONLY, only those (the others are left without topics); SEEN: see
+    `topics_of` (only for a line-local taxonomy, whose matches never cross a line)."""
     passages, units = segment(sections, only=only)
-    starts: list[int] = []
-    pos = 0
-    for u in units:
-        starts.append(pos)
-        pos += len(u.clean) + 1
-    doc = "\n".join(u.clean for u in units)
     first_lines = []
     line = 0
     for s in sections:
         first_lines.append(line)
         line += len(s.lines)
     root = _root_heading(sections)
+    compiled = _compile(taxonomy)
+    # Which engine runs a pattern depends on the whole text and the whole title text.
+    spans = [_title_span(u) for u in units]
+    same = (
+        same_class("\n".join(u.clean for u in units)),
+        same_class("\n".join(u.clean[:n] for u, n in zip(units, spans, strict=True) if n)),
+    )
+    if seen is None:
+        hits = _match_lines(units, spans, compiled, taxonomy, same)
+    else:
+        keys = [
+            (u.clean, n, u.passage is None, u.nav, same) for u, n in zip(units, spans, strict=True)
+        ]
+        new = [i for i, k in enumerate(keys) if k not in seen]
+        for i, found_hits in zip(
+            new,
+            _match_lines(
+                [units[i] for i in new], [spans[i] for i in new], compiled, taxonomy, same
+            ),
+            strict=True,
+        ):
+            seen[keys[i]] = found_hits
+        hits = [seen[k] for k in keys]
 
     per_section: list[list[TopicMatch]] = [[] for _ in sections]
     heading_tagged: list[set[str]] = [set() for _ in sections]
+    for t, c in enumerate(compiled):
+        # (section or passage key, pattern source) -> best hit, recorded in document order
+        found: dict[tuple[str, int, str], Hit] = {}
+        for unit, line_hits in zip(units, hits, strict=True):
+            for start, _end, pattern, text in line_hits[t][0]:
+                _record(found, c.topic.id, unit, start, pattern, text, allow_body=True)
+        for unit, line_hits in zip(units, hits, strict=True):
+            for start, _end, pattern, text in line_hits[t][1]:
+                _record(found, c.topic.id, unit, start, pattern, text, allow_body=False)
+        _score(c.topic, found, sections, passages, per_section, heading_tagged)
+
+    _inherit(sections, root, per_section, heading_tagged, taxonomy)
+    order = {t: i for i, t in enumerate(taxonomy.ids)}
+    result = tuple(
+        SectionTopics(
+            i, s, first_lines[i], tuple(sorted(per_section[i], key=lambda m: order[m.topic]))
+        )
+        for i, s in enumerate(sections)
+    )
+    return DocumentTopics(result, tuple(passages), taxonomy.ids)
+
+
+def _title_span(unit: Unit) -> int:
+    """How much of UNIT's cleaned text heading-only patterns are matched on (0: none)."""
+    if unit.nav:
+        return 0
+    return len(unit.clean) if unit.passage is None else unit.title_length
+
+
+def _match_lines(
+    units: list[Unit],
+    spans: list[int],
+    compiled: tuple[_Compiled, ...],
+    taxonomy: Taxonomy,
+    same: tuple[bool, bool],
+) -> list[_LineHits]:
+    """Every unit's hits that count, per topic (see `_LineHits`), matched in one pass over
+    the units' text (SAME: whether the whole text, and its titles, are `same_class`)."""
+    starts: list[int] = []
+    pos = 0
+    for u in units:
+        starts.append(pos)
+        pos += len(u.clean) + 1
+    doc = "\n".join(u.clean for u in units)
     index = PrefixIndex(doc, _gate(taxonomy))
+    index.same_class = same[0]
     # Headings and clause titles, joined: heading-only patterns are matched there alone.
     title_units, title_starts, pieces = [], [], []
     at = 0
-    for u_index, unit in enumerate(units):
-        span = len(unit.clean) if unit.passage is None else unit.title_length
-        if span and not unit.nav:
+    for u_index, (unit, span) in enumerate(zip(units, spans, strict=True)):
+        if span:
             title_units.append(u_index)
             title_starts.append(at)
             pieces.append(unit.clean[:span])
             at += span + 1
     titles = "\n".join(pieces)
     title_index = PrefixIndex(titles, _gate(taxonomy))
-    for c in _compile(taxonomy):
+    title_index.same_class = same[1]
+    out: list[list[tuple[list, list]]] = [[([], []) for _ in compiled] for _ in units]
+    for t, c in enumerate(compiled):
         negatives = sorted((a, b) for a, b, _, _ in c.negative.finditer(doc, index))
-        # (section or passage key, pattern source) -> best hit
-        found: dict[tuple[str, int, str], Hit] = {}
         # A weaker pattern matching inside a stronger one's match is the same evidence.
         matches = sorted(c.anywhere.finditer(doc, index), key=lambda h: (h[0], -h[2].weight, -h[1]))
         cover = -1
@@ -283,12 +360,10 @@ def _tag(
             if negatives and _overlaps(negatives, start, end):
                 continue
             u_index = bisect.bisect_right(starts, start) - 1
-            unit = units[u_index]
-            if not unit.nav:
+            if not units[u_index].nav:
                 counted.append((start, end))
-                _record(
-                    found, c.topic.id, unit, start - starts[u_index], pattern, text, allow_body=True
-                )
+                offset = start - starts[u_index]
+                out[u_index][t][0].append((offset, end - starts[u_index], pattern, text))
         heading_matches = sorted(
             c.heading.finditer(titles, title_index), key=lambda h: (h[0], -h[2].weight, -h[1])
         )
@@ -302,18 +377,8 @@ def _tag(
             if counted and _overlaps(counted, base, base + end - start):
                 continue  # the same words already counted for another pattern
             bisect.insort(counted, (base, base + end - start))
-            _record(found, c.topic.id, units[u_index], offset, pattern, text, allow_body=False)
-        _score(c.topic, found, sections, passages, per_section, heading_tagged)
-
-    _inherit(sections, root, per_section, heading_tagged, taxonomy)
-    order = {t: i for i, t in enumerate(taxonomy.ids)}
-    result = tuple(
-        SectionTopics(
-            i, s, first_lines[i], tuple(sorted(per_section[i], key=lambda m: order[m.topic]))
-        )
-        for i, s in enumerate(sections)
-    )
-    return DocumentTopics(result, tuple(passages), taxonomy.ids)
+            out[u_index][t][1].append((offset, offset + end - start, pattern, text))
+    return [tuple((tuple(a), tuple(h)) for a, h in line) for line in out]
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
