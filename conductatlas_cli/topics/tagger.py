@@ -15,7 +15,6 @@ and taxonomy give the same result.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -23,7 +22,8 @@ from functools import lru_cache
 
 from conductatlas_cli.diff.sections import Section, parse_sections
 from conductatlas_cli.topics.engine import same_class
-from conductatlas_cli.topics.prefix import Matcher, PrefixIndex, build_gate
+from conductatlas_cli.topics.hits import match_lines, title_span
+from conductatlas_cli.topics.prefix import Matcher, build_gate
 from conductatlas_cli.topics.segment import Passage, Unit, segment
 from conductatlas_cli.topics.taxonomy import Pattern, Taxonomy, Topic
 
@@ -242,11 +242,6 @@ def topics_of(
     return {i: tagged[i].topics for i in wanted}
 
 
-# One line's matches of each topic, in taxonomy order: (anywhere, heading) hits, each
-# (start, end, pattern, text) with offsets into the line's cleaned text.
-_LineHits = tuple[tuple[tuple, tuple], ...]
-
-
 def _tag(
     sections: list[Section],
     taxonomy: Taxonomy,
@@ -264,13 +259,13 @@ def _tag(
     root = _root_heading(sections)
     compiled = _compile(taxonomy)
     # Which engine runs a pattern depends on the whole text and the whole title text.
-    spans = [_title_span(u) for u in units]
+    spans = [title_span(u) for u in units]
     same = (
         same_class("\n".join(u.clean for u in units)),
         same_class("\n".join(u.clean[:n] for u, n in zip(units, spans, strict=True) if n)),
     )
     if seen is None:
-        hits = _match_lines(units, spans, compiled, taxonomy, same)
+        hits = match_lines(units, spans, compiled, _gate(taxonomy), same)
     else:
         keys = [
             (u.clean, n, u.passage is None, u.nav, same) for u, n in zip(units, spans, strict=True)
@@ -278,8 +273,8 @@ def _tag(
         new = [i for i, k in enumerate(keys) if k not in seen]
         for i, found_hits in zip(
             new,
-            _match_lines(
-                [units[i] for i in new], [spans[i] for i in new], compiled, taxonomy, same
+            match_lines(
+                [units[i] for i in new], [spans[i] for i in new], compiled, _gate(taxonomy), same
             ),
             strict=True,
         ):
@@ -308,82 +303,6 @@ def _tag(
         for i, s in enumerate(sections)
     )
     return DocumentTopics(result, tuple(passages), taxonomy.ids)
-
-
-def _title_span(unit: Unit) -> int:
-    """How much of UNIT's cleaned text heading-only patterns are matched on (0: none)."""
-    if unit.nav:
-        return 0
-    return len(unit.clean) if unit.passage is None else unit.title_length
-
-
-def _match_lines(
-    units: list[Unit],
-    spans: list[int],
-    compiled: tuple[_Compiled, ...],
-    taxonomy: Taxonomy,
-    same: tuple[bool, bool],
-) -> list[_LineHits]:
-    """Every unit's hits that count, per topic (see `_LineHits`), matched in one pass over
-    the units' text (SAME: whether the whole text, and its titles, are `same_class`)."""
-    starts: list[int] = []
-    pos = 0
-    for u in units:
-        starts.append(pos)
-        pos += len(u.clean) + 1
-    doc = "\n".join(u.clean for u in units)
-    index = PrefixIndex(doc, _gate(taxonomy))
-    index.same_class = same[0]
-    # Headings and clause titles, joined: heading-only patterns are matched there alone.
-    title_units, title_starts, pieces = [], [], []
-    at = 0
-    for u_index, (unit, span) in enumerate(zip(units, spans, strict=True)):
-        if span:
-            title_units.append(u_index)
-            title_starts.append(at)
-            pieces.append(unit.clean[:span])
-            at += span + 1
-    titles = "\n".join(pieces)
-    title_index = PrefixIndex(titles, _gate(taxonomy))
-    title_index.same_class = same[1]
-    out: list[list[tuple[list, list]]] = [[([], []) for _ in compiled] for _ in units]
-    for t, c in enumerate(compiled):
-        negatives = sorted((a, b) for a, b, _, _ in c.negative.finditer(doc, index))
-        # A weaker pattern matching inside a stronger one's match is the same evidence.
-        matches = sorted(c.anywhere.finditer(doc, index), key=lambda h: (h[0], -h[2].weight, -h[1]))
-        cover = -1
-        counted: list[tuple[int, int]] = []  # the spans of the hits above, in document order
-        for start, end, pattern, text in matches:
-            if end <= cover:
-                continue
-            cover = max(cover, end)
-            if negatives and _overlaps(negatives, start, end):
-                continue
-            u_index = bisect.bisect_right(starts, start) - 1
-            if not units[u_index].nav:
-                counted.append((start, end))
-                offset = start - starts[u_index]
-                out[u_index][t][0].append((offset, end - starts[u_index], pattern, text))
-        heading_matches = sorted(
-            c.heading.finditer(titles, title_index), key=lambda h: (h[0], -h[2].weight, -h[1])
-        )
-        for start, end, pattern, text in heading_matches:
-            t_index = bisect.bisect_right(title_starts, start) - 1
-            u_index = title_units[t_index]
-            offset = start - title_starts[t_index]
-            base = starts[u_index] + offset
-            if negatives and _overlaps(negatives, base, base + end - start):
-                continue
-            if counted and _overlaps(counted, base, base + end - start):
-                continue  # the same words already counted for another pattern
-            bisect.insort(counted, (base, base + end - start))
-            out[u_index][t][1].append((offset, offset + end - start, pattern, text))
-    return [tuple((tuple(a), tuple(h)) for a, h in line) for line in out]
-
-
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    i = bisect.bisect_left(spans, (end, end))
-    return any(s < end and start < e for s, e in spans[max(0, i - 40) : i])
 
 
 def _record(
