@@ -34,9 +34,9 @@ def match_lines(
     gate: Gate,
     same: tuple[bool, bool],
 ) -> list[LineHits]:
-    """Every unit's hits that count, per topic (see `_LineHits`), matched in one pass over
-    the units' text (COMPILED: each topic's matchers, as `tagger` builds them; SAME: whether the whole
-    text, and its titles, are `same_class`)."""
+    """Every unit's hits that count, per topic (see `LineHits`), matched in one pass over
+    the units' text. COMPILED: each topic's matchers, as `tagger` builds them; SPANS: each
+    unit's `title_span`; SAME: whether the whole text, and its titles, are `same_class`."""
     starts: list[int] = []
     pos = 0
     for u in units:
