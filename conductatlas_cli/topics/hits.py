@@ -43,8 +43,7 @@ def match_lines(
         starts.append(pos)
         pos += len(u.clean) + 1
     doc = "\n".join(u.clean for u in units)
-    index = PrefixIndex(doc, gate)
-    index.same_class = same[0]
+    index = PrefixIndex(doc, gate, same=same[0])
     # Headings and clause titles, joined: heading-only patterns are matched there alone.
     title_units, title_starts, pieces = [], [], []
     at = 0
@@ -55,8 +54,7 @@ def match_lines(
             pieces.append(unit.clean[:span])
             at += span + 1
     titles = "\n".join(pieces)
-    title_index = PrefixIndex(titles, gate)
-    title_index.same_class = same[1]
+    title_index = PrefixIndex(titles, gate, same=same[1])
     out: list[list[tuple[list, list]]] = [[([], []) for _ in compiled] for _ in units]
     for t, c in enumerate(compiled):
         negatives = sorted((a, b) for a, b, _, _ in c.negative.finditer(doc, index))

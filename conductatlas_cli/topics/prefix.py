@@ -304,8 +304,9 @@ _LETTERS = r"0-9a-z\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF"
 class PrefixIndex:
     """Where each of the taxonomy's literal prefixes starts a word in a text (C-level scans)."""
 
-    def __init__(self, doc: str, gate: Gate):
-        self.same_class = same_class(doc)  # which engine may run a pattern here (`engine`)
+    def __init__(self, doc: str, gate: Gate, *, same: bool | None = None):
+        # which engine may run a pattern here (`engine`); SAME: known already
+        self.same_class = same_class(doc) if same is None else same
         # (position, the shortest prefix there), in document order per kind of prefix
         found: list[tuple[int, str]] = []
         if gate.words is not None:
