@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -68,7 +69,8 @@ def main() -> None:
             used = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
             cpu = min(cpu, used)
             out = done.stdout
-        documents = out.count("\nbench/doc-") + out.startswith("bench/doc-")
+        # one heading per document: 'Bench — doc-0000 (bench/doc-0000): abc (…) → def (…)'
+        documents = len(set(re.findall(r"^\S.* \((bench/doc-\d+)\): ", out, re.M)))
         print(
             f"--since over {args.docs} documents (3 versions each, {documents} compared, "
             f"{len(out) // 1000} KB of output): wall {best * 1000:.0f} ms, "

@@ -97,6 +97,7 @@ def _taxonomy(sources, topic_ids=()):
 
 
 def diff(
+    ctx: typer.Context,
     target: str | None = typer.Argument(None, help="platform or platform/document."),
     from_ref: str | None = typer.Option(
         None,
@@ -155,6 +156,7 @@ def diff(
     from conductatlas_cli.render import stat_line, summary_to_dict
     from conductatlas_cli.timestamps import format_utc
     from conductatlas_cli.topics.changes import annotate_topics, keep_topics
+    from conductatlas_cli.topics.store import kept_in
 
     coloured = color_wanted(color_choice)
     fmt = output_format(fmt, color=color_choice)
@@ -175,6 +177,8 @@ def diff(
         return
     with Archive.from_sources(sources) as archive:
         _say_once(history.clone_note(archive))
+        # what tagging derives from the taxonomy, kept beside the history index (issue 11)
+        ctx.with_resource(kept_in(archive.git.git_dir / "atlas"))
         keys = history.matching_keys(archive, sources, target)
         if since is not None:
             comparisons = history.comparisons_since(archive, parse_moment(since), keys)

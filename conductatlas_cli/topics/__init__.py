@@ -3,10 +3,11 @@
 Owns: `taxonomy.yaml` (the shipped topics), `taxonomy.py` (load, merge user
 `topics:`, validate), `segment.py` (sections → passages), `prefix.py` (the literal-prefix
 index that keeps tagging fast), `engine.py` (each pattern on `re` where it matches as
-`regex` does, on `regex` otherwise), `tagger.py` (sections → topics, with the
-evidence for `--explain`), `changes.py` (topics on a change summary,
-`--topic`, the `Atlas-Topics` trailer, `watch:`), `compare.py`
-(`atlas topics` and `atlas compare` from the archive).
+`regex` does, on `regex` otherwise), `store.py` (the analysis and compiled
+programs kept between processes), `hits.py` (the matches that count, per line),
+`tagger.py` (sections → topics, with the evidence for `--explain`), `changes.py`
+(topics on a change summary, `--topic`, the `Atlas-Topics` trailer, `watch:`),
+`compare.py` (`atlas topics` and `atlas compare` from the archive).
 
 May import: `diff` (the section parser, the change model and summary),
 `errors`. Reads the archive only through the `Archive` it is given; knows

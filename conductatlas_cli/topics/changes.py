@@ -27,11 +27,12 @@ def annotate_topics(
     """SUMMARY (of OLD → NEW) with `topics` set on every changed section.
 
     Only the changed sections are tagged (`tagger.topics_of`): an unchanged one keeps
-    no topics, as nothing shows them.
+    no topics, as nothing shows them; a line both versions have is matched once.
     """
     changed = [c for c in summary.sections if c.kind != EQUAL]
-    new_tags = _tags_of(new, taxonomy, [c.new_index for c in changed])
-    old_tags = {} if old is None else _tags_of(old, taxonomy, [c.old_index for c in changed])
+    seen: dict = {}
+    new_tags = _tags_of(new, taxonomy, [c.new_index for c in changed], seen)
+    old_tags = {} if old is None else _tags_of(old, taxonomy, [c.old_index for c in changed], seen)
     order = {t: i for i, t in enumerate(taxonomy.ids)}
     changes = []
     for c in summary.sections:
@@ -45,12 +46,12 @@ def annotate_topics(
 
 
 def _tags_of(
-    text: str, taxonomy: Taxonomy, indices: list[int | None]
+    text: str, taxonomy: Taxonomy, indices: list[int | None], seen: dict
 ) -> dict[int, tuple[str, ...]]:
     """{index: topics} of TEXT's sections at INDICES (None or out of range: skipped)."""
     sections = parse_sections(text)
     wanted = (i for i in indices if i is not None and i < len(sections))
-    return topics_of(sections, taxonomy, wanted)
+    return topics_of(sections, taxonomy, wanted, seen=seen)
 
 
 def changed_topics(summary: ChangeSummary, taxonomy: Taxonomy | None = None) -> tuple[str, ...]:

@@ -18,12 +18,15 @@ sections (`tagger.topics_of`).
 
 from __future__ import annotations
 
+import _sre  # type: ignore[import-not-found]
 import functools
 import re
 
-# The parser of the standard `re` module (Python 3.11+); it has no type stubs.
+# The parser and compiler of the standard `re` module (Python 3.11+); no type stubs.
+import re._compiler as _compiler  # type: ignore[import-not-found]
 import re._parser as _parser  # type: ignore[import-not-found]
 import warnings
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from re._constants import (  # type: ignore[import-not-found]
@@ -54,6 +57,8 @@ from re._constants import (  # type: ignore[import-not-found]
     SUBPATTERN,
 )
 
+from conductatlas_cli.topics import store
+
 # Code points `re` and `regex` (2023.12+, on Python 3.11+) put in the same classes for
 # \w \W \s \S \d \D and word boundaries: ASCII but the four separators \x1c-\x1f, Latin,
 # Greek, Cyrillic, punctuation and symbols, kana, CJK ideographs, Hangul, full-width
@@ -66,6 +71,8 @@ SAME_CLASS = (
     "\u249c-\u24b5\u2500-\u2775\u2794-\u2bff\u3000-\u3029\u3030-\u3098\u309b-\u30ff"
     "\u4e00-\u9fff\uac00-\ud7a3\uff00-\uff3e\uff40-\uffef"
 )
+# `store` keeps programs as machine words of `re`'s code size.
+_PROGRAMS_KEPT = array("I").itemsize == _sre.CODESIZE
 _OTHER_CLASS = re.compile(f"[^{SAME_CLASS}]")
 _NEWLINE = 10
 # Classes that contain a newline (as the parser names them for a str pattern).
@@ -184,13 +191,38 @@ def runs_on_re(s: Shape, *, same: bool) -> bool:
 
 @functools.cache
 def compile_std(expression: str) -> re.Pattern | None:
-    """EXPRESSION on `re`, once per process; None where `re` refuses it."""
+    """EXPRESSION on `re`, once per process; None where `re` refuses it.
+
+    With a `store` open, the program is taken from it, or built as `re.compile`
+    builds it and kept there.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            return re.compile(expression)
+            kept = store.current()
+            if kept is None or not _PROGRAMS_KEPT:
+                return re.compile(expression)
+            packed = kept.programs.get(expression)
+            if packed is not None:
+                return _sre.compile(expression, *store.unpack_program(packed))
+            return _compile_kept(expression, kept)
     except (re.error, Warning, RecursionError, OverflowError):
         return None
+
+
+def _compile_kept(expression: str, kept: store.Store) -> re.Pattern:
+    """`re._compiler.compile(EXPRESSION)`, its program kept in KEPT."""
+    tree = _parser.parse(expression, 0)
+    code = [int(c) for c in _compiler._code(tree, 0)]
+    groupindex = tree.state.groupdict
+    indexgroup = [None] * tree.state.groups
+    for name, i in groupindex.items():
+        indexgroup[i] = name
+    args = (tree.state.flags, code, tree.state.groups - 1, groupindex, tuple(indexgroup))
+    compiled = _sre.compile(expression, *args)
+    kept.programs[expression] = store.pack_program(*args)
+    kept.dirty = True
+    return compiled
 
 
 @functools.cache

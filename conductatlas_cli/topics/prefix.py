@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from re._constants import (  # type: ignore[import-not-found]
     ASSERT,
     ASSERT_NOT,
+    AT,
     BRANCH,
     IN,
     LITERAL,
@@ -29,6 +30,7 @@ from re._constants import (  # type: ignore[import-not-found]
     SUBPATTERN,
 )
 
+from conductatlas_cli.topics import store
 from conductatlas_cli.topics.engine import (
     UNPARSED,
     Shape,
@@ -99,12 +101,78 @@ def _seq(items, open_: set[str]) -> tuple[set[str], set[str]] | None:
     return done, open_
 
 
+def _initials(items) -> tuple[set[str], bool] | None:
+    """The characters a match of the sequence ITEMS can start with, and whether it can be
+    empty; None: cannot tell."""
+    found: set[str] = set()
+    for op, av in items:
+        if op is LITERAL:
+            return found | {chr(av)}, False
+        if op is IN:
+            if not all(o is LITERAL for o, _ in av):
+                return None
+            return found | {chr(a) for _, a in av}, False
+        if op in (ASSERT, ASSERT_NOT, AT):
+            continue  # zero-width: the match starts with what follows
+        if op is SUBPATTERN:
+            sub = _initials(av[-1])
+        elif op is BRANCH:
+            parts = [_initials(branch) for branch in av[1]]
+            if any(p is None for p in parts):
+                return None
+            sub = set().union(*(p[0] for p in parts)), any(p[1] for p in parts)  # type: ignore[index]
+        elif op in (MAX_REPEAT, MIN_REPEAT):
+            sub = _initials(av[2])
+            if sub is not None and av[0] == 0:
+                sub = sub[0], True
+        else:
+            return None
+        if sub is None:
+            return None
+        found |= sub[0]
+        if not sub[1]:
+            return found, False
+    return found, True
+
+
+def initials(core: str) -> frozenset[str] | None:
+    """The characters every match of CORE starts with (None: any, or cannot tell)."""
+    try:
+        tree = _parser.parse(core)
+    except Exception:
+        return None
+    found = _initials(list(tree))
+    if found is None or found[1] or not found[0] or "\n" in found[0]:
+        return None
+    return frozenset(found[0])
+
+
 def literal_prefixes(core: str) -> frozenset[str] | None:
     """The prefixes (up to 6 characters) every match of CORE starts with, or None."""
     return analyse(core)[0]
 
 
 def analyse(core: str) -> tuple[frozenset[str] | None, Shape]:
+    """CORE's literal prefixes (or None) and its `engine.Shape` (kept in an open `store`)."""
+    kept = store.current()
+    if kept is None:
+        return _analyse(core)
+    packed = kept.analysis.get(core)
+    if packed is not None:
+        prefixes, std, classes, line_local = packed
+        return (None if prefixes is None else frozenset(prefixes)), Shape(std, classes, line_local)
+    prefixes, shape = _analyse(core)
+    kept.analysis[core] = (
+        None if prefixes is None else tuple(sorted(prefixes)),
+        shape.std,
+        shape.classes,
+        shape.line_local,
+    )
+    kept.dirty = True
+    return prefixes, shape
+
+
+def _analyse(core: str) -> tuple[frozenset[str] | None, Shape]:
     """CORE's literal prefixes (or None) and its `engine.Shape`, from one parse."""
     try:
         tree = _parser.parse(core)
@@ -206,30 +274,62 @@ class Matcher:
             rx = None
             if runs_on_re(self.shapes[i], same=same):
                 rx = compile_std(expression)
+            scan = self._scanner(i) if rx is not None else None
+            if scan is not None:  # the places it matches, each matched again for the match
+                for s in scan.finditer(doc):
+                    m = rx.match(doc, s.start())
+                    yield m.start(), m.end(), self.patterns[i], m.group()
+                continue
             for m in find_overlapped(rx or compile_full(expression), doc):
                 yield m.start(), m.end(), self.patterns[i], m.group()
+
+    def _scanner(self, i: int) -> re.Pattern | None:
+        """Where pattern I matches, found as fast as `re` can: led by the characters its
+        matches start with (`re` skips the others in C), the whole pattern looked ahead
+        from each (one character consumed: every start is tried, as `find_overlapped` does)."""
+        key = ("scan", i)
+        if key not in self._alternations:
+            first = initials(self.patterns[i].core)
+            scan = None
+            if first is not None:
+                chars = "".join(re.escape(c) for c in sorted(first))
+                scan = compile_std(f"[{chars}](?<=(?={self.patterns[i].expression}).)")
+            self._alternations[key] = scan
+        return self._alternations[key]
 
 
 _LETTERS = r"0-9a-z\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF"
 
 
 class PrefixIndex:
-    """Where each of the taxonomy's literal prefixes starts a word in a text (one C-level scan)."""
+    """Where each of the taxonomy's literal prefixes starts a word in a text (C-level scans)."""
 
-    def __init__(self, doc: str, gate: re.Pattern, extensions: dict[str, tuple[str, ...]]):
+    def __init__(self, doc: str, gate: Gate, *, same: bool | None = None):
+        # which engine may run a pattern here (`engine`); SAME: known already
+        self.same_class = same_class(doc) if same is None else same
+        # (position, the shortest prefix there), in document order per kind of prefix
+        found: list[tuple[int, str]] = []
+        if gate.words is not None:
+            m = gate.first.match(doc)
+            if m:
+                found.append((0, m.group(1)))
+            # a match is the non-word character before the word: the word starts one after
+            found += [(m.end(), m.group(1)) for m in gate.words.finditer(doc)]
+        if gate.anywhere is not None:
+            found += [(m.start(), m.group(1)) for m in gate.anywhere.finditer(doc)]
         starts: defaultdict[str, list[int]] = defaultdict(list)
-        self.starts = starts
-        self.same_class = same_class(doc)  # which engine may run a pattern here (`engine`)
-        startswith = doc.startswith
-        for m in gate.finditer(doc):
-            pos = m.start()
-            # The gate found the shortest prefix here; the longer ones that extend it may
-            # start here too.
-            shortest = m.group(m.lastindex or 0)
+        for pos, shortest in found:
             starts[shortest].append(pos)
+        startswith = doc.startswith
+        extensions = gate.extensions
+        # The gate found the shortest prefix at each place; the longer ones that extend it
+        # may start there too (each longer prefix extends one shortest one: positions in order).
+        for shortest in list(starts):
             for pre in extensions[shortest]:
-                if startswith(pre, pos):
-                    starts[pre].append(pos)
+                at = [pos for pos in starts[shortest] if startswith(pre, pos)]
+                if at:
+                    starts[pre] = at
+        self.starts = starts
 
 
 def trie(words: list[str]) -> str:
@@ -250,21 +350,35 @@ def trie(words: list[str]) -> str:
     return emit(tree)
 
 
-def build_gate(prefixes: frozenset[str]) -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
-    """One expression finding every word start where one of PREFIXES begins.
+@dataclass(frozen=True)
+class Gate:
+    """The scans that find where prefixes start (see `build_gate`)."""
 
-    A zero-width character trie (capturing the shortest prefix that fits) lets
-    `re` skip to candidate characters; CJK prefixes match anywhere (CJK text has
-    no spaces between words). Also, per prefix, the longer prefixes that extend it.
+    words: re.Pattern | None  # a non-word character, then a word a prefix starts
+    first: re.Pattern  # a prefix at the text's very start
+    anywhere: re.Pattern | None  # a CJK prefix, wherever it is
+    extensions: dict[str, tuple[str, ...]]  # per prefix, the longer prefixes extending it
+
+
+def build_gate(prefixes: frozenset[str]) -> Gate:
+    """The scans finding every word start where one of PREFIXES begins.
+
+    A character trie (capturing the shortest prefix that fits) after a non-word
+    character lets `re` skip through words to the characters between them (a
+    leading `\\b` would make it try every position); CJK prefixes match anywhere
+    (CJK text has no spaces between words), found by their first characters. Also,
+    per prefix, the longer prefixes that extend it.
     """
     latin = sorted(p for p in prefixes if not "\u3040" <= p[0] <= "\u9fff")
     cjk = sorted(p for p in prefixes if "\u3040" <= p[0] <= "\u9fff")
-    parts = []
+    words = first = anywhere = None
     if latin:
-        parts.append(rf"\b(?=({trie(latin)}))")
+        words = _compiled(rf"\W(?=({trie(latin)}))")
+        first = _compiled(rf"(?=({trie(latin)}))")
     if cjk:
-        parts.append(f"(?=({trie(cjk)}))")
-    gate = re.compile("|".join(parts) or "(?!)")
+        leads = "".join(sorted({re.escape(p[0]) for p in cjk}))
+        # one character consumed (the next scan starts after it, as after an empty match)
+        anywhere = _compiled(rf"[{leads}](?<=(?=({trie(cjk)})).)")
     ordered = sorted(prefixes)  # the prefixes that extend P follow P here, contiguously
     extensions = {}
     for i, p in enumerate(ordered):
@@ -272,4 +386,9 @@ def build_gate(prefixes: frozenset[str]) -> tuple[re.Pattern, dict[str, tuple[st
         while j < len(ordered) and ordered[j].startswith(p):
             j += 1
         extensions[p] = tuple(ordered[i + 1 : j])
-    return gate, extensions
+    return Gate(words, first or re.compile("(?!)"), anywhere, extensions)
+
+
+def _compiled(expression: str) -> re.Pattern:
+    """EXPRESSION (made of escaped literals) on `re`, its program kept in an open `store`."""
+    return compile_std(expression) or re.compile(expression)

@@ -39,7 +39,12 @@ _NAV = re.compile(r"^\s*(?:[*+\-]\s+)?(?:\d+\.\s+)?(?:\[[^\]]*\]\([^)]*\)[\s|·,
 _INLINE_CLAUSE = re.compile(
     r"(?<=[.!?:;)])\s+(?=\*\*\s*\d+(?:\\?\.\d+)*\\?\.?\s*[A-Z][^*]{1,80}\*\*)"
 )
-_SPACES = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v\u2000-\u200a\u3000]")
+# Two or more spaces or tabs (…) as one, and a tab or a wide space alone: written to start with
+# a character class, so `re` skips through words in C (not trying each position).
+_SPACES = re.compile(
+    r"[ \t\r\f\v\u2000-\u200a\u3000]"
+    r"(?:(?<=[ \t\r\f\v])[ \t\r\f\v]+|(?<=[\t\r\f\v\u2000-\u200a\u3000]))"
+)
 MAX_TITLE_WORDS = 14
 _FOLD_PAIRS = tuple((chr(k), v) for k, v in _FOLD.items())
 

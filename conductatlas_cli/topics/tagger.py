@@ -15,14 +15,15 @@ and taxonomy give the same result.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
 from conductatlas_cli.diff.sections import Section, parse_sections
-from conductatlas_cli.topics.prefix import Matcher, PrefixIndex, build_gate
+from conductatlas_cli.topics.engine import same_class
+from conductatlas_cli.topics.hits import match_lines, title_span
+from conductatlas_cli.topics.prefix import Matcher, build_gate
 from conductatlas_cli.topics.segment import Passage, Unit, segment
 from conductatlas_cli.topics.taxonomy import Pattern, Taxonomy, Topic
 
@@ -205,13 +206,19 @@ def line_local(taxonomy: Taxonomy) -> bool:
 
 
 def topics_of(
-    sections: list[Section], taxonomy: Taxonomy, wanted: Iterable[int]
+    sections: list[Section],
+    taxonomy: Taxonomy,
+    wanted: Iterable[int],
+    *,
+    seen: dict | None = None,
 ) -> dict[int, tuple[str, ...]]:
     """{index: topics} of the WANTED sections of SECTIONS, as `tag_sections` would give them.
 
     Where every pattern matches within a line (the shipped taxonomy does), a section's
     topics depend only on its own lines and its ancestors' (inherited topics), so only
-    those are tagged; otherwise the whole document is.
+    those are tagged; otherwise the whole document is. SEEN (a dict the caller keeps,
+    for two versions of one document) remembers each line's matches, so a line the
+    other version has too is not matched again.
     """
     wanted = sorted(set(wanted))
     if not wanted:
@@ -231,78 +238,60 @@ def topics_of(
     for i in wanted:
         needed.add(i)
         needed.update(ancestors.get(i, ()))
-    tagged = _tag(sections, taxonomy, only=needed).sections
+    tagged = _tag(sections, taxonomy, only=needed, seen=seen).sections
     return {i: tagged[i].topics for i in wanted}
 
 
 def _tag(
-    sections: list[Section], taxonomy: Taxonomy, only: set[int] | None = None
+    sections: list[Section],
+    taxonomy: Taxonomy,
+    only: set[int] | None = None,
+    seen: dict | None = None,
 ) -> DocumentTopics:
-    """Tag SECTIONS; with ONLY, only those (the others are left without topics)."""
+    """Tag SECTIONS; with ONLY, only those (the others are left without topics); SEEN: see
+    `topics_of` (only for a line-local taxonomy, whose matches never cross a line)."""
     passages, units = segment(sections, only=only)
-    starts: list[int] = []
-    pos = 0
-    for u in units:
-        starts.append(pos)
-        pos += len(u.clean) + 1
-    doc = "\n".join(u.clean for u in units)
     first_lines = []
     line = 0
     for s in sections:
         first_lines.append(line)
         line += len(s.lines)
     root = _root_heading(sections)
+    compiled = _compile(taxonomy)
+    # Which engine runs a pattern depends on the whole text and the whole title text.
+    spans = [title_span(u) for u in units]
+    same = (
+        same_class("\n".join(u.clean for u in units)),
+        same_class("\n".join(u.clean[:n] for u, n in zip(units, spans, strict=True) if n)),
+    )
+    if seen is None:
+        hits = match_lines(units, spans, compiled, _gate(taxonomy), same)
+    else:
+        keys = [
+            (u.clean, n, u.passage is None, u.nav, same) for u, n in zip(units, spans, strict=True)
+        ]
+        new = [i for i, k in enumerate(keys) if k not in seen]
+        for i, found_hits in zip(
+            new,
+            match_lines(
+                [units[i] for i in new], [spans[i] for i in new], compiled, _gate(taxonomy), same
+            ),
+            strict=True,
+        ):
+            seen[keys[i]] = found_hits
+        hits = [seen[k] for k in keys]
 
     per_section: list[list[TopicMatch]] = [[] for _ in sections]
     heading_tagged: list[set[str]] = [set() for _ in sections]
-    index = PrefixIndex(doc, *_gate(taxonomy))
-    # Headings and clause titles, joined: heading-only patterns are matched there alone.
-    title_units, title_starts, pieces = [], [], []
-    at = 0
-    for u_index, unit in enumerate(units):
-        span = len(unit.clean) if unit.passage is None else unit.title_length
-        if span and not unit.nav:
-            title_units.append(u_index)
-            title_starts.append(at)
-            pieces.append(unit.clean[:span])
-            at += span + 1
-    titles = "\n".join(pieces)
-    title_index = PrefixIndex(titles, *_gate(taxonomy))
-    for c in _compile(taxonomy):
-        negatives = sorted((a, b) for a, b, _, _ in c.negative.finditer(doc, index))
-        # (section or passage key, pattern source) -> best hit
+    for t, c in enumerate(compiled):
+        # (section or passage key, pattern source) -> best hit, recorded in document order
         found: dict[tuple[str, int, str], Hit] = {}
-        # A weaker pattern matching inside a stronger one's match is the same evidence.
-        matches = sorted(c.anywhere.finditer(doc, index), key=lambda h: (h[0], -h[2].weight, -h[1]))
-        cover = -1
-        counted: list[tuple[int, int]] = []  # the spans of the hits above, in document order
-        for start, end, pattern, text in matches:
-            if end <= cover:
-                continue
-            cover = max(cover, end)
-            if negatives and _overlaps(negatives, start, end):
-                continue
-            u_index = bisect.bisect_right(starts, start) - 1
-            unit = units[u_index]
-            if not unit.nav:
-                counted.append((start, end))
-                _record(
-                    found, c.topic.id, unit, start - starts[u_index], pattern, text, allow_body=True
-                )
-        heading_matches = sorted(
-            c.heading.finditer(titles, title_index), key=lambda h: (h[0], -h[2].weight, -h[1])
-        )
-        for start, end, pattern, text in heading_matches:
-            t_index = bisect.bisect_right(title_starts, start) - 1
-            u_index = title_units[t_index]
-            offset = start - title_starts[t_index]
-            base = starts[u_index] + offset
-            if negatives and _overlaps(negatives, base, base + end - start):
-                continue
-            if counted and _overlaps(counted, base, base + end - start):
-                continue  # the same words already counted for another pattern
-            bisect.insort(counted, (base, base + end - start))
-            _record(found, c.topic.id, units[u_index], offset, pattern, text, allow_body=False)
+        for unit, line_hits in zip(units, hits, strict=True):
+            for start, _end, pattern, text in line_hits[t][0]:
+                _record(found, c.topic.id, unit, start, pattern, text, allow_body=True)
+        for unit, line_hits in zip(units, hits, strict=True):
+            for start, _end, pattern, text in line_hits[t][1]:
+                _record(found, c.topic.id, unit, start, pattern, text, allow_body=False)
         _score(c.topic, found, sections, passages, per_section, heading_tagged)
 
     _inherit(sections, root, per_section, heading_tagged, taxonomy)
@@ -314,11 +303,6 @@ def _tag(
         for i, s in enumerate(sections)
     )
     return DocumentTopics(result, tuple(passages), taxonomy.ids)
-
-
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    i = bisect.bisect_left(spans, (end, end))
-    return any(s < end and start < e for s, e in spans[max(0, i - 40) : i])
 
 
 def _record(
