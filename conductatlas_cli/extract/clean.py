@@ -216,6 +216,8 @@ def _cell_icons(root) -> dict:
     value: its label is the text. An icon marked `aria-hidden` is decoration.
     """
     icons: dict = {}
+    if root.find(".//td") is None and root.find(".//th") is None:
+        return icons
     for el in root.xpath(_ICON_XPATH):
         if el.tag not in _ICON_TAGS or (el.tag in ("i", "span") and el.get("role") != "img"):
             continue

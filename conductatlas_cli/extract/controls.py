@@ -28,7 +28,9 @@ import re
 
 from conductatlas_cli.extract.clean import HEADING_TAGS, drop_element
 
-_CONTROL_XPATH = "//*[@aria-expanded or @aria-controls or @role='tab'] | //summary"
+_CONTROL_XPATH = (
+    "//*[@aria-expanded or @aria-controls or @role='tab' or @role='tabpanel'] | //summary"
+)
 _CONTROL_TAGS = {"button", "a", "div", "span", "li", "summary", "p", "dt", "label"}
 _MENU_ROLES = {"menu", "menubar", "listbox", "navigation", "dialog", "alertdialog", "tooltip"}
 _FURNITURE_TAGS = {"nav", "header", "footer", "dialog"}
@@ -126,9 +128,17 @@ def _heading_levels(root, controls: list, panels: set) -> dict:
 def open_disclosures(root) -> set:
     """Turn disclosure controls into headings of their panels; the panels to keep (see doc)."""
     found = root.xpath(_CONTROL_XPATH)
-    tab_panels = root.xpath("//*[@role='tabpanel']")
-    if not found and not tab_panels:
+    if not found:
         return set()
+    tab_panels = [el for el in found if el.get("role") == "tabpanel"]
+    if tab_panels:
+        found = [
+            el
+            for el in found
+            if el.get("role") != "tabpanel"
+            or el.get("aria-controls") is not None
+            or el.get("aria-expanded") is not None
+        ]
     ids = {}
     if any(el.get("aria-controls") for el in found) or tab_panels:
         ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
