@@ -65,6 +65,11 @@ Per document, per collection and share, and in total:
   or more) that the reference still holds and that is nowhere in the new page's markup
   (as for `stale`). A removal is the evidence, never an addition alone (a banner that
   comes is an addition too). The summary line gives the noise as counted before too.
+- cased: commits not counted as noise because the reference changed too, in case or
+  punctuation only (`Xbox` → `XBOX`, a comma): its words, compared lowercase and without
+  punctuation, hide such an edit, which the change model counts as real. The reference
+  is compared by its words and signs with case kept (`cased_words`: Markdown markup,
+  link targets, quote variants and dashes do not count).
 - changes: consecutive captures whose references differ in words (emphasis markers
   dropped first, so `section**I.` is `sectionI.`). A change between a partial reference
   (under 5 sentences: its own selectors failed) and a full one is not counted, nor one
@@ -119,6 +124,7 @@ from realpages_judge import (  # noqa: E402
     Capture,
     DocResult,
     Step,
+    cased_words,
     judge,
     plain_words,
 )
@@ -219,8 +225,10 @@ def load_captures(root: Path, doc: dict) -> list[Capture]:
             following = cap.reference
             cap.usable = len(sentences(cap.reference)) >= USABLE_SENTENCES
             cap.ref_words = plain_words(cap.reference)
+            cap.ref_cased = cased_words(cap.reference)
         elif following is not None:
             cap.ref_words = plain_words(following)
+            cap.ref_cased = cased_words(following)
             cap.reference = None
     return out
 
@@ -402,7 +410,7 @@ def total(results: list[DocResult], name: str) -> DocResult:
     for attr in ("rec", "prec", "head"):
         setattr(out, attr, sum(getattr(r, attr) for r in scored) / len(scored) if scored else 0)
     for attr in (
-        *("captures", "commits", "noise", "dated", "lagged", "stale"),
+        *("captures", "commits", "noise", "dated", "lagged", "cased", "stale"),
         *("changes", "missed", "unreached", "held"),
     ):
         setattr(out, attr, sum(getattr(r, attr) for r in results))
@@ -533,8 +541,10 @@ def main(argv: list[str] | None = None) -> int:
         f"\nnoise {t.noise} of {t.commits} commits ({share:.1f}%), {t.dated} of them with the"
         f" page's own date stamp moved (the reference lags; without them"
         f" {t.noise - t.dated}, {100 * (t.noise - t.dated) / max(t.commits, 1):.1f}%); "
-        f"{t.lagged} more commits not counted (the reference lags the page: as counted before"
-        f" {t.noise + t.lagged}, {100 * (t.noise + t.lagged) / max(t.commits, 1):.1f}%); "
+        f"{t.lagged} more commits not counted as the reference lags the page, {t.cased} as the"
+        f" reference changed in case or punctuation only (as counted before:"
+        f" {t.noise + t.lagged + t.cased},"
+        f" {100 * (t.noise + t.lagged + t.cased) / max(t.commits, 1):.1f}%); "
         f"{t.stale} captures not scored (their reference lags the page; scored too:"
         f" {t.strict[0]:.3f} / {t.strict[1]:.3f} / {t.strict[2]:.3f}); "
         f"missed {t.missed} of {t.changes} reference changes"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from extract_quality import score, sentences, words  # noqa: E402
+from extract_quality import _BR_TAG, _LINK, score, sentences, words  # noqa: E402
 
 CONTEXT = 4  # words of context either side of a reference hunk
 FIRST_SNAPSHOT_MIN_RECALL = 0.2
@@ -27,6 +27,23 @@ GONE_MIN_LETTERS = 12  # a removed sentence this long can show that the referenc
 _TAG = re.compile(r"<[^>]*>")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)")  # as extract_quality drops it
+
+
+_QUOTES = str.maketrans(dict.fromkeys("‘’‚‛′", "'") | dict.fromkeys("“”„‟″«»", '"'))
+# a word, or one sign that is not Markdown markup (emphasis, headings, tables, quotes, bullets)
+_CASED = re.compile(r"\w+|[^\w\s*_#|>`\\\[\]=~+\-\u2010-\u2015]")
+
+
+def cased_words(text: str) -> str:
+    """The words and signs of a Markdown text, case and punctuation kept, markup dropped.
+
+    Quote variants are one quote, compatibility forms folded (NFKC: `…` is `...`); link
+    targets, emphasis, backslash escapes, underscores, bullets, heading and table syntax,
+    dashes and spacing do not count.
+    """
+    text = _LINK.sub(r"\1", _BR_TAG.sub(" ", text)).replace("\\", "").replace("_", "")
+    text = _EMPHASIS.sub("", text).translate(_QUOTES)
+    return " ".join(_CASED.findall(unicodedata.normalize("NFKC", text)))
 
 
 def plain_words(text: str) -> str:
@@ -41,6 +58,7 @@ class Capture:
     ctype: str
     reference: str | None  # None: no reference for this capture
     ref_words: str = ""  # the (possibly borrowed) reference, as words
+    ref_cased: str = ""  # the same, case and punctuation kept (cased_words)
     usable: bool = False  # the reference has at least 5 sentences: scored
     _page_letters: str | None = None
 
@@ -103,6 +121,7 @@ class DocResult:
     noise: int = 0
     dated: int = 0  # noise commits in which the page's own date stamp moved (see _date_moved)
     lagged: int = 0  # commits not counted as noise: the reference lags the page (see _lags)
+    cased: int = 0  # commits not counted as noise: the reference changed in case or punctuation
     stale: int = 0  # captures not scored: their reference lags the page (Capture.stale)
     # the three scores over every usable capture, stale references included (the old figures)
     strict: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -226,6 +245,7 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
     strict = [0.0, 0.0, 0.0]
     lowest = [1.0, 1.0, 1.0]
     recorded_ref: str | None = None  # reference words at atlas's last commit
+    recorded_cased = ""  # and its cased_words
     last_noise: tuple[str, str] | None = None  # (stamp, text before) of a noise commit
     for i, (cap, step) in enumerate(zip(caps, steps, strict=True)):
         res.ms.append(step.ms)
@@ -257,6 +277,15 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
                 )
             else:
                 noise = cap.ref_words == recorded_ref or same_dates(recorded_ref, cap.ref_words)
+                if cap.ref_words == recorded_ref and cap.ref_cased != recorded_cased:
+                    noise = False  # the reference changed too: the words compared hide it
+                    res.cased += 1
+                    res.notes.append(
+                        f"  commit at {cap.stamp} not counted as noise: the reference changed"
+                        " too, in case or punctuation only"
+                    )
+                    if explain:
+                        res.notes.extend(_diff(before or "", step.snapshot or ""))
             last_noise = None
             lag = _lags(before or "", step.snapshot or "", cap, caps, i) if noise else ""
             if lag:
@@ -284,7 +313,7 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
                 )
                 if explain:
                     res.notes.extend(_diff(before or "", step.snapshot or ""))
-            recorded_ref = cap.ref_words
+            recorded_ref, recorded_cased = cap.ref_words, cap.ref_cased
         if not (i and caps[i - 1].ref_words and cap.ref_words):
             continue
         if caps[i - 1].ref_words == cap.ref_words:
