@@ -179,8 +179,8 @@ def clean_tree(root) -> dict:
         if kind == "furniture" and _is_introduced_list(el):
             continue  # a list of links the text presents ("see the links below:")
         if kind == "hidden":
-            if el in panels:
-                continue  # a collapsed panel a control opens
+            if el in panels or _answers_heading(el):
+                continue  # a collapsed panel a control (or its heading) opens
             hidden_total += size
         removed.append((el, kind, size))
         removed_set.add(el)
@@ -251,6 +251,28 @@ def _replace_by_text(el, text: str) -> None:
     """Remove an element, leaving TEXT (then its tail) where it was."""
     el.tail = f"{text}{el.tail or ''}"
     drop_element(el)
+
+
+def _answers_heading(el) -> bool:
+    """Whether hidden `el` is the collapsed answer of the visible heading right before it.
+
+    `<h3>Can I cancel?</h3><div hidden><p>Yes, within 14 days.</p></div>`: a FAQ whose
+    heading opens its answer by script, with no ARIA to say so. The heading promises the
+    text; what no user can open (a duplicate of the next block) is not such an answer.
+    """
+    prev = el.getprevious()
+    while prev is not None and not isinstance(prev.tag, str):
+        prev = prev.getprevious()
+    if prev is None or not (prev.tag in HEADING_TAGS or prev.get("role") == "heading"):
+        return False
+    get = _attribute_getter(prev)
+    if (get is not None and _is_hidden(get)) or not _WS.sub("", prev.text_content()):
+        return False
+    text = _WS.sub(" ", el.text_content()).strip()
+    if not text:
+        return False
+    after = el.getnext()
+    return after is None or _WS.sub(" ", after.text_content()).strip() != text
 
 
 def _has_blocks(el) -> bool:
