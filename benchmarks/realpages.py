@@ -37,6 +37,15 @@ Per document, per collection and share, and in total:
   Markdown markup and punctuation dropped). Averaged over the captures with a usable
   reference (one with at least 5 sentences), then over documents. A capture before
   anything was recorded scores 0.
+- stale: captures not scored because their reference lags the page: at least 2, and at
+  least 5%, of the reference's sentences (those of 20 letters or more) are nowhere in
+  the page's markup (its text with tags, spaces and punctuation removed, scripts and
+  attributes' text included, so that nothing an extractor could find is missed). No
+  extractor can keep a sentence the page does not have; such a reference is of another
+  version of the page (Open Terms Archive's own extraction lagging, or frozen). The
+  judge looks at the page and the reference only, never at atlas's text. The summaries
+  print the three scores over every usable capture too ("strict", stale ones included:
+  the figures of the judge before this rule).
 - commits: versions recorded (the first snapshot included).
 - noise: commits where the reference's words did not change since the version recorded
   before (the reference at the capture of atlas's previous commit). A capture without a
@@ -51,6 +60,16 @@ Per document, per collection and share, and in total:
   the same date written another way aside): the page says it is a new version while the
   reference did not change (a reference that lags or stopped following the page). They
   stay counted as noise; the summary line gives the share without them too.
+- lagged: commits that the reference's words do not follow but that are not counted as
+  noise, because the reference lags the page: the commit removed a sentence (12 letters
+  or more) that the reference still holds and that is nowhere in the new page's markup
+  (as for `stale`). A removal is the evidence, never an addition alone (a banner that
+  comes is an addition too). The summary line gives the noise as counted before too.
+- cased: commits not counted as noise because the reference changed too, in case or
+  punctuation only (`Xbox` → `XBOX`, a comma): its words, compared lowercase and without
+  punctuation, hide such an edit, which the change model counts as real. The reference
+  is compared by its words and signs with case kept (`cased_words`: Markdown markup,
+  link targets, quote variants and dashes do not count).
 - changes: consecutive captures whose references differ in words (emphasis markers
   dropped first, so `section**I.` is `sectionI.`). A change between a partial reference
   (under 5 sentences: its own selectors failed) and a full one is not counted, nor one
@@ -105,6 +124,7 @@ from realpages_judge import (  # noqa: E402
     Capture,
     DocResult,
     Step,
+    cased_words,
     judge,
     plain_words,
 )
@@ -205,8 +225,10 @@ def load_captures(root: Path, doc: dict) -> list[Capture]:
             following = cap.reference
             cap.usable = len(sentences(cap.reference)) >= USABLE_SENTENCES
             cap.ref_words = plain_words(cap.reference)
+            cap.ref_cased = cased_words(cap.reference)
         elif following is not None:
             cap.ref_words = plain_words(following)
+            cap.ref_cased = cased_words(following)
             cap.reference = None
     return out
 
@@ -387,8 +409,15 @@ def total(results: list[DocResult], name: str) -> DocResult:
     scored = [r for r in results if r.scored]
     for attr in ("rec", "prec", "head"):
         setattr(out, attr, sum(getattr(r, attr) for r in scored) / len(scored) if scored else 0)
-    for attr in ("captures", "commits", "noise", "dated", "changes", "missed", "unreached", "held"):
+    for attr in (
+        *("captures", "commits", "noise", "dated", "lagged", "cased", "stale"),
+        *("changes", "missed", "unreached", "held"),
+    ):
         setattr(out, attr, sum(getattr(r, attr) for r in results))
+    strict = [r for r in results if r.strict_scored]
+    if strict:
+        a, b, c = (sum(r.strict[k] for r in strict) / len(strict) for k in range(3))
+        out.strict = (a, b, c)
     out.failed = sum(r.failed for r in results)
     out.ms = [m for r in results for m in r.ms]
     return out
@@ -404,8 +433,9 @@ def print_summaries(results: list[DocResult]) -> None:
     print("\n# per share and collection")
     print(
         f"{'share / collection':28}{'docs':>5}{'caps':>6}{'rec':>7}{'prec':>7}{'head':>7}"
-        f"{'<0.85':>6}{'commits':>8}{'noise':>6}{'noise%':>7}{'dated':>6}{'changes':>8}{'missed':>7}"
-        f"{'unrch':>6}{'held':>5}{'failed':>7}{'ms med':>7}{'ms mean':>8}"
+        f"{'<0.85':>6}{'commits':>8}{'noise':>6}{'noise%':>7}{'dated':>6}{'lagged':>7}{'stale':>6}"
+        f"{'changes':>8}{'missed':>7}{'unrch':>6}{'held':>5}{'failed':>7}{'ms med':>7}{'ms mean':>8}"
+        "  strict rec/prec/head"
     )
     for share in (*SHARES, "all"):
         for collection in ("genai-eu", "genai-contrib", "all"):
@@ -419,8 +449,9 @@ def print_summaries(results: list[DocResult]) -> None:
             print(
                 f"{share + ' / ' + collection:28}{len(group):5}{t.captures:6}{t.rec:7.3f}"
                 f"{t.prec:7.3f}{t.head:7.3f}{low:6}{t.commits:8}{t.noise:6}{share_pct:6.1f}%{t.dated:6}"
-                f"{t.changes:8}{t.missed:7}{t.unreached:6}{t.held:5}{t.failed:7}"
-                f"{_median(t.ms):7.1f}{mean:8.1f}"
+                f"{t.lagged:7}{t.stale:6}{t.changes:8}{t.missed:7}{t.unreached:6}{t.held:5}"
+                f"{t.failed:7}{_median(t.ms):7.1f}{mean:8.1f}"
+                f"  {t.strict[0]:.3f} / {t.strict[1]:.3f} / {t.strict[2]:.3f}"
             )
     worst = sorted(
         (r for r in results if r.scored), key=lambda r: (min(r.rec, r.prec, r.head), r.key)
@@ -510,6 +541,12 @@ def main(argv: list[str] | None = None) -> int:
         f"\nnoise {t.noise} of {t.commits} commits ({share:.1f}%), {t.dated} of them with the"
         f" page's own date stamp moved (the reference lags; without them"
         f" {t.noise - t.dated}, {100 * (t.noise - t.dated) / max(t.commits, 1):.1f}%); "
+        f"{t.lagged} more commits not counted as the reference lags the page, {t.cased} as the"
+        f" reference changed in case or punctuation only (as counted before:"
+        f" {t.noise + t.lagged + t.cased},"
+        f" {100 * (t.noise + t.lagged + t.cased) / max(t.commits, 1):.1f}%); "
+        f"{t.stale} captures not scored (their reference lags the page; scored too:"
+        f" {t.strict[0]:.3f} / {t.strict[1]:.3f} / {t.strict[2]:.3f}); "
         f"missed {t.missed} of {t.changes} reference changes"
         f" ({t.unreached} more only in words never extracted); "
         f"ms per page: median {_median(t.ms):.1f}, mean {sum(t.ms) / len(t.ms):.1f},"

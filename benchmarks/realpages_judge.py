@@ -6,19 +6,44 @@ Used by benchmarks/realpages.py (see its docstring for what each figure means).
 from __future__ import annotations
 
 import difflib
+import html
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from extract_quality import score, sentences, words  # noqa: E402
+from extract_quality import _BR_TAG, _LINK, score, sentences, words  # noqa: E402
 
 CONTEXT = 4  # words of context either side of a reference hunk
 FIRST_SNAPSHOT_MIN_RECALL = 0.2
 USABLE_SENTENCES = 5  # a reference with fewer sentences is partial: not scored
+STALE_SHARE = 0.05  # a reference with this share of its sentences not on the page lags it
+STALE_MIN = 2  # and at least this many (one can be markup: "(opens in a new window)" inside it)
+STALE_MIN_LETTERS = 20  # sentences this long (letters and digits) are tested for it
+GONE_MIN_LETTERS = 12  # a removed sentence this long can show that the reference lags
+_TAG = re.compile(r"<[^>]*>")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)")  # as extract_quality drops it
+
+
+_QUOTES = str.maketrans(dict.fromkeys("‘’‚‛′", "'") | dict.fromkeys("“”„‟″«»", '"'))
+# a word, or one sign that is not Markdown markup (emphasis, headings, tables, quotes, bullets)
+_CASED = re.compile(r"\w+|[^\w\s*_#|>`\\\[\]=~+\-\u2010-\u2015]")
+
+
+def cased_words(text: str) -> str:
+    """The words and signs of a Markdown text, case and punctuation kept, markup dropped.
+
+    Quote variants are one quote, compatibility forms folded (NFKC: `…` is `...`); link
+    targets, emphasis, backslash escapes, underscores, bullets, heading and table syntax,
+    dashes and spacing do not count.
+    """
+    text = _LINK.sub(r"\1", _BR_TAG.sub(" ", text)).replace("\\", "").replace("_", "")
+    text = _EMPHASIS.sub("", text).translate(_QUOTES)
+    return " ".join(_CASED.findall(unicodedata.normalize("NFKC", text)))
 
 
 def plain_words(text: str) -> str:
@@ -33,7 +58,38 @@ class Capture:
     ctype: str
     reference: str | None  # None: no reference for this capture
     ref_words: str = ""  # the (possibly borrowed) reference, as words
+    ref_cased: str = ""  # the same, case and punctuation kept (cased_words)
     usable: bool = False  # the reference has at least 5 sentences: scored
+    _page_letters: str | None = None
+
+    @property
+    def page_letters(self) -> str:
+        """Every letter and digit of the page's markup text, lowercase, in order ("" for a PDF).
+
+        Tags are removed, not replaced by spaces, and spaces dropped too, so that a sentence
+        split over inline or block elements is still found in it (scripts and attributes'
+        text included: a sentence found there is not "absent").
+        """
+        if self._page_letters is None:
+            if self.ctype != "text/html":
+                self._page_letters = ""
+            else:
+                raw = html.unescape(_TAG.sub("", self.body.decode("utf-8", "replace")))
+                self._page_letters = _NOT_ALNUM.sub("", unicodedata.normalize("NFC", raw).lower())
+        return self._page_letters
+
+    def absent(self, sentence: str) -> bool:
+        """Whether a (scorer's) sentence is nowhere in this page: no extractor can keep it."""
+        return bool(self.page_letters) and sentence not in self.page_letters
+
+    @property
+    def stale(self) -> bool:
+        """Whether this capture's own reference lags the page (see realpages.py's docstring)."""
+        if self.reference is None or not self.page_letters:
+            return False
+        long = [s for s in sentences(self.reference) if len(s) >= STALE_MIN_LETTERS]
+        absent = sum(map(self.absent, long))
+        return absent >= STALE_MIN and absent >= STALE_SHARE * len(long)
 
 
 @dataclass
@@ -64,6 +120,12 @@ class DocResult:
     commits: int = 0
     noise: int = 0
     dated: int = 0  # noise commits in which the page's own date stamp moved (see _date_moved)
+    lagged: int = 0  # commits not counted as noise: the reference lags the page (see _lags)
+    cased: int = 0  # commits not counted as noise: the reference changed in case or punctuation
+    stale: int = 0  # captures not scored: their reference lags the page (Capture.stale)
+    # the three scores over every usable capture, stale references included (the old figures)
+    strict: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    strict_scored: int = 0
     changes: int = 0
     missed: int = 0
     unreached: int = 0
@@ -180,8 +242,10 @@ def _last_text(step: Step) -> str | None:
 def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> DocResult:
     res = DocResult(key=key, captures=len(caps))
     sums = [0.0, 0.0, 0.0]
+    strict = [0.0, 0.0, 0.0]
     lowest = [1.0, 1.0, 1.0]
     recorded_ref: str | None = None  # reference words at atlas's last commit
+    recorded_cased = ""  # and its cased_words
     last_noise: tuple[str, str] | None = None  # (stamp, text before) of a noise commit
     for i, (cap, step) in enumerate(zip(caps, steps, strict=True)):
         res.ms.append(step.ms)
@@ -191,11 +255,14 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
             res.notes.append(f"  {step.status} at {cap.stamp}: {step.reason}")
         if cap.usable:
             r, p, h = score(step.snapshot or "", cap.reference or "")
-            sums[0] += r
-            sums[1] += p
-            sums[2] += h
-            res.scored += 1
-            lowest = [min(a, b) for a, b in zip(lowest, (r, p, h), strict=True)]
+            strict = [a + b for a, b in zip(strict, (r, p, h), strict=True)]
+            res.strict_scored += 1
+            if cap.stale:
+                res.stale += 1
+            else:
+                sums = [a + b for a, b in zip(sums, (r, p, h), strict=True)]
+                res.scored += 1
+                lowest = [min(a, b) for a, b in zip(lowest, (r, p, h), strict=True)]
         committed = step.status in ("new", "changed")
         before = _last_text(steps[i - 1]) if i else None
         if i:
@@ -210,7 +277,26 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
                 )
             else:
                 noise = cap.ref_words == recorded_ref or same_dates(recorded_ref, cap.ref_words)
+                if cap.ref_words == recorded_ref and cap.ref_cased != recorded_cased:
+                    noise = False  # the reference changed too: the words compared hide it
+                    res.cased += 1
+                    res.notes.append(
+                        f"  commit at {cap.stamp} not counted as noise: the reference changed"
+                        " too, in case or punctuation only"
+                    )
+                    if explain:
+                        res.notes.extend(_diff(before or "", step.snapshot or ""))
             last_noise = None
+            lag = _lags(before or "", step.snapshot or "", cap, caps, i) if noise else ""
+            if lag:
+                noise = False
+                res.lagged += 1
+                res.notes.append(
+                    f"  commit at {cap.stamp} not counted as noise: the reference lags the page"
+                    f" ({lag})"
+                )
+                if explain:
+                    res.notes.extend(_diff(before or "", step.snapshot or ""))
             if noise:
                 res.noise += 1
                 last_noise = (cap.stamp, before or "")
@@ -227,7 +313,7 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
                 )
                 if explain:
                     res.notes.extend(_diff(before or "", step.snapshot or ""))
-            recorded_ref = cap.ref_words
+            recorded_ref, recorded_cased = cap.ref_words, cap.ref_cased
         if not (i and caps[i - 1].ref_words and cap.ref_words):
             continue
         if caps[i - 1].ref_words == cap.ref_words:
@@ -286,7 +372,31 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
     if res.scored:
         res.rec, res.prec, res.head = (s / res.scored for s in sums)
         res.lowest = (lowest[0], lowest[1], lowest[2])
+    if res.strict_scored:
+        a, b, c = (s / res.strict_scored for s in strict)
+        res.strict = (a, b, c)
     return res
+
+
+def _lags(old: str, new: str, cap: Capture, caps: list[Capture], i: int) -> str:
+    """Why a commit the reference did not follow records the page, or "".
+
+    The commit removed a sentence that the reference (of this capture, or the next one it
+    borrows) still holds while the page's markup holds it nowhere: the reference keeps a
+    text the page no longer has, so its words not changing says nothing about the page.
+    A removal is evidence of the page's own change; an addition is not (a banner that
+    comes is an addition too), so additions alone never clear a commit.
+    """
+    ref = cap.reference or _next_reference(caps, i)
+    if ref is None or not cap.page_letters:
+        return ""
+    in_ref = set(sentences(ref))
+    kept = set(sentences(new))
+    gone = [s for s in dict.fromkeys(sentences(old)) if s not in kept and s in in_ref]
+    absent = [s for s in gone if len(s) >= GONE_MIN_LETTERS and cap.absent(s)]
+    if not absent:
+        return ""
+    return f"{len(absent)} sentence(s) it removed are in the reference and nowhere on the page"
 
 
 def _later_commits(res: DocResult, cap: Capture, step: Step, explain: bool) -> None:

@@ -142,8 +142,15 @@ def clean_tree(root) -> dict:
         if el.tag == "button" and any(a.tag in HEADING_TAGS for a in el.iterancestors()):
             continue  # accordion headings: <h3><button>Title</button></h3>
         junk.append(el)
+    icons = _cell_icons(root)
     for el in junk:
-        drop_element(el)
+        if el in icons:
+            _replace_by_text(el, icons[el])
+        else:
+            drop_element(el)
+    for el, label in icons.items():
+        if el.tag not in _JUNK_TAGS:
+            el.text = label
 
     body = root.find("body") if root.tag == "html" else root
     if body is None:
@@ -172,8 +179,8 @@ def clean_tree(root) -> dict:
         if kind == "furniture" and _is_introduced_list(el):
             continue  # a list of links the text presents ("see the links below:")
         if kind == "hidden":
-            if el in panels:
-                continue  # a collapsed panel a control opens
+            if el in panels or _answers_heading(el):
+                continue  # a collapsed panel a control (or its heading) opens
             hidden_total += size
         removed.append((el, kind, size))
         removed_set.add(el)
@@ -192,6 +199,80 @@ def clean_tree(root) -> dict:
                 break
         drop_element(el)
     return sizes
+
+
+_ICON_XPATH = (
+    "//td//*[@alt or @aria-label or @title] | //th//*[@alt or @aria-label or @title]"
+    " | //td//svg[title] | //th//svg[title]"
+)
+_ICON_TAGS = {"img", "svg", "i", "span"}
+
+
+def _cell_icons(root) -> dict:
+    """{icon: its label} for a table cell whose only content is a labelled icon.
+
+    A ✓ or ✗ drawn as an image (`<img alt="Yes">`, `<svg aria-label="Not sold">`,
+    `<span role="img" aria-label="✓">`, `<svg><title>Included</title>…`) is the cell's
+    value: its label is the text. An icon marked `aria-hidden` is decoration.
+    """
+    icons: dict = {}
+    if root.find(".//td") is None and root.find(".//th") is None:
+        return icons
+    for el in root.xpath(_ICON_XPATH):
+        if el.tag not in _ICON_TAGS or (el.tag in ("i", "span") and el.get("role") != "img"):
+            continue
+        if el.get("aria-hidden", "").lower() == "true":
+            continue
+        label = el.get("alt") or el.get("aria-label") or el.get("title")
+        if label is None and el.tag == "svg":
+            label = el.findtext("title")
+        label = _WS.sub(" ", label or "").strip()
+        cell = next((a for a in el.iterancestors() if a.tag in ("td", "th")), None)
+        if not label or cell is None or _visible_text(cell):
+            continue
+        if any(i is not el and cell in set(i.iterancestors()) for i in icons):
+            continue  # one value per cell
+        icons[el] = label
+    return icons
+
+
+def _visible_text(el) -> bool:
+    """Whether EL holds text outside the tags that are never text (an icon's <title>)."""
+    if el.tag in _JUNK_TAGS:
+        return False
+    if (el.text and el.text.strip()) or any(
+        c.tail and c.tail.strip() for c in el if isinstance(c.tag, str)
+    ):
+        return True
+    return any(_visible_text(c) for c in el if isinstance(c.tag, str))
+
+
+def _replace_by_text(el, text: str) -> None:
+    """Remove an element, leaving TEXT (then its tail) where it was."""
+    el.tail = f"{text}{el.tail or ''}"
+    drop_element(el)
+
+
+def _answers_heading(el) -> bool:
+    """Whether hidden `el` is the collapsed answer of the visible heading right before it.
+
+    `<h3>Can I cancel?</h3><div hidden><p>Yes, within 14 days.</p></div>`: a FAQ whose
+    heading opens its answer by script, with no ARIA to say so. The heading promises the
+    text; what no user can open (a duplicate of the next block) is not such an answer.
+    """
+    prev = el.getprevious()
+    while prev is not None and not isinstance(prev.tag, str):
+        prev = prev.getprevious()
+    if prev is None or not (prev.tag in HEADING_TAGS or prev.get("role") == "heading"):
+        return False
+    get = _attribute_getter(prev)
+    if (get is not None and _is_hidden(get)) or not _WS.sub("", prev.text_content()):
+        return False
+    text = _WS.sub(" ", el.text_content()).strip()
+    if not text:
+        return False
+    after = el.getnext()
+    return after is None or _WS.sub(" ", after.text_content()).strip() != text
 
 
 def _has_blocks(el) -> bool:

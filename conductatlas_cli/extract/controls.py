@@ -13,7 +13,10 @@ right after it. Then:
 - a control whose panel is a menu (mostly links, a `menu`/`listbox`/`navigation`
   role, a dialog) is navigation: both go (a language picker, a menu toggle); a
   control whose panel is empty goes;
-- a control inside a heading (`<h3><button>…</button></h3>`) already has one.
+- a control inside a heading (`<h3><button>…</button></h3>`) already has one;
+- a `role="tabpanel"` that no control names is a tab's panel all the same (its tabs
+  are wired by script): it stays, with the text of the element its
+  `aria-labelledby` names as its heading when that element is outside it.
 
 What no user can see still goes in cleaning: templates, hidden elements that no
 control opens (off-screen duplicates), empty modals.
@@ -25,7 +28,9 @@ import re
 
 from conductatlas_cli.extract.clean import HEADING_TAGS, drop_element
 
-_CONTROL_XPATH = "//*[@aria-expanded or @aria-controls or @role='tab'] | //summary"
+_CONTROL_XPATH = (
+    "//*[@aria-expanded or @aria-controls or @role='tab' or @role='tabpanel'] | //summary"
+)
 _CONTROL_TAGS = {"button", "a", "div", "span", "li", "summary", "p", "dt", "label"}
 _MENU_ROLES = {"menu", "menubar", "listbox", "navigation", "dialog", "alertdialog", "tooltip"}
 _FURNITURE_TAGS = {"nav", "header", "footer", "dialog"}
@@ -125,8 +130,17 @@ def open_disclosures(root) -> set:
     found = root.xpath(_CONTROL_XPATH)
     if not found:
         return set()
+    tab_panels = [el for el in found if el.get("role") == "tabpanel"]
+    if tab_panels:
+        found = [
+            el
+            for el in found
+            if el.get("role") != "tabpanel"
+            or el.get("aria-controls") is not None
+            or el.get("aria-expanded") is not None
+        ]
     ids = {}
-    if any(el.get("aria-controls") for el in found):
+    if any(el.get("aria-controls") for el in found) or tab_panels:
         ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
     content: list = []  # (control, label, panel or None for a summary)
     panels: set = set()
@@ -151,6 +165,17 @@ def open_disclosures(root) -> set:
             continue
         panels.add(panel)
         content.append((control, label, panel))
+    for panel in tab_panels:
+        if panel in panels or _in_furniture(panel) or _is_menu(panel):
+            continue
+        panels.add(panel)
+        refs = (panel.get("aria-labelledby") or "").split()
+        tab = next((ids[r] for r in refs if r in ids), None)
+        if tab is None or tab.tag not in _CONTROL_TAGS or _in_furniture(tab):
+            continue
+        if tab in set(panel.iterancestors()) or panel in set(tab.iterancestors()):
+            continue  # labelled by a heading of its own, or by what wraps it
+        content.append((tab, _label(tab), panel))
     if not content:
         return panels
     levels = _heading_levels(root, [c for c, _, _ in content], panels)

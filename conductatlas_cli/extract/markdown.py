@@ -14,8 +14,9 @@ that did not change gives the same bytes and a diff shows wording, not markup.
   opens with a heading is a numbered section: `## 12. Publicity`, its text after; an
   item's paragraphs are apart by a blank line.
 - Tables: GFM pipe tables (a header row, `<br>` for line breaks in a cell, `|`
-  escaped, headings in cells as plain text); one-column, one-row or nested
-  tables are layout, read as paragraphs.
+  escaped, headings in cells as plain text; a cell spanning columns or rows
+  leaves empty cells where it spans, so that every cell keeps its column);
+  one-column, one-row or nested tables are layout, read as paragraphs.
 
 Recursion follows the tree, whose depth lxml caps at 256 levels.
 """
@@ -265,10 +266,14 @@ class _Converter:
                 for cell in row:
                     out.extend(self.blocks(cell))
             return out
-        lines = []
-        for i, row in enumerate(rows):
-            cells = []
+        grid = []
+        spans: dict[int, int] = {}  # column → rows below that a rowspan cell still covers
+        for row in rows:
+            taken = set(spans)
+            cells: list[str] = []
             for cell in row:
+                while len(cells) in taken:  # under a cell of a row above: an empty cell
+                    cells.append("")
                 # GFM cells hold one line: line breaks and paragraphs become <br>
                 self.in_cell = True
                 try:
@@ -276,8 +281,20 @@ class _Converter:
                 finally:
                     self.in_cell = False
                 text = text.replace("\n", "<br>").replace("|", "\\|")
+                start = len(cells)
                 cells.append(_WS.sub(" ", text).strip())
-                cells.extend([""] * (min(_int(cell.get("colspan"), 1), 50) - 1))
+                colspan = min(_int(cell.get("colspan"), 1), 50)
+                cells.extend([""] * (colspan - 1))
+                below = min(_int(cell.get("rowspan"), 1), 50) - 1
+                if below > 0:
+                    spans.update(dict.fromkeys(range(start, start + colspan), below + 1))
+            while len(cells) in taken:
+                cells.append("")
+            spans = {col: n - 1 for col, n in spans.items() if n > 1}
+            grid.append(cells)
+        width = max(width, *(len(cells) for cells in grid))
+        lines = []
+        for i, cells in enumerate(grid):
             cells.extend([""] * (width - len(cells)))
             lines.append("| " + " | ".join(cells) + " |")
             if i == 0:
