@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import time
+
 from typer.testing import CliRunner
 
+from conductatlas_cli.archive.state import State
 from conductatlas_cli.cli import app
-from conductatlas_cli.run.site_evidence import site_of
+from conductatlas_cli.config.model import Source
+from conductatlas_cli.extract.evidence import Evidence
+from conductatlas_cli.run.decision import Extracted
+from conductatlas_cli.run.pages import PageJob, PageProcessor, process_page
+from conductatlas_cli.run.site_evidence import SiteBatches, site_of
 
 runner = CliRunner()
 
@@ -125,3 +132,85 @@ def test_container_stays_while_the_layout_is_unchanged(in_project, server):
     text = in_project.snapshot("acme/terms").read_text()
     assert "We may change these terms" in text
     assert "Questions about these terms?" in text
+
+
+def _job(html: str, chrome: frozenset[int] = frozenset()) -> PageJob:
+    return PageJob(
+        body=html.encode(),
+        content_type="text/html",
+        url="http://acme.test/terms",
+        charset="utf-8",
+        evidence=Evidence(chrome=chrome),
+    )
+
+
+def test_chrome_counts_only_where_the_page_holds_it():
+    """Every block of a site's other pages as chrome reads as the blocks this page shares.
+
+    A run's first extraction of a page is given all it knows of its site (run/site_evidence.py):
+    that this gives the page the text its shared blocks give it spares the second extraction.
+    """
+    terms, privacy = page("Terms of Use", TERMS, top=BANNER), page("Privacy", PRIVACY, top=BANNER)
+    own = process_page(_job(terms)).blocks
+    others = process_page(_job(privacy)).blocks | {1, 2, 3}
+    shared = own & others
+    assert shared  # the banner
+    exact = process_page(_job(terms, chrome=shared))
+    assert process_page(_job(terms, chrome=others)) == exact
+    assert "We recently updated" not in (exact.text or "")
+
+
+class CountingProcessor(PageProcessor):
+    """The inline processor, counting the pages it extracts and the texts it tags."""
+
+    def __init__(self):
+        super().__init__(1)
+        self.extracted = self.tagged = 0
+
+    def run(self, job):
+        self.extracted += 1
+        return super().run(job)
+
+    def tag(self, text, topics):
+        self.tagged += 1
+        return super().tag(text, topics)
+
+
+def _extracted(source: Source, html: str, chrome: frozenset[int]) -> Extracted:
+    job = _job(html, chrome)
+    got = process_page(job)
+    return Extracted(source, text=got.text, blocks=got.blocks, job=job)
+
+
+def _record_all(sites: SiteBatches) -> list[Extracted]:
+    out: list[Extracted] = []
+    while sites.busy:
+        out += sites.ready()
+        time.sleep(0.01)
+    return out
+
+
+def test_a_page_extracted_with_its_sites_blocks_is_not_extracted_again():
+    """The page whose first extraction knew its sibling's blocks is extracted once, and tagged
+    once; the sibling extracted before anything was known is extracted again with them."""
+    sources = (
+        Source(platform="acme", document="terms", url="http://acme.test/terms"),
+        Source(platform="acme", document="privacy", url="http://acme.test/privacy"),
+    )
+    processor = CountingProcessor()
+    sites = SiteBatches(list(sources), sources, State(), processor, topics={})
+    terms_html = page("Terms of Use", TERMS, top=BANNER)
+    first = _extracted(sources[0], terms_html, sites.chrome_for(sources[0]))  # knows nothing
+    sites.learn(first)
+    privacy_html = page("Privacy Policy", PRIVACY, top=BANNER)
+    second = _extracted(sources[1], privacy_html, sites.chrome_for(sources[1]))
+    assert "We recently updated" not in (second.text or "")  # the banner is known already
+    sites.add(first)
+    sites.add(second)
+    recorded = _record_all(sites)
+    sites.close()
+    assert [got.source.key for got in recorded] == ["acme/terms", "acme/privacy"]
+    assert processor.extracted == 1  # terms again; privacy stands
+    assert processor.tagged == 1  # privacy's final text; terms was tagged in its extraction
+    assert all(got.tags is not None for got in recorded)
+    assert "We recently updated" not in (recorded[0].text or "")

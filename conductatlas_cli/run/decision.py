@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from conductatlas_cli.archive.state import CurrentText, DocumentState, State
 from conductatlas_cli.config.model import Source
 from conductatlas_cli.errors import AtlasError
-from conductatlas_cli.run.pages import noise_hash, sha256
+from conductatlas_cli.run.pages import Tags, noise_hash, sha256
 from conductatlas_cli.run.report import DocumentReport, FetchStatus, Preview
 from conductatlas_cli.timestamps import utc_now
 
@@ -68,6 +68,7 @@ class Extracted:
     blocks: frozenset[int] = frozenset()
     container: str | None = None
     job: object | None = None  # the PageJob
+    tags: Tags | None = None  # the text's topics, when its extraction tagged it (a new document)
 
 
 @dataclass(frozen=True)
@@ -281,19 +282,25 @@ class Recorder:
         old: str | None,
         new: str,
         source: Source,
+        tags: Tags | None = None,
     ) -> dict[str, str]:
-        """Topics on the report (and `watched`), and the `Atlas-Topics` trailer."""
-        from conductatlas_cli.topics import load_taxonomy, tag_text
+        """Topics on the report (and `watched`), and the `Atlas-Topics` trailer.
+
+        TAGS: a first version's topics as its extraction found them (`run.pages.tag_page`);
+        without them the text is tagged here.
+        """
+        from conductatlas_cli.run.pages import text_tags
+        from conductatlas_cli.topics import load_taxonomy
         from conductatlas_cli.topics.changes import annotate_topics, changed_topics, watched
 
         taxonomy = load_taxonomy(self.topics)
         watch = self.watch + tuple(getattr(source, "watch", ()))
         if old is None:
-            tagged = tag_text(new, taxonomy)
-            report.topics = list(tagged.topics)
-            headings = [" › ".join(s.section.path) for s in tagged.sections]
+            tags = tags or text_tags(new, taxonomy)
+            report.topics = list(tags.topics)
+            headings = tags.headings
             patterns = [w for w in watch if w not in taxonomy]
-            report.watched = bool(set(watch) & set(tagged.topics)) or any(
+            report.watched = bool(set(watch) & set(tags.topics)) or any(
                 re.search(p, h, re.IGNORECASE) for p in patterns for h in headings
             )
             return _trailers(report)
@@ -330,7 +337,8 @@ class Recorder:
             "Atlas-Content-SHA256": sha256(new),
             "Atlas-Extractor": extractor_id(),
         }
-        trailers.update(self._topics(report, summary, old, new, source))  # issue 13
+        tags = got.tags if old is None else None
+        trailers.update(self._topics(report, summary, old, new, source, tags))  # issue 13
         message = commit_message(source.key, summary, trailers=trailers)
         report.summary = summary_subject(summary)
         report.sections = tuple(section_lines(summary, limit=REPORT_SECTION_LINES))

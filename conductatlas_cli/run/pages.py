@@ -11,15 +11,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from conductatlas_cli.errors import AtlasError
 from conductatlas_cli.extract.evidence import Evidence
 
 if TYPE_CHECKING:
     from conductatlas_cli.config.model import Source
+    from conductatlas_cli.topics import Taxonomy
+
+R = TypeVar("R")
 
 # Below this many documents a run extracts in its fetch threads (no worker start-up).
 POOL_MIN_DOCUMENTS = 16
@@ -37,6 +41,10 @@ class PageJob:
     min_chars: int = 0
     rendered: bool = False  # BODY is a browser's DOM (no JavaScript-shell question)
     evidence: Evidence | None = None  # what the archive knows (extract/evidence.py)
+    # Tag the text with these `topics:` (sources.yaml's, merged over the shipped taxonomy):
+    # a new document's commit lists its topics, and the tagging runs here, beside the
+    # extraction, instead of in the recorder's one thread. None: no tagging.
+    topics: Mapping[str, Any] | None = None
 
 
 def page_job(
@@ -48,6 +56,7 @@ def page_job(
     charset: str | None,
     rendered: bool,
     evidence: Evidence | None = None,
+    topics: Mapping[str, Any] | None = None,
 ) -> PageJob:
     """The job for BODY under SOURCE's extraction settings (a browser's DOM is UTF-8)."""
     return PageJob(
@@ -61,7 +70,16 @@ def page_job(
         min_chars=source.min_chars,
         rendered=rendered,
         evidence=evidence,
+        topics=topics,
     )
+
+
+@dataclass(frozen=True)
+class Tags:
+    """A text's topics (taxonomy order) and its sections' heading trails ("A › B")."""
+
+    topics: tuple[str, ...]
+    headings: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -75,6 +93,7 @@ class PageText:
     needs_browser: bool = False  # a JavaScript shell or bot wall: `render: auto` retries
     blocks: frozenset[int] = frozenset()  # the page's block fingerprints
     container: str | None = None  # the path of the container chosen
+    tags: Tags | None = None  # with the job's `topics`: the text's (None: not tagged)
 
 
 def sha256(text: str) -> str:
@@ -119,6 +138,7 @@ def process_page(job: PageJob) -> PageText:
             words=count_words(text),
             blocks=page.blocks,
             container=page.container,
+            tags=tag_page(text, job.topics) if job.topics is not None else None,
         )
     except AtlasError as exc:
         return PageText(error=str(exc))
@@ -130,6 +150,33 @@ def process_page(job: PageJob) -> PageText:
         return PageText(
             error=f"unexpected error while reading the page ({type(exc).__name__}: {exc})"
         )
+
+
+def tag_page(text: str, topics: Mapping[str, Any]) -> Tags | None:
+    """TEXT's topics under TOPICS; None when the taxonomy cannot be had (the recorder
+    then tags the text itself, and says what is wrong with the taxonomy)."""
+    from conductatlas_cli.topics import load_taxonomy
+
+    try:
+        key = json.dumps(topics, sort_keys=True, default=repr)
+        taxonomy = _TAXONOMIES.get(key)
+        if taxonomy is None:
+            taxonomy = _TAXONOMIES[key] = load_taxonomy(topics)
+        return text_tags(text, taxonomy)
+    except Exception:  # noqa: BLE001 - tagging here is a head start, never a page's failure
+        return None
+
+
+def text_tags(text: str, taxonomy: Taxonomy) -> Tags:
+    """TEXT's topics under TAXONOMY."""
+    from conductatlas_cli.topics import tag_text
+
+    tagged = tag_text(text, taxonomy)
+    return Tags(tagged.topics, tuple(" › ".join(s.section.path) for s in tagged.sections))
+
+
+# {`topics:` as JSON: its taxonomy}: a worker merges each one once, not once per page
+_TAXONOMIES: dict[str, Taxonomy] = {}
 
 
 def _refused(job: PageJob, text: str, problem: str) -> PageText:
@@ -211,14 +258,27 @@ class PageProcessor:
     def parallel(self) -> bool:
         return self._pool is not None
 
-    def run(self, job: PageJob, *, retry: bool = True) -> PageText:
+    @property
+    def workers(self) -> int:
+        return self._workers
+
+    def run(self, job: PageJob) -> PageText:
+        """JOB's page (a worker that dies on it twice: the page fails)."""
+        died = PageText(error="the extractor process died on this page")
+        return self._call(process_page, job, died=died)
+
+    def tag(self, text: str, topics: Mapping[str, Any]) -> Tags | None:
+        """TEXT's topics (`tag_page`), in a worker like a page; None when it cannot be had."""
+        return self._call(tag_page, text, topics, died=None)
+
+    def _call(self, fn: Callable[..., R], *args: Any, died: R, retry: bool = True) -> R:
         pool = self._pool
         if pool is None:
-            return process_page(job)
+            return fn(*args)
         from concurrent.futures.process import BrokenProcessPool
 
         try:
-            return pool.submit(process_page, job).result()
+            return pool.submit(fn, *args).result()
         except (BrokenProcessPool, RuntimeError) as exc:
             with self._lock:
                 if self._pool is pool:
@@ -231,9 +291,9 @@ class PageProcessor:
                 # sees the pool break, so each is tried once more in the fresh pool; the
                 # page that kills a worker again fails, the innocent ones are recorded.
                 if retry:
-                    return self.run(job, retry=False)
-                return PageText(error="the extractor process died on this page")
-            return process_page(job)  # workers cannot start here: extract inline
+                    return self._call(fn, *args, died=died, retry=False)
+                return died
+            return fn(*args)  # workers cannot start here: work inline
 
     def close(self, *, wait: bool = True) -> None:
         with self._lock:

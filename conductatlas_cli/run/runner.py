@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import closing, nullcontext
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from conductatlas_cli.archive.state import DocumentState, State
@@ -63,6 +63,18 @@ def body_key(fetched: FetchResult, source: Source) -> str:
     return hashlib.sha256(settings.encode("utf-8") + b"\0" + document).hexdigest()
 
 
+@dataclass(frozen=True)
+class ExtractHints:
+    """What a run knows beyond a document's own history when it extracts the page.
+
+    `site_chrome(source)`: the blocks the site's other documents are known to hold
+    (`SiteBatches.chrome_for`), given as chrome to the page's first extraction, so
+    that a page whose site's evidence is complete by then needs no second one.
+    """
+
+    site_chrome: Callable[[Source], frozenset[int]] | None = None
+
+
 def fetch_and_extract(
     source: Source,
     *,
@@ -71,6 +83,7 @@ def fetch_and_extract(
     doc_state: DocumentState,
     ticket: Ticket | None = None,
     processor: PageProcessor | None = None,
+    hints: ExtractHints | None = None,
 ) -> Extracted:
     """Fetch one document and turn it into normalized snapshot text (or an error).
 
@@ -78,17 +91,20 @@ def fetch_and_extract(
     is a JavaScript shell or a bot wall. With a TICKET (from the run's host
     scheduler) the request holds its host slot only while it runs, and a retry
     raises RetryLater (the scheduler tries the document again later, the thread
-    fetches from another host meanwhile) instead of sleeping.
+    fetches from another host meanwhile) instead of sleeping. HINTS: what the run knows
+    beyond the document's own history (`ExtractHints`).
     """
     started = time.monotonic()
     result = Extracted(source=source)
+    hints = hints or ExtractHints()
     try:
         first = "browser" if source.render == "browser" else "http"
-        _fetch_once(result, fetchers.get(first), source, settings, doc_state, processor, ticket)
+        http = fetchers.get(first)
+        _fetch_once(result, http, source, settings, doc_state, processor, ticket, hints)
         if source.render == "auto" and result.needs_browser:
             browser = fetchers.get("browser")
             again = replace(doc_state, etag=None, last_modified=None)
-            _fetch_once(result, browser, source, settings, again, processor, None)
+            _fetch_once(result, browser, source, settings, again, processor, None, hints)
     except RetryLater:
         raise
     except AtlasError as exc:
@@ -108,6 +124,7 @@ def _fetch_once(
     doc_state: DocumentState,
     processor: PageProcessor | None,
     ticket: Ticket | None,
+    hints: ExtractHints,
 ) -> None:
     """One fetch with FETCHER into RESULT (which a retry in the browser overwrites).
 
@@ -149,6 +166,8 @@ def _fetch_once(
         result.same_body = True
         return
     rendered = fetched.rendered is not None
+    own = own_evidence(doc_state)
+    chrome = hints.site_chrome(source) if hints.site_chrome else frozenset()
     job = page_job(
         source,
         fetched.rendered if fetched.rendered is not None else fetched.body,
@@ -156,9 +175,15 @@ def _fetch_once(
         url=fetched.url,
         charset=fetched.charset,
         rendered=rendered,
-        evidence=own_evidence(doc_state),
+        evidence=replace(own, chrome=chrome) if chrome else own,
     )
-    page = processor.run(job) if processor else process_page(job)
+    run = processor.run if processor else process_page
+    page = run(job)
+    if page.text is None and chrome:
+        # The site's blocks may be what cost the page its text: the page as it reads
+        # without them, as SiteBatches expects of a page it did not refine.
+        job = replace(job, evidence=own)
+        page = run(job)
     result.text, result.error = page.text, page.error
     result.noise, result.words = page.noise, page.words
     result.blocks, result.container, result.job = page.blocks, page.container, job
@@ -231,18 +256,31 @@ def run_fetch(
         scheduler = HostScheduler(
             [(host_of(s.url), s) for s in chosen], per_host=settings.per_host, delay=settings.delay
         )
-        results: queue.Queue[Extracted] = queue.Queue()
+        results: queue.Queue[Extracted | None] = queue.Queue()  # None: a site is ready
         doc_states = {s.key: _validators_for(state.document(s.key), s) for s in chosen}
+        # a site's pages are recorded together, once its last one is in (run/site_evidence.py)
+        sites = SiteBatches(
+            chosen,
+            sources.sources,
+            state,
+            processor,
+            topics=sources.topics,
+            wake=lambda: results.put(None),
+        )
+        hints = ExtractHints(site_chrome=sites.chrome_for)
 
         def work(ticket: Ticket) -> Extracted:
-            return fetch_and_extract(
+            got = fetch_and_extract(
                 ticket.item,
                 fetchers=fetchers,
                 settings=settings,
                 doc_state=doc_states[ticket.item.key],
                 ticket=ticket,
                 processor=processor,
+                hints=hints,
             )
+            sites.learn(got)  # the page's blocks, for its site's pages extracted after it
+            return got
 
         threads = [
             threading.Thread(
@@ -257,19 +295,18 @@ def run_fetch(
             thread.start()
         saved_at, interval = time.monotonic(), STATE_SAVE_INTERVAL
         try:
-            # a site's pages are recorded together, once its last one is in (run/site_evidence.py)
-            sites = SiteBatches(chosen, sources.sources, state, processor.run)
             waiting = len(chosen)
-            while waiting:
-                ready: list[Extracted] = []
+            while waiting or sites.busy:
                 try:
                     got = results.get(timeout=0.25)
                 except queue.Empty:
                     pass
                 else:
-                    waiting -= 1
-                    ready = sites.add(got)  # the last page of a site brings all of its pages
-                for got in ready + sites.overdue():
+                    if got is not None:
+                        waiting -= 1
+                        sites.add(got)  # the last page of a site hands its pages on
+                sites.overdue()
+                for got in sites.ready():
                     doc = recorder.handle(got)
                     if archive.moved_meanwhile:  # a commit made outside atlas, between ours
                         archive.moved_meanwhile = False
@@ -284,11 +321,13 @@ def run_fetch(
                     interval = max(STATE_SAVE_INTERVAL, (saved_at - started) * STATE_SAVE_SHARE)
         except BaseException:
             scheduler.close()
+            sites.close()
             processor.close(wait=False)
             raise
         else:
             for thread in threads:
                 thread.join()
+            sites.close()
             processor.close()
             if not dry_run and archive.head_moved_since_last_write():
                 _restore_lost(archive, keys, warn)
@@ -328,7 +367,7 @@ def _raise_retry_later(seconds: float) -> None:
 def _fetch_loop(
     scheduler: HostScheduler[Source],
     work: Callable[[Ticket[Source]], Extracted],
-    results: queue.Queue[Extracted],
+    results: queue.Queue[Extracted | None],
 ) -> None:
     """One fetch thread: take the next ready document, fetch it, hand the result back."""
     while (ticket := scheduler.take()) is not None:

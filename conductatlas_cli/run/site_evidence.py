@@ -5,12 +5,20 @@
 - `SiteBatches`: holds each site's extracted pages until the site's last document
   of the run is in. Then a page sharing blocks with another document of the same
   site (host) — extracted in this run, or as last extracted — is extracted once
-  more with those blocks as chrome; the pages are handed on to be recorded,
-  together, in the order they came. A site's documents therefore see the same
-  evidence whatever order their fetches end in — unless one is slow: when none of
-  the site's pages has come in for `SITE_WAIT` seconds, those in are recorded with
-  what is known so far (the slow one's last extraction), so a slow or hanging page
-  never holds the rest back.
+  more with those blocks as chrome, unless its first extraction had those very
+  blocks as chrome already, and a new document's final text is tagged with its
+  topics (once, in the run's workers); when that is done, the pages are handed on to
+  be recorded, together, in the order they came. The recorder meanwhile records
+  other sites' pages. A page's first extraction gets as chrome what
+  the site's other documents are known to hold when it starts (`chrome_for`: their
+  blocks as last extracted, this run's once `learn` has them); the extractor reads
+  chrome only where the page holds it (`Evidence.noise & the page's blocks`), so
+  those blocks give the page the text the site's evidence gives it, and a page
+  whose site's evidence is complete by then is extracted once. A site's documents
+  therefore see the same evidence whatever order their fetches end in — unless one
+  is slow: when none of the site's pages has come in for `SITE_WAIT` seconds, those
+  in are recorded with what is known so far (the slow one's last extraction), so a
+  slow or hanging page never holds the rest back.
 - `remember(state, got)`: the document's history after each extraction (recorded or not).
 
 The history lives in `DocumentState.extra["extract"]` (`evidence.History`).
@@ -18,11 +26,12 @@ The history lives in `DocumentState.extra["extract"]` (`evidence.History`).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from conductatlas_cli.archive.state import DocumentState, State
@@ -30,8 +39,10 @@ from conductatlas_cli.config.model import Source
 from conductatlas_cli.extract.evidence import Evidence, History, PageExtraction
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     from conductatlas_cli.run.decision import Extracted
-    from conductatlas_cli.run.pages import PageJob, PageText
+    from conductatlas_cli.run.pages import PageJob, PageProcessor
 
 HISTORY_KEY = "extract"
 SITE_WAIT = 2.0  # seconds a site's fetched pages wait for its slowest document
@@ -59,16 +70,28 @@ def remember(state: DocumentState, got: Extracted) -> None:
 
 
 class SiteBatches:
-    """Per site, the run's extracted pages until the last one is in (see the module doc)."""
+    """Per site, the run's extracted pages until the last one is in (see the module doc).
+
+    `add` and `overdue` (the recorder's thread) hand a complete site to helper
+    threads, which run its second extractions and taggings in the PROCESSOR; `ready`
+    gives the sites done since, and WAKE is called (from a helper) when one is.
+    """
 
     def __init__(
         self,
         chosen: list[Source],
         every: tuple[Source, ...],
         state: State,
-        run_job: Callable[[PageJob], PageText],
+        processor: PageProcessor,
+        *,
+        topics: Mapping[str, Any] | None = None,
+        wake: Callable[[], None] = lambda: None,
     ):
-        self._run_job = run_job  # PageJob -> PageText (the run's page processor)
+        self._processor = processor
+        self._topics = topics  # None: tag no page (the recorder tags a new document)
+        self._wake = wake
+        self._state = state
+        self._lock = threading.Lock()  # `_stored`, `_done`, `_busy`: shared with the threads
         self._site = {s.key: site_of(s.url) for s in every}
         self._waiting: dict[str, int] = defaultdict(int)
         for source in chosen:
@@ -81,52 +104,126 @@ class SiteBatches:
                 self._stored[self._site[source.key]][source.key] = blocks
         self._held: dict[str, list] = defaultdict(list)
         self._since: dict[str, float] = {}  # when a page of a waiting site last came in
+        self._done: list[list] = []  # sites' pages ready to record, in the order they got so
+        self._busy = 0  # sites handed to the helpers and not done yet
+        self._helpers: ThreadPoolExecutor | None = None
 
-    def add(self, got: Extracted) -> list[Extracted]:
-        """GOT is in: the pages of its site ready to record (none until the site is complete)."""
+    def chrome_for(self, source: Source) -> frozenset[int]:
+        """The blocks SOURCE's site's other documents are known to hold now (any thread)."""
+        site = self._site.get(source.key, site_of(source.url))
+        with self._lock:
+            known = [b for k, b in self._stored.get(site, {}).items() if k != source.key]
+        return frozenset().union(*known)
+
+    def learn(self, got: Extracted) -> None:
+        """GOT's page is extracted: its blocks are its site's evidence from now on (any thread)."""
+        if got.blocks:
+            site = self._site.get(got.source.key, site_of(got.source.url))
+            with self._lock:
+                self._stored[site][got.source.key] = got.blocks  # this run's page wins
+
+    def add(self, got: Extracted) -> None:
+        """GOT is in; the last page of a site hands the site on (`ready` gives it back)."""
         site = self._site.get(got.source.key, site_of(got.source.url))
         self._held[site].append(got)
         self._since[site] = time.monotonic()  # the wait counts from the site's last arrival
         self._waiting[site] -= 1
-        if got.blocks:
-            self._stored[site][got.source.key] = got.blocks  # this run's page wins
-        if self._waiting[site] > 0:
-            return []
-        return self._flush(site)
+        self.learn(got)
+        if self._waiting[site] <= 0:
+            self._flush(site)
 
-    def overdue(self, wait: float = SITE_WAIT) -> list:
-        """The pages of sites that got nothing new for WAIT seconds: record them now.
+    def overdue(self, wait: float = SITE_WAIT) -> None:
+        """Hand on the pages of sites that got nothing new for WAIT seconds.
 
         Their evidence is what is known so far (the slow document's last extraction); the
         slow document gets the site's evidence when it comes.
         """
         now = time.monotonic()
-        ready = []
         for site in [s for s, t in self._since.items() if now - t >= wait]:
-            ready.extend(self._flush(site))
-        return ready
+            self._flush(site)
 
-    def _flush(self, site: str) -> list:
+    def ready(self) -> list[Extracted]:
+        """The pages of the sites done since the last call, to record now."""
+        with self._lock:
+            done, self._done = self._done, []
+        return [got for pages in done for got in pages]
+
+    @property
+    def busy(self) -> bool:
+        """Whether a site handed on is not done yet, or not given back by `ready`."""
+        with self._lock:
+            return self._busy > 0 or bool(self._done)
+
+    def close(self) -> None:
+        """Stop the helpers (the pages still with them are not recorded)."""
+        if self._helpers is not None:
+            self._helpers.shutdown(wait=False, cancel_futures=True)
+
+    def _flush(self, site: str) -> None:
         self._since.pop(site, None)
-        return self._refine(site, self._held.pop(site, []))
+        pages = self._held.pop(site, [])
+        work = self._work(site, pages)
+        if not work:
+            with self._lock:
+                self._done.append(pages)
+            return
+        if self._helpers is None:
+            from concurrent.futures import ThreadPoolExecutor
 
-    def _refine(self, site: str, pages: list) -> list:
-        known = dict(self._stored.get(site, {}))
-        if len(known) < 2:
-            return pages
+            # two per worker process, so that none waits while a helper hands a page over
+            self._helpers = ThreadPoolExecutor(
+                max_workers=2 * self._processor.workers, thread_name_prefix="atlas-site"
+            )
+        left = [len(work)]
+        with self._lock:
+            self._busy += 1
+        for got, job in work:
+            self._helpers.submit(self._finish, got, job, pages, left)
+
+    def _work(self, site: str, pages: list) -> list[tuple[Extracted, PageJob | None]]:
+        """(page, the job to extract it again with the site's evidence, or None: tag only)."""
+        with self._lock:
+            known = dict(self._stored.get(site, {}))
+        work: list[tuple[Extracted, PageJob | None]] = []
         for got in pages:
-            if not (got.text and got.blocks and got.job is not None):
+            if not (got.text is not None and got.job is not None):
                 continue
-            others: set[int] = set()
-            for key, blocks in known.items():
-                if key != got.source.key:
-                    others |= blocks
-            chrome = got.blocks & frozenset(others)
-            if not chrome:
-                continue
-            evidence = replace(got.job.evidence or Evidence(), chrome=chrome)
-            page = self._run_job(replace(got.job, evidence=evidence))
-            got.text, got.error = page.text, page.error
-            got.noise, got.words = page.noise, page.words
-            got.container = page.container or got.container
-        return pages
+            doc = self._state.documents.get(got.source.key)
+            new = doc is None or doc.current is None  # nothing recorded: a first version
+            topics = self._topics if new else None
+            job = None
+            if got.text and got.blocks:
+                others: set[int] = set()
+                for key, blocks in known.items():
+                    if key != got.source.key:
+                        others |= blocks
+                chrome = got.blocks & frozenset(others)
+                evidence = got.job.evidence or Evidence()
+                if chrome != got.blocks & evidence.chrome:  # else extracted with this chrome
+                    evidence = replace(evidence, chrome=chrome)
+                    job = replace(got.job, evidence=evidence, topics=topics)
+            if job is not None or topics is not None:
+                work.append((got, job))
+        return work
+
+    def _finish(self, got: Extracted, job: PageJob | None, pages: list, left: list[int]) -> None:
+        """In a helper: GOT's second extraction (JOB) or its tags; the site's last one hands
+        the site back."""
+        try:
+            if job is not None:
+                page = self._processor.run(job)
+                got.text, got.error = page.text, page.error
+                got.noise, got.words = page.noise, page.words
+                got.container = page.container or got.container
+                got.tags = page.tags
+            elif got.text is not None and self._topics is not None:
+                got.tags = self._processor.tag(got.text, self._topics)
+        finally:
+            with self._lock:
+                left[0] -= 1
+                last = left[0] == 0
+                if last:
+                    self._busy -= 1
+                    self._done.append(pages)
+            if last:
+                self._wake()
