@@ -236,10 +236,6 @@ def run_fetch(
         archive.lock(wait=wait_for_lock) if not dry_run else nullcontext(),
     ):
         keys = [source.key for source in chosen]
-        if not dry_run:
-            _restore_lost(archive, keys, warn)
-            archive.repair(keys)
-            repair_captures(archive, keys)
         state = load_state(sources.state_dir, warn=warn)
         if on_start:
             on_start(len(chosen))
@@ -295,6 +291,10 @@ def run_fetch(
             thread.start()
         saved_at, interval = time.monotonic(), STATE_SAVE_INTERVAL
         try:
+            if not dry_run:  # while the threads fetch: the recorder needs it, they do not
+                _restore_lost(archive, keys, warn)
+                archive.repair(keys)
+                repair_captures(archive, keys)
             waiting = len(chosen)
             while waiting or sites.busy:
                 try:
