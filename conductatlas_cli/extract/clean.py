@@ -216,6 +216,7 @@ def _cell_icons(root) -> dict:
     value: its label is the text. An icon marked `aria-hidden` is decoration.
     """
     icons: dict = {}
+    valued: set = set()  # the cells that have their icon
     if root.find(".//td") is None and root.find(".//th") is None:
         return icons
     for el in root.xpath(_ICON_XPATH):
@@ -228,10 +229,9 @@ def _cell_icons(root) -> dict:
             label = el.findtext("title")
         label = _WS.sub(" ", label or "").strip()
         cell = next((a for a in el.iterancestors() if a.tag in ("td", "th")), None)
-        if not label or cell is None or _visible_text(cell):
-            continue
-        if any(i is not el and cell in set(i.iterancestors()) for i in icons):
-            continue  # one value per cell
+        if not label or cell is None or cell in valued or _visible_text(cell):
+            continue  # no label, no cell, a cell valued already (one value per cell), or text
+        valued.add(cell)
         icons[el] = label
     return icons
 

@@ -162,7 +162,7 @@ class SiteBatches:
     def _flush(self, site: str) -> None:
         self._since.pop(site, None)
         pages = self._held.pop(site, [])
-        work = self._work(site, pages)
+        work = self._work(pages)
         if not work:
             with self._lock:
                 self._done.append(pages)
@@ -180,10 +180,8 @@ class SiteBatches:
         for got, job in work:
             self._helpers.submit(self._finish, got, job, pages, left)
 
-    def _work(self, site: str, pages: list) -> list[tuple[Extracted, PageJob | None]]:
+    def _work(self, pages: list) -> list[tuple[Extracted, PageJob | None]]:
         """(page, the job to extract it again with the site's evidence, or None: tag only)."""
-        with self._lock:
-            known = dict(self._stored.get(site, {}))
         work: list[tuple[Extracted, PageJob | None]] = []
         for got in pages:
             if not (got.text is not None and got.job is not None):
@@ -193,11 +191,7 @@ class SiteBatches:
             topics = self._topics if new else None
             job = None
             if got.text and got.blocks:
-                others: set[int] = set()
-                for key, blocks in known.items():
-                    if key != got.source.key:
-                        others |= blocks
-                chrome = got.blocks & frozenset(others)
+                chrome = got.blocks & self.chrome_for(got.source)
                 evidence = got.job.evidence or Evidence()
                 if chrome != got.blocks & evidence.chrome:  # else extracted with this chrome
                     evidence = replace(evidence, chrome=chrome)
