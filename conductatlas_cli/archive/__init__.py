@@ -14,5 +14,5 @@ the body as served and the browser's DOM, stored in the version's commit) and
 `scaffold.py` (`atlas init`).
 
 May import: `config`, `diff` (the summary model, for commit messages),
-`errors`, `textsafe`.
+`atomic`, `errors`, `textsafe`.
 """

@@ -29,13 +29,13 @@ from conductatlas_cli.archive.files import (
     TMP_PREFIX,
     make_folder,
     replace_file,
-    unlink_quietly,
     write_temporary,
     write_work_file,
 )
 from conductatlas_cli.archive.git import DEFAULT_EMAIL, DEFAULT_NAME, Git
 from conductatlas_cli.archive.index import HistoryIndex, build_index, entry_for, save_index
 from conductatlas_cli.archive.state import hold_lock
+from conductatlas_cli.atomic import unlink_quietly
 from conductatlas_cli.config.model import parse_key
 from conductatlas_cli.errors import StoreError, UsageError
 from conductatlas_cli.timestamps import as_utc, is_moment, parse_moment

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from conductatlas_cli import atomic
+from conductatlas_cli.atomic import unlink_quietly
 from conductatlas_cli.config.model import SLUG
 from conductatlas_cli.errors import StoreError
 
@@ -45,25 +47,10 @@ def write_temporary(folder: Path, data: bytes) -> Path:
     file the user writes. Not fsynced: the work-tree file is a copy of a committed
     blob, and `repair` restores it from HEAD after a crash.
     """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    for _ in range(100):
-        path = folder / f"{TMP_PREFIX}{os.urandom(6).hex()}.tmp"
-        try:
-            fd = os.open(path, flags, 0o666)
-            break
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise StoreError(f"cannot write in '{folder}': {exc.strerror}") from None
-    else:
-        raise StoreError(f"cannot write in '{folder}': no free temporary name")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        return atomic.write_temporary(folder, data, prefix=TMP_PREFIX, mode=0o666)
     except OSError as exc:
-        unlink_quietly(path)
         raise StoreError(f"cannot write in '{folder}': {exc.strerror}") from None
-    return path
 
 
 def replace_file(tmp: Path, path: Path) -> None:
@@ -71,13 +58,6 @@ def replace_file(tmp: Path, path: Path) -> None:
         unlink_quietly(tmp)
         raise StoreError(f"refusing to write through the symbolic link '{path}'")
     os.replace(tmp, path)
-
-
-def unlink_quietly(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 def write_work_file(git, root: Path, rel: str, content: bytes | None) -> str | None:

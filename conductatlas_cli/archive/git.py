@@ -13,7 +13,6 @@ nothing; `reference-transaction` hooks do run, as for any ref update.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import time
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conductatlas_cli.archive.gitprocess import BatchProcess, find_git, first_line, git_environment
+from conductatlas_cli.atomic import write_atomically
 from conductatlas_cli.errors import StoreError
 
 DEFAULT_NAME = "ConductAtlas"
@@ -202,7 +202,6 @@ class Git:
         extraction busy on every core, each round trip waits for the scheduler.
         """
         import hashlib
-        import tempfile
         import zlib
 
         algo = hashlib.sha256 if self.hash_len == 64 else hashlib.sha1
@@ -213,16 +212,7 @@ class Git:
             return oid
         try:
             path.parent.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix="tmp_obj_", dir=path.parent)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(zlib.compress(raw, 1))
-                os.chmod(tmp, 0o444)
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            write_atomically(path, zlib.compress(raw, 1), prefix="tmp_obj_", suffix="", chmod=0o444)
         except OSError as exc:
             raise StoreError(
                 f"cannot write a git object in '{path.parent}': {exc.strerror}"

@@ -22,13 +22,13 @@ it; reads do not grow with the number of documents in sources.yaml.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from conductatlas_cli.archive.files import key_of_path
+from conductatlas_cli.atomic import write_atomically
 from conductatlas_cli.timestamps import parse_utc as parse_date
 
 if TYPE_CHECKING:
@@ -227,8 +227,6 @@ def build_index(git, base: str, head: str | None, state_dir: Path, version_cls) 
 
 def save_index(state_dir: Path, index: HistoryIndex) -> None:
     """Write the index (atomically); a cache, so a failure to write is not an error."""
-    import tempfile
-
     if not index.dirty or index.head is None:
         return
     data = {
@@ -251,18 +249,13 @@ def save_index(state_dir: Path, index: HistoryIndex) -> None:
             for e in index.raw
         ],
     }
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".history-", suffix=".tmp", dir=state_dir)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
-        os.replace(tmp, state_dir / INDEX_FILE)
+        write_atomically(state_dir / INDEX_FILE, payload, prefix=".history-")
         index.dirty = False
     except OSError:
-        try:
-            os.unlink(tmp)
-        except (OSError, UnboundLocalError):
-            pass
+        pass
 
 
 def _load(state_dir: Path, version_cls) -> HistoryIndex | None:

@@ -14,7 +14,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from conductatlas_cli.archive.files import replace_file, unlink_quietly, write_temporary
+from conductatlas_cli.archive.files import replace_file, write_temporary
+from conductatlas_cli.atomic import unlink_quietly
 from conductatlas_cli.config.model import parse_key
 from conductatlas_cli.errors import StoreError
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conductatlas_cli.atomic import write_atomically
 from conductatlas_cli.errors import LockedError, StoreError
 from conductatlas_cli.timestamps import utc_now
 
@@ -185,25 +186,11 @@ def load_state(state_dir: Path, *, warn: Callable[[str], None] | None = None) ->
 
 def save_state(state_dir: Path, state: State) -> None:
     """Write STATE atomically: a temporary file, fsync, rename."""
-    import tempfile
-
     folder = Path(state_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         data = json.dumps(state.to_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, folder / STATE_FILE)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomically(folder / STATE_FILE, data.encode("utf-8"), prefix=".state-", fsync=True)
     except OSError as exc:
         raise StoreError(f"cannot save state in '{folder}': {exc.strerror}") from None
 

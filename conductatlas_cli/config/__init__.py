@@ -6,5 +6,6 @@ slug and `platform/document` key parser; `redact_url`) and the loader
 
 Also `notify.py`: the `notify:` entries (`Target`, `Event`, their checks).
 
-May import: `errors`. Imported by every other package.
+May import: `atomic` (`atlas add`, `rm` and `mv` rewrite sources.yaml), `errors`.
+Imported by every other package.
 """

@@ -9,11 +9,10 @@ problem, and the file on disk is never half-written or invalid.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from conductatlas_cli.atomic import write_atomically
 from conductatlas_cli.config.load import parse_sources
 from conductatlas_cli.config.model import Sources, parse_key
 from conductatlas_cli.errors import ConfigError, UsageError
@@ -144,12 +143,5 @@ def move_source(path: Path, old: str, new: str) -> tuple[Sources, str]:
 
 def write_text(path: Path, text: str) -> None:
     """Replace the file at PATH by TEXT atomically (a temporary file, then a rename)."""
-    fd, tmp = tempfile.mkstemp(prefix=".sources-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    mode = path.stat().st_mode & 0o777
+    write_atomically(path, text.encode("utf-8"), prefix=".sources-", chmod=mode)

@@ -6,5 +6,5 @@ and the entry cache `.atlas/feeds-cache.json`.
 
 May import: `config`, `archive`, `notify` (its `archive_view`, which also gives
 the alerts their change summaries, so a feed entry and an alert say the same
-thing, and its HTML summary), `errors`.
+thing, and its HTML summary), `atomic`, `errors`.
 """

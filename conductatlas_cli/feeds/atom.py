@@ -22,12 +22,11 @@ only costs time), so refreshing the feeds after a fetch diffs only new versions.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from conductatlas_cli.atomic import write_atomically
 from conductatlas_cli.errors import StoreError
 from conductatlas_cli.notify import archive_view as view
 from conductatlas_cli.notify.events import DocumentEvent
@@ -247,17 +246,6 @@ def _write_atomically(path: Path, data: bytes, *, sync: bool = True) -> None:
         raise StoreError(f"refusing to write through the symbolic link '{path}'")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".feed-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                if sync:
-                    os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, data, prefix=".feed-", chmod=0o644, fsync=sync)
     except OSError as exc:
         raise StoreError(f"cannot write the feed '{path}': {exc.strerror}") from None

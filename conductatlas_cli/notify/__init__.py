@@ -9,5 +9,5 @@ HTML), `message.py` (one message per target; merging queued ones), `outbox.py`
 importer), `service.py` (one run: queue, send, acknowledge) and `digest.py`.
 
 May import: `config` (the `Target` model), `archive`, `diff`, `render` (the diff
-JSON shape), `errors`, `textsafe`, `timestamps`. Never `cli`; no typer, no rich.
+JSON shape), `atomic`, `errors`, `textsafe`, `timestamps`. Never `cli`; no typer, no rich.
 """

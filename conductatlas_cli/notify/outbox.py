@@ -23,10 +23,10 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from conductatlas_cli.atomic import write_atomically
 from conductatlas_cli.errors import StoreError
 from conductatlas_cli.notify.message import Message
 
@@ -154,21 +154,7 @@ class Outbox:
         try:
             for stale in self.folder.glob(f"{TMP_PREFIX}*.tmp"):
                 stale.unlink(missing_ok=True)  # left by a run killed mid-write; we hold the lock
-            fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=self.folder)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(payload)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-            dir_fd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            write_atomically(self.path, payload, prefix=TMP_PREFIX, fsync=True, sync_folder=True)
         except OSError as exc:
             raise StoreError(f"cannot save the outbox '{self.path}': {exc.strerror}") from None
         self.exists = True

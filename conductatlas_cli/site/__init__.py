@@ -6,7 +6,7 @@ topic pages (`topics`) and the build (`build`: `build_site`, `build_project_site
 Topics and feeds plug in through `hooks`.
 
 May import: `archive` (only in `data`), `diff` (only in `cards`), `config`,
-`errors`. Nothing but `cli` imports `site`.
+`atomic`, `errors`. Nothing but `cli` imports `site`.
 """
 
 from conductatlas_cli.site.build import SiteResult, build_project_site, build_site

@@ -14,16 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conductatlas_cli.atomic import unlink_quietly, write_temporary
 from conductatlas_cli.errors import AtlasError, ExitCode
 
 MANIFEST = ".atlas-site.json"
 MANIFEST_VERSION = 1
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
 
 
 class SiteError(AtlasError):
@@ -180,21 +178,16 @@ class SiteWriter:
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
+    """DATA at TARGET (a temporary file, then a rename), mode 0o666 less the umask."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=".atlas-", suffix=".tmp", dir=target.parent)
+        tmp = write_temporary(target.parent, data, prefix=".atlas-", mode=0o666)
     except OSError as exc:
         raise SiteError(f"cannot write in '{target.parent}': {exc.strerror}") from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(name, 0o666 & ~_UMASK)
-        os.replace(name, target)
+        os.replace(tmp, target)
     except OSError as exc:
-        try:
-            os.unlink(name)
-        except OSError:
-            pass
+        unlink_quietly(tmp)
         raise SiteError(f"cannot write '{target}': {exc.strerror}") from None
 
 

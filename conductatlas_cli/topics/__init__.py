@@ -10,7 +10,7 @@ programs kept between processes), `hits.py` (the matches that count, per line),
 `compare.py` (`atlas topics` and `atlas compare` from the archive).
 
 May import: `diff` (the section parser, the change model and summary),
-`errors`. Reads the archive only through the `Archive` it is given; knows
+`atomic`, `errors`. Reads the archive only through the `Archive` it is given; knows
 nothing of the network, typer or rich.
 """
 

@@ -18,12 +18,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
-import os
 import sys
-import tempfile
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
+
+from conductatlas_cli.atomic import write_atomically
 
 FILE = "topics-derived.marshal"
 MAX_ENTRIES = 20_000  # past this (patterns edited many times) the file starts afresh
@@ -75,13 +75,9 @@ def _save(path: Path, key: str, store: Store) -> None:
     data = {"key": key, "analysis": store.analysis, "programs": store.programs}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".topics-", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as out:
-            out.write(marshal.dumps(data))
-        os.replace(tmp, path)
+        write_atomically(path, marshal.dumps(data), prefix=".topics-")
     except OSError:
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(tmp)
+        pass
 
 
 @contextlib.contextmanager
