@@ -68,7 +68,7 @@ class Pages:
 
 def rate(fetcher, urls: list[str], jobs: int, **request) -> float:
     """Pages per second for URLS fetched by FETCHER, JOBS at once."""
-    from conductatlas_cli.fetch.registry import FetchRequest
+    from conductatlas_cli.fetch.request import FetchRequest
 
     def one(url: str) -> None:
         fetcher.fetch(FetchRequest(url=url, timeout=30, max_bytes=10**7, **request))

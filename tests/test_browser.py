@@ -12,7 +12,8 @@ from conductatlas_cli.errors import FetchError
 from conductatlas_cli.fetch.browser import BrowserFetcher
 from conductatlas_cli.fetch.browser_page import BROWSER_GONE, CRASHED
 from conductatlas_cli.fetch.chromium import INSTALL_CHROMIUM, find_chromium
-from conductatlas_cli.fetch.registry import FetcherOptions, FetchRequest
+from conductatlas_cli.fetch.registry import FetcherOptions
+from conductatlas_cli.fetch.request import FetchRequest
 
 POLICY = "You must not use the service to harm people. " * 12
 # The policy text exists only once a script has run after the page loaded.

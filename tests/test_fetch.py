@@ -17,6 +17,7 @@ from conftest import Page
 from conductatlas_cli.errors import FetchError
 from conductatlas_cli.extract.charset import decode_text
 from conductatlas_cli.fetch.http import fetch_document, make_session
+from conductatlas_cli.fetch.request import FetchRequest
 
 PAGE = "<html><body><h1>Usage Policy</h1><p>Do not misuse the service.</p></body></html>"
 
@@ -43,7 +44,8 @@ def sleeps():
 def fetch(session, url, sleeps=None, **options):
     options.setdefault("timeout", 2.0)
     options.setdefault("max_bytes", 1_000_000)
-    return fetch_document(session, url, sleep=sleeps if sleeps is not None else Sleeps(), **options)
+    sleep = sleeps if sleeps is not None else Sleeps()
+    return fetch_document(session, FetchRequest(url=url, sleep=sleep, **options))
 
 
 def failure(session, url, sleeps=None, **options) -> str:

@@ -1,7 +1,8 @@
 """Getting a document's bytes, over HTTP or in a browser, behind one result type.
 
-Owns: `registry.py` (the `Fetcher` interface, `FetchRequest`, the `FETCHERS`
-registry and `Fetchers`, one of each per run), `http.py` (one session,
+Owns: `request.py` (`FetchRequest`: what every fetcher is asked for),
+`registry.py` (the `Fetcher` interface, the `FETCHERS` registry and
+`Fetchers`, one of each per run), `http.py` (one session,
 retries with backoff, conditional requests, size and time caps, redirects;
 `FetchResult`), `browser.py` (a system Chromium through playwright: one
 browser per run, a context per page), `browser_page.py` (one page: load,

@@ -50,7 +50,8 @@ from conductatlas_cli.fetch.chromium import (
     prepare_run,
 )
 from conductatlas_cli.fetch.http import FetchResult
-from conductatlas_cli.fetch.registry import FetcherOptions, FetchRequest
+from conductatlas_cli.fetch.registry import FetcherOptions
+from conductatlas_cli.fetch.request import FetchRequest
 
 LAUNCH_TIMEOUT = 60.0
 

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from conductatlas_cli.config.model import redact_url
 from conductatlas_cli.errors import FetchError
 from conductatlas_cli.fetch.http import FetchResult, parse_content_type
-from conductatlas_cli.fetch.registry import FetchRequest
+from conductatlas_cli.fetch.request import FetchRequest
 
 CRASHED = "the browser's page crashed while rendering"
 BROWSER_GONE = "the browser closed while rendering the page (it crashed or was killed)"

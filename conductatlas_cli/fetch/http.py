@@ -3,13 +3,12 @@
 Public interface (used by `run`):
 
     make_session(*, user_agent: str, pool_size: int = 16) -> requests.Session
-    fetch_document(session, url, *, timeout, max_bytes, retries=3, etag=None,
-                   last_modified=None, deadline=None, sleep=time.sleep,
-                   first_attempt=0, pause_host=None) -> FetchResult
-        raises FetchError(reason) for anything that is not a usable 2xx/304.
-        FIRST_ATTEMPT continues a retry sequence a scheduler requeued (the backoff
-        goes on growing); PAUSE_HOST(seconds) is told a server's Retry-After before
-        SLEEP(seconds) waits (a scheduler's SLEEP may raise to requeue instead).
+    fetch_document(session, request: FetchRequest) -> FetchResult
+        raises FetchError(reason) for anything that is not a usable 2xx/304. The
+        request's `first_attempt` continues a retry sequence a scheduler requeued (the
+        backoff goes on growing); `pause_host(seconds)` is told a server's Retry-After
+        before `sleep(seconds)` waits (time.sleep when None; a scheduler's may raise to
+        requeue instead). `wait_for` is the browser's alone.
 
 Retries: connection errors, timeouts, a body cut short, 408, 429 and 5xx are retried
 `retries` times, waiting 1, 2, 4 … s (capped at 30 s) or what Retry-After says (capped
@@ -44,6 +43,7 @@ from requests.utils import requote_uri
 
 from conductatlas_cli.config.model import redact_url
 from conductatlas_cli.errors import FetchError
+from conductatlas_cli.fetch.request import FetchRequest
 
 MAX_REDIRECTS = 10
 BACKOFF_CAP = 30.0
@@ -118,48 +118,38 @@ def make_session(*, user_agent: str, pool_size: int = 16) -> requests.Session:
     return session
 
 
-def fetch_document(
-    session: requests.Session,
-    url: str,
-    *,
-    timeout: float,
-    max_bytes: int,
-    retries: int = 3,
-    etag: str | None = None,
-    last_modified: str | None = None,
-    deadline: float | None = None,
-    sleep=time.sleep,
-    first_attempt: int = 0,
-    pause_host=None,
-) -> FetchResult:
-    """GET URL (conditionally when validators are given); raise FetchError with a reason."""
+def fetch_document(session: requests.Session, request: FetchRequest) -> FetchResult:
+    """GET the request's URL (conditionally when it has validators); FetchError with a reason."""
     start = time.monotonic()
+    sleep = time.sleep if request.sleep is None else request.sleep
     headers = {}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    for attempt in range(min(first_attempt, retries), retries + 1):
+    if request.etag:
+        headers["If-None-Match"] = request.etag
+    if request.last_modified:
+        headers["If-Modified-Since"] = request.last_modified
+    for attempt in range(min(request.first_attempt, request.retries), request.retries + 1):
         try:
-            result = _follow(session, url, headers, timeout, max_bytes, deadline)
+            result = _follow(
+                session, request.url, headers, request.timeout, request.max_bytes, request.deadline
+            )
         except _Transient as exc:
-            if attempt == retries:
+            if attempt == request.retries:
                 raise FetchError(exc.reason) from None
             wait = exc.retry_after
             if wait is None:
                 wait = min(2.0**attempt, BACKOFF_CAP)
             wait = min(wait, RETRY_AFTER_CAP)
-            if deadline is not None and time.monotonic() + wait > deadline:
+            if request.deadline is not None and time.monotonic() + wait > request.deadline:
                 raise FetchError(exc.reason) from None
-            if exc.retry_after is not None and pause_host is not None:
-                pause_host(wait)
+            if exc.retry_after is not None and request.pause_host is not None:
+                request.pause_host(wait)
             sleep(wait)
             continue
         if result.status == 304:
             if not headers:
                 raise FetchError("304 Not Modified without a prior request")
-            result = replace(result, etag=result.etag or etag)
-            result = replace(result, last_modified=result.last_modified or last_modified)
+            result = replace(result, etag=result.etag or request.etag)
+            result = replace(result, last_modified=result.last_modified or request.last_modified)
         return replace(result, elapsed=time.monotonic() - start)
     raise AssertionError("unreachable")  # pragma: no cover
 

@@ -19,27 +19,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from conductatlas_cli.fetch.http import FetchResult
+from conductatlas_cli.fetch.request import FetchRequest
 
 RENDER_MODES = ("http", "browser", "auto")
-
-
-@dataclass(frozen=True)
-class FetchRequest:
-    """One document to fetch, with everything a fetcher may need."""
-
-    url: str
-    timeout: float  # seconds: one request (http) or the whole page (browser)
-    max_bytes: int
-    retries: int = 3
-    etag: str | None = None
-    last_modified: str | None = None
-    deadline: float | None = None  # time.monotonic() value
-    wait_for: str | None = None  # CSS selector the browser waits for
-    # From the run's host scheduler (http only): attempts already made, a pause of the host
-    # on Retry-After, and what to do instead of sleeping before a retry.
-    first_attempt: int = 0
-    pause_host: Callable[[float], None] | None = None
-    sleep: Callable[[float], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -67,19 +49,7 @@ class HttpFetcher:
     def fetch(self, request: FetchRequest) -> FetchResult:
         from conductatlas_cli.fetch.http import fetch_document
 
-        return fetch_document(
-            self._session,
-            request.url,
-            timeout=request.timeout,
-            max_bytes=request.max_bytes,
-            retries=request.retries,
-            etag=request.etag,
-            last_modified=request.last_modified,
-            deadline=request.deadline,
-            first_attempt=request.first_attempt,
-            pause_host=request.pause_host,
-            **({"sleep": request.sleep} if request.sleep is not None else {}),
-        )
+        return fetch_document(self._session, request)
 
     def close(self) -> None:
         self._session.close()

@@ -131,7 +131,7 @@ def _fetch_once(
     The TICKET's host slot is held for the request only, not for the extraction.
     """
     from conductatlas_cli.archive.captures import Capture, capture_files
-    from conductatlas_cli.fetch.registry import FetchRequest
+    from conductatlas_cli.fetch.request import FetchRequest
 
     result.error, result.needs_browser, result.capture = None, False, None
     result.blocks, result.container, result.job = frozenset(), None, None
