@@ -36,6 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from conductatlas_cli.errors import ExtractError  # noqa: E402
+from conductatlas_cli.extract.evidence import ExtractRequest  # noqa: E402
 from conductatlas_cli.extract.extractor import extract_page  # noqa: E402
 
 _LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\([^)]*\)")  # link text may hold "\]"
@@ -122,7 +123,7 @@ def baseline(body: bytes) -> str:
 
 def atlas(body: bytes, content_type: str, url: str) -> str:
     try:
-        return extract_page(body, content_type=content_type, url=url).text
+        return extract_page(ExtractRequest(body, content_type=content_type, url=url)).text
     except ExtractError as exc:
         print(f"  extract error: {exc}", file=sys.stderr)
         return ""

@@ -131,6 +131,7 @@ from realpages_judge import (  # noqa: E402
 
 from conductatlas_cli.config.load import load_sources  # noqa: E402
 from conductatlas_cli.errors import AtlasError  # noqa: E402
+from conductatlas_cli.extract.evidence import ExtractRequest  # noqa: E402
 from conductatlas_cli.extract.extractor import extract_page  # noqa: E402
 from conductatlas_cli.run import pages  # noqa: E402
 from conductatlas_cli.run.runner import run_fetch  # noqa: E402
@@ -236,7 +237,9 @@ def load_captures(root: Path, doc: dict) -> list[Capture]:
 def atlas_text(body: bytes, ctype: str) -> tuple[str, float]:
     start = time.perf_counter()
     try:
-        text = normalize_text(extract_page(body, content_type=ctype, url="http://127.0.0.1/").text)
+        text = normalize_text(
+            extract_page(ExtractRequest(body, content_type=ctype, url="http://127.0.0.1/")).text
+        )
     except AtlasError:
         text = ""
     return text, (time.perf_counter() - start) * 1000
@@ -248,7 +251,9 @@ def baseline_text(body: bytes, ctype: str) -> tuple[str, float]:
     start = time.perf_counter()
     if ctype == "application/pdf":  # trafilatura has no PDF path: the same PDF text as atlas
         try:
-            raw = extract_page(body, content_type=ctype, url="http://127.0.0.1/").text
+            raw = extract_page(
+                ExtractRequest(body, content_type=ctype, url="http://127.0.0.1/")
+            ).text
         except AtlasError:
             raw = ""
     else:

@@ -88,12 +88,15 @@ def load_text(root: Path, doc: dict, source: str) -> str:
     folder = root / doc["platform"] / doc["document"]
     if source == "reference":
         return atx((folder / cap["reference"]).read_text("utf-8"))
+    from conductatlas_cli.extract.evidence import ExtractRequest
     from conductatlas_cli.extract.extractor import extract_page
     from conductatlas_cli.snapshot.normalize import normalize_text
 
     body = gzip.decompress((folder / cap["page"]).read_bytes())
     ctype = "application/pdf" if cap["page"].endswith(".pdf.gz") else "text/html"
-    return normalize_text(extract_page(body, content_type=ctype, url="https://example.org/").text)
+    return normalize_text(
+        extract_page(ExtractRequest(body, content_type=ctype, url="https://example.org/")).text
+    )
 
 
 def speed(text: str, taxonomy) -> tuple[float, float]:

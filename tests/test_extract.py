@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conductatlas_cli.errors import ExtractError
-from conductatlas_cli.extract.evidence import Evidence, fingerprint
+from conductatlas_cli.extract.evidence import Evidence, ExtractRequest, fingerprint
 from conductatlas_cli.extract.extractor import extract_page, extractor_id
 from conductatlas_cli.snapshot.normalize import normalize_text
 
@@ -25,7 +25,7 @@ URL = "https://example.com/policy"
 def html(body: bytes | str, **options) -> str:
     if isinstance(body, str):
         body = body.encode("utf-8")
-    return extract_page(body, content_type="text/html", url=URL, **options).text
+    return extract_page(ExtractRequest(body, content_type="text/html", url=URL, **options)).text
 
 
 def make_pdf(*pages: str) -> bytes:
@@ -101,7 +101,9 @@ def test_evidence_cases_differ_without_evidence(case, kept):
 def test_page_reports_blocks_and_container_path():
     """extract_page gives the page's block fingerprints and the path of its container."""
     page = extract_page(
-        (DATA / "stable_container.html").read_bytes(), content_type="text/html", url=URL
+        ExtractRequest(
+            (DATA / "stable_container.html").read_bytes(), content_type="text/html", url=URL
+        )
     )
     assert page.container == "/html/body/div/div[1]"
     assert fingerprint("Questions about an order? Call us on weekdays.") in page.blocks
@@ -126,7 +128,7 @@ def test_stale_container_path_is_ignored():
 def test_evidence_covering_half_the_page_is_set_aside():
     """Two documents that are the same page keep their text: shared blocks are not chrome."""
     source = (DATA / "site_chrome.html").read_bytes()
-    page = extract_page(source, content_type="text/html", url=URL)
+    page = extract_page(ExtractRequest(source, content_type="text/html", url=URL))
     assert html(source, evidence=Evidence(chrome=page.blocks)) == html(source)
 
 
@@ -174,14 +176,16 @@ def test_remove_applies_without_select():
 
 def test_pdf_text_page_by_page():
     """A PDF's pages come out in order, a blank line between them."""
-    out = extract_page(make_pdf("First page text.", "Second page text."),
-                       content_type="application/pdf", url=URL).text  # fmt: skip
+    pdf = make_pdf("First page text.", "Second page text.")
+    out = extract_page(ExtractRequest(pdf, content_type="application/pdf", url=URL)).text
     assert out == "First page text.\n\nSecond page text.\n"
 
 
 def test_pdf_served_as_html_is_read_as_pdf():
     """A body starting with %PDF- is a PDF whatever its declared type."""
-    out = extract_page(make_pdf("Policy text."), content_type="text/html", url=URL).text
+    out = extract_page(
+        ExtractRequest(make_pdf("Policy text."), content_type="text/html", url=URL)
+    ).text
     assert out == "Policy text.\n"
 
 
@@ -194,7 +198,7 @@ def test_encrypted_pdf_is_an_error():
     buffer = io.BytesIO()
     writer.write(buffer)
     with pytest.raises(ExtractError, match="encrypted") as info:
-        extract_page(buffer.getvalue(), content_type="application/pdf", url=URL)
+        extract_page(ExtractRequest(buffer.getvalue(), content_type="application/pdf", url=URL))
     assert URL in str(info.value) and "\n" not in str(info.value)
 
 
@@ -206,7 +210,7 @@ def test_encrypted_pdf_is_an_error():
 def test_corrupt_pdf_is_an_error(body):
     """A corrupt or truncated PDF raises a one-line ExtractError."""
     with pytest.raises(ExtractError) as info:
-        extract_page(body, content_type="application/pdf", url=URL)
+        extract_page(ExtractRequest(body, content_type="application/pdf", url=URL))
     assert "\n" not in str(info.value)
 
 
@@ -214,15 +218,19 @@ def test_plain_text_and_markdown_as_they_are():
     """text/plain and text/markdown come back decoded, unchanged."""
     text = "# Title\n\nA line.  Two spaces.\n- item\n"
     for ctype in ("text/plain", "text/markdown; charset=utf-8", "application/json"):
-        assert extract_page(text.encode(), content_type=ctype, url=URL).text == text
+        assert extract_page(ExtractRequest(text.encode(), content_type=ctype, url=URL)).text == text
 
 
 def test_declared_charset_and_bom_decode():
     """A declared charset, a <meta> charset and a BOM each decode the body."""
-    assert extract_page("Café".encode("latin-1"), content_type="text/plain", url=URL,
-                        charset="iso-8859-1").text == "Café"  # fmt: skip
+    latin = ExtractRequest(
+        "Café".encode("latin-1"), content_type="text/plain", url=URL, charset="iso-8859-1"
+    )
+    assert extract_page(latin).text == "Café"
     assert (
-        extract_page(b"\xef\xbb\xbfna\xc3\xafve", content_type="text/plain", url=URL).text
+        extract_page(
+            ExtractRequest(b"\xef\xbb\xbfna\xc3\xafve", content_type="text/plain", url=URL)
+        ).text
         == "naïve"
     )
     page = '<html><head><meta charset="windows-1252"></head><body><p>Caf\xe9 cr\xe8me</p></body>'
@@ -238,7 +246,7 @@ def test_declared_charset_and_bom_decode():
 def test_binary_input_is_an_error(body, ctype):
     """An image, or binary bytes labelled as text, raise ExtractError."""
     with pytest.raises(ExtractError):
-        extract_page(body, content_type=ctype, url=URL)
+        extract_page(ExtractRequest(body, content_type=ctype, url=URL))
 
 
 def test_xhtml_with_xml_declaration():
@@ -247,14 +255,16 @@ def test_xhtml_with_xml_declaration():
         '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
         "<body><h1>Terms</h1><p>Voil\u00e0 the terms.</p></body></html>"
     )
-    out = extract_page(page.encode(), content_type="application/xhtml+xml", url=URL).text
+    out = extract_page(
+        ExtractRequest(page.encode(), content_type="application/xhtml+xml", url=URL)
+    ).text
     assert out == "# Terms\n\nVoil\u00e0 the terms.\n"
 
 
 def test_unlabelled_html_is_sniffed():
     """A body without a content type that looks like HTML takes the HTML path."""
-    out = extract_page(b"<!doctype html><html><body><p>Hello there.</p></body></html>",
-                       content_type="", url=URL).text  # fmt: skip
+    body = b"<!doctype html><html><body><p>Hello there.</p></body></html>"
+    out = extract_page(ExtractRequest(body, content_type="", url=URL)).text
     assert out == "Hello there.\n"
 
 

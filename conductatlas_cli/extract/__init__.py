@@ -7,7 +7,7 @@ banners), `controls.py` (accordions, tabs, `<details>`: panels a reader can open
 stay, under their control's label), `container.py` (a source's selectors; the
 element holding the document, with its preamble; the container kept while the
 layout is unchanged), `evidence.py` (what the archive knows about a page:
-`Evidence`, `PageExtraction`, block fingerprints, a document's `History`),
+`ExtractRequest`, `Evidence`, `PageExtraction`, block fingerprints, a document's `History`),
 `blocks.py` (a cleaned page's text blocks; chrome and volatile blocks applied)
 and `markdown.py` (that element → Markdown with headings, lists, tables).
 

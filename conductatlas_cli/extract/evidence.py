@@ -1,8 +1,8 @@
 """What the archive knows about a page before it is extracted, and what extraction tells back.
 
-A run passes an `Evidence` to `extractor.extract_page`; the page gives back a
-`PageExtraction`: its text, the fingerprints of its text blocks and the path of
-the container chosen. The run keeps the last two in the document's state and
+A run passes an `ExtractRequest` (the body as served, the source's selectors and an
+`Evidence`) to `extractor.extract_page`; the page gives back a `PageExtraction`: its
+text, the fingerprints of its text blocks and the path of the container chosen. The run keeps the last two in the document's state and
 builds the next evidence from them:
 
 - `chrome`: blocks of this page that appear verbatim on another document of the
@@ -31,7 +31,7 @@ from __future__ import annotations
 import base64
 import struct
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 MIN_BLOCK = 10  # characters, spaces aside
@@ -50,6 +50,19 @@ class Evidence:
     @property
     def noise(self) -> frozenset[int]:
         return self.chrome | self.volatile
+
+
+@dataclass(frozen=True)
+class ExtractRequest:
+    """A body to extract: as served (type, charset), from URL, under a source's selectors."""
+
+    body: bytes
+    content_type: str
+    url: str
+    charset: str | None = None  # declared in the Content-Type header
+    select: Sequence[str] = ()
+    remove: Sequence[str] = ()
+    evidence: Evidence | None = None
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,7 @@
 
 Public interface (used by conductatlas_cli/run/pages.py):
 
-    extract_page(body: bytes, *, content_type: str, url: str, charset: str | None = None,
-                 select: Sequence[str] = (), remove: Sequence[str] = (),
-                 evidence: Evidence | None = None) -> PageExtraction
+    extract_page(request: ExtractRequest) -> PageExtraction
         the text (`.text`), the page's block fingerprints and the container's path: what
         the run keeps to build the next Evidence (evidence.py). Raises ExtractError (one
         line) for a corrupt/encrypted PDF, binary or undecodable input, or HTML too
@@ -49,7 +47,7 @@ from collections.abc import Sequence
 
 from conductatlas_cli import __version__
 from conductatlas_cli.errors import ExtractError
-from conductatlas_cli.extract.evidence import Evidence, PageExtraction
+from conductatlas_cli.extract.evidence import Evidence, ExtractRequest, PageExtraction
 
 _HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml"}
 _TEXT_TYPES = {"text/plain", "text/markdown", "text/x-markdown", "application/json"}
@@ -72,24 +70,17 @@ def extractor_id() -> str:
     return f"atlas {__version__}; trafilatura {traf}"
 
 
-def extract_page(
-    body: bytes,
-    *,
-    content_type: str,
-    url: str,
-    charset: str | None = None,
-    select: Sequence[str] = (),
-    remove: Sequence[str] = (),
-    evidence: Evidence | None = None,
-) -> PageExtraction:
-    """The document in `body` as Markdown, with the page's block fingerprints and container path.
+def extract_page(request: ExtractRequest) -> PageExtraction:
+    """The request's body as Markdown, with the page's block fingerprints and container path.
 
     Raises ExtractError when it has no text to give.
 
-    `evidence` (chrome and volatile blocks, the container chosen last time) applies
-    to HTML extracted without `select`; see `evidence.py`.
+    The request's `evidence` (chrome and volatile blocks, the container chosen last
+    time) applies to HTML extracted without `select`; see `evidence.py`.
     """
-    ctype = (content_type or "").split(";")[0].strip().lower()
+    body, url, charset = request.body, request.url, request.charset
+    select, remove, evidence = request.select, request.remove, request.evidence
+    ctype = (request.content_type or "").split(";")[0].strip().lower()
     if body.lstrip()[:5] == b"%PDF-" or ctype == "application/pdf":
         return PageExtraction(_pdf_text(body, url))
     if ctype in _HTML_TYPES or ctype.endswith("+xml"):

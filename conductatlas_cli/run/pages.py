@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from conductatlas_cli.errors import AtlasError
-from conductatlas_cli.extract.evidence import Evidence
+from conductatlas_cli.extract.evidence import Evidence, ExtractRequest
 
 if TYPE_CHECKING:
     from conductatlas_cli.config.model import Source
@@ -30,17 +30,13 @@ POOL_MIN_DOCUMENTS = 16
 
 
 @dataclass(frozen=True)
-class PageJob:
-    body: bytes
-    content_type: str
-    url: str
-    charset: str | None
-    select: tuple[str, ...] = ()
-    remove: tuple[str, ...] = ()
+class PageJob(ExtractRequest):
+    """What extraction is asked (the body, the selectors, the evidence: what the archive
+    knows, extract/evidence.py), with what the run checks and hashes the text by."""
+
     ignore: tuple[str, ...] = ()
     min_chars: int = 0
     rendered: bool = False  # BODY is a browser's DOM (no JavaScript-shell question)
-    evidence: Evidence | None = None  # what the archive knows (extract/evidence.py)
     # Tag the text with these `topics:` (sources.yaml's, merged over the shipped taxonomy):
     # a new document's commit lists its topics, and the tagging runs here, beside the
     # extraction, instead of in the recorder's one thread. None: no tagging.
@@ -119,15 +115,7 @@ def process_page(job: PageJob) -> PageText:
     from conductatlas_cli.snapshot.words import count_words
 
     try:
-        page = extract_page(
-            job.body,
-            content_type=job.content_type,
-            url=job.url,
-            charset=job.charset,
-            select=job.select,
-            remove=job.remove,
-            evidence=job.evidence,
-        )
+        page = extract_page(job)
         text = normalize_text(page.text)
         problem = check_page(text, body=job.body, min_chars=job.min_chars)
         if problem:
