@@ -17,6 +17,7 @@ import os
 import subprocess
 import time
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,16 +113,7 @@ class Git:
         """Run `git ARGS`; on failure raise StoreError naming the command and git's reason."""
         full_env = self.env if not env else {**self.env, **env}
         try:
-            proc = subprocess.run(
-                [self.exe, *args],
-                cwd=self.cwd,
-                env=full_env,
-                input=input,
-                stdin=subprocess.DEVNULL if input is None else None,
-                capture_output=True,
-                check=False,
-                restore_signals=False,
-            )
+            proc = self._complete(args, input=input, env=full_env)
         except OSError as exc:
             raise StoreError(f"cannot run 'git {args[0]}': {exc.strerror}") from None
         if check and proc.returncode != 0:
@@ -129,16 +121,24 @@ class Git:
         return proc.stdout
 
     def run_status(self, *args: str) -> tuple[int, bytes]:
-        proc = subprocess.run(
+        proc = self._complete(args)
+        return proc.returncode, proc.stdout
+
+    def _complete(
+        self, args: Sequence[str], *, input: bytes | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
+        """`git ARGS` run to its end, output captured, exit status unchecked; SIGXFSZ stays
+        ignored in git as in us (see INDEX_LOCK_WAIT)."""
+        return subprocess.run(
             [self.exe, *args],
             cwd=self.cwd,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
+            env=self.env if env is None else env,
+            input=input,
+            stdin=subprocess.DEVNULL if input is None else None,
             capture_output=True,
             check=False,
             restore_signals=False,
         )
-        return proc.returncode, proc.stdout
 
     # -- reading -------------------------------------------------------------
 
@@ -331,15 +331,7 @@ class Git:
         data = ("\0".join(records) + "\0").encode("utf-8", "surrogateescape")
         deadline = time.monotonic() + INDEX_LOCK_WAIT
         while True:
-            proc = subprocess.run(
-                [self.exe, "update-index", "--add", "-z", "--index-info"],
-                cwd=self.cwd,
-                env=self.env,
-                input=data,
-                capture_output=True,
-                check=False,
-                restore_signals=False,
-            )
+            proc = self._complete(["update-index", "--add", "-z", "--index-info"], input=data)
             if proc.returncode == 0 or time.monotonic() > deadline:
                 return proc.returncode == 0
             time.sleep(0.05)
