@@ -24,7 +24,14 @@ STALE_SHARE = 0.05  # a reference with this share of its sentences not on the pa
 STALE_MIN = 2  # and at least this many (one can be markup: "(opens in a new window)" inside it)
 STALE_MIN_LETTERS = 20  # sentences this long (letters and digits) are tested for it
 GONE_MIN_LETTERS = 12  # a removed sentence this long can show that the reference lags
-_TAG = re.compile(r"<[^>]*>")
+# the attributes whose text a reference may give: an image's alt (`![alt](src)`), a title
+_TEXT_ATTRIBUTES = ("alt", "title", "aria-label")
+# a list item's or a clause's own marker, which a page may draw with CSS or `<ol type>`:
+# "(a) ", "iv. ", "2.1.1 " at a line's start (after a bullet, emphasis dropped)
+_MARKER = re.compile(
+    r"(?m)^(\s*(?:[-*+]\s+)?)(?:\\?\(?(?:[a-z]|[ivxlc]{1,5}|\d{1,3})\\?[.)]|\d{1,3}(?:\\?\.\d{1,3})+\\?\.?)\s+",
+    re.I,
+)
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)")  # as extract_quality drops it
 
@@ -61,6 +68,7 @@ class Capture:
     ref_cased: str = ""  # the same, case and punctuation kept (cased_words)
     usable: bool = False  # the reference has at least 5 sentences: scored
     _page_letters: str | None = None
+    _attribute_letters: str = ""
 
     @property
     def page_letters(self) -> str:
@@ -74,22 +82,53 @@ class Capture:
             if self.ctype != "text/html":
                 self._page_letters = ""
             else:
-                raw = html.unescape(_TAG.sub("", self.body.decode("utf-8", "replace")))
-                self._page_letters = _NOT_ALNUM.sub("", unicodedata.normalize("NFC", raw).lower())
+                text, values = _page_text(self.body)
+                self._page_letters = _letters(text)
+                self._attribute_letters = "\n".join(_letters(v) for v in values)
         return self._page_letters
 
     def absent(self, sentence: str) -> bool:
-        """Whether a (scorer's) sentence is nowhere in this page: no extractor can keep it."""
-        return bool(self.page_letters) and sentence not in self.page_letters
+        """Whether a (scorer's) sentence is nowhere in this page: no extractor can keep it.
+
+        Nowhere in its text (tags removed), nor in one of its alt, title or aria-label
+        attributes (a reference gives an image's alt as text).
+        """
+        return (
+            bool(self.page_letters)
+            and sentence not in self.page_letters
+            and sentence not in self._attribute_letters
+        )
 
     @property
     def stale(self) -> bool:
         """Whether this capture's own reference lags the page (see realpages.py's docstring)."""
         if self.reference is None or not self.page_letters:
             return False
-        long = [s for s in sentences(self.reference) if len(s) >= STALE_MIN_LETTERS]
+        unmarked = _MARKER.sub(r"\1", _EMPHASIS.sub("", self.reference))
+        long = [s for s in sentences(unmarked) if len(s) >= STALE_MIN_LETTERS]
         absent = sum(map(self.absent, long))
         return absent >= STALE_MIN and absent >= STALE_SHARE * len(long)
+
+
+def _page_text(body: bytes) -> tuple[str, list[str]]:
+    """The page's text nodes joined (scripts' too), and its alt, title, aria-label values.
+
+    Parsed by lxml, not by a pattern: a class value holding ">" (`[&>p]:break-words`) or
+    a script's "<" does not cut the text in the wrong place.
+    """
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(body.decode("utf-8", "replace") or "<html/>")
+    except (ValueError, lxml.etree.ParserError):
+        return "", []
+    values = [v for el in root.iter() for a in _TEXT_ATTRIBUTES if (v := el.get(a))]
+    return "".join(root.itertext()), values
+
+
+def _letters(text: str) -> str:
+    """TEXT's letters and digits, lowercase, in order (entities decoded, NFC)."""
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFC", html.unescape(text)).lower())
 
 
 @dataclass
@@ -139,7 +178,7 @@ class DocResult:
 # --- judging ----------------------------------------------------------------------
 
 
-def hunks(old: str, new: str) -> list[tuple[str, str, str]]:
+def hunks(old: str, new: str, context: int = CONTEXT) -> list[tuple[str, str, str]]:
     """The word-level differences of two word strings: (old phrase, new phrase, op) with context.
 
     op is difflib's: "insert" (the old phrase is context only), "delete" (the new one is),
@@ -151,9 +190,29 @@ def hunks(old: str, new: str) -> list[tuple[str, str, str]]:
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
-        lo_a, lo_b = max(0, i1 - CONTEXT), max(0, j1 - CONTEXT)
-        out.append((" ".join(a[lo_a : i2 + CONTEXT]), " ".join(b[lo_b : j2 + CONTEXT]), op))
+        lo_a, lo_b = max(0, i1 - context), max(0, j1 - context)
+        out.append((" ".join(a[lo_a : i2 + context]), " ".join(b[lo_b : j2 + context]), op))
     return out
+
+
+CASED_CONTEXT = 2  # words of context either side of a case or punctuation edit
+
+
+def carries_edit(old_ref: str, new_ref: str, before: str, after: str) -> bool:
+    """Whether atlas's commit (BEFORE → AFTER) made one of the reference's cased edits.
+
+    OLD_REF and NEW_REF are `cased_words`; an edit is carried when its new wording (two
+    words of context either side) came into atlas's text with the commit, or, for a
+    deletion, its old wording left it. A commit that changed something else while the
+    reference changed a case or a comma is not excused by it.
+    """
+    got_before, got_after = cased_words(before), cased_words(after)
+    for old_phrase, new_phrase, op in hunks(old_ref, new_ref, CASED_CONTEXT):
+        if op != "delete" and _has(new_phrase, got_after) and not _has(new_phrase, got_before):
+            return True
+        if op != "insert" and _has(old_phrase, got_before) and not _has(old_phrase, got_after):
+            return True
+    return False
 
 
 def _cut(phrase: str, limit: int = 160) -> str:
@@ -277,12 +336,16 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
                 )
             else:
                 noise = cap.ref_words == recorded_ref or same_dates(recorded_ref, cap.ref_words)
-                if cap.ref_words == recorded_ref and cap.ref_cased != recorded_cased:
+                if (
+                    cap.ref_words == recorded_ref
+                    and cap.ref_cased != recorded_cased
+                    and carries_edit(recorded_cased, cap.ref_cased, before or "", step.snapshot or "")
+                ):
                     noise = False  # the reference changed too: the words compared hide it
                     res.cased += 1
                     res.notes.append(
                         f"  commit at {cap.stamp} not counted as noise: the reference changed"
-                        " too, in case or punctuation only"
+                        " too, in case or punctuation only, and the commit made that edit"
                     )
                     if explain:
                         res.notes.extend(_diff(before or "", step.snapshot or ""))
