@@ -339,7 +339,9 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
                 if (
                     cap.ref_words == recorded_ref
                     and cap.ref_cased != recorded_cased
-                    and carries_edit(recorded_cased, cap.ref_cased, before or "", step.snapshot or "")
+                    and carries_edit(
+                        recorded_cased, cap.ref_cased, before or "", step.snapshot or ""
+                    )
                 ):
                     noise = False  # the reference changed too: the words compared hide it
                     res.cased += 1
