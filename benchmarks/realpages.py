@@ -74,7 +74,11 @@ Per document, per collection and share, and in total:
   link targets, quote variants and dashes do not count), and only when the commit made
   one of those edits (its new wording, two words of context either side, came into
   atlas's text with the commit, or a deleted wording left it): a commit that changed
-  something else at the same time is judged as any other.
+  something else at the same time is judged as any other. A noise commit that made
+  such an edit before the reference did (the next reference changes in case or
+  punctuation only, and that commit's new wording is its) is cleared the same way,
+  and counted as cased; so is one whose next reference change, in words, also made
+  the case or punctuation edit that commit had made (as for words, below).
   benchmarks/realpages_audit.py re-checks the stale and lagged evidence against the
   page bytes (see its docstring).
 - changes: consecutive captures whose references differ in words (emphasis markers

@@ -382,6 +382,24 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
         if not (i and caps[i - 1].ref_words and cap.ref_words):
             continue
         if caps[i - 1].ref_words == cap.ref_words:
+            if (
+                earlier_noise
+                and cap.reference is not None
+                and caps[i - 1].reference is not None
+                and caps[i - 1].ref_cased != cap.ref_cased
+                and carries_edit(
+                    caps[i - 1].ref_cased, cap.ref_cased, earlier_noise[1], before or ""
+                )
+            ):
+                res.noise -= 1  # it made the reference's case or punctuation edit before it did
+                res.cased += 1
+                res.dated -= bool(_date_moved(earlier_noise[1], before or ""))
+                res.notes.append(
+                    f"  commit at {earlier_noise[0]} not noise after all: it made the reference's"
+                    f" case or punctuation edit of {cap.stamp} early"
+                )
+                if last_noise is earlier_noise:
+                    last_noise = None
             continue
         if cap.reference is None or caps[i - 1].reference is None:
             continue  # a borrowed reference: no known change here
@@ -399,8 +417,9 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
             )
             continue
         res.changes += 1
-        if earlier_noise and _recorded_early(
-            caps[i - 1].ref_words, cap.ref_words, before, earlier_noise[1]
+        if earlier_noise and (
+            _recorded_early(caps[i - 1].ref_words, cap.ref_words, before, earlier_noise[1])
+            or carries_edit(caps[i - 1].ref_cased, cap.ref_cased, earlier_noise[1], before or "")
         ):
             res.noise -= 1  # that commit recorded this change before the reference had it
             res.dated -= bool(_date_moved(earlier_noise[1], before or ""))
