@@ -472,6 +472,14 @@ def print_summaries(results: list[DocResult]) -> None:
     for r in worst:
         low = " ".join(f"{v:.2f}" for v in r.lowest)
         print(f"{_row(r.key, r)}  {r.share:9} {low}")
+    strict = sorted((r for r in results if r.strict_scored), key=lambda r: (min(r.strict), r.key))[
+        :10
+    ]
+    print("\n# the ten worst documents, strict (every usable capture scored, stale ones too)")
+    print(f"{'document':44}{'rec':>6}{'prec':>6}{'head':>6}{'scored':>7}{'stale':>6}  share")
+    for r in strict:
+        a, b, c = r.strict
+        print(f"{r.key:44}{a:6.3f}{b:6.3f}{c:6.3f}{r.strict_scored:7}{r.stale:6}  {r.share}")
 
 
 def main(argv: list[str] | None = None) -> int:
