@@ -130,15 +130,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from extract_quality import sentences  # noqa: E402
-from realpages_judge import (  # noqa: E402
-    USABLE_SENTENCES,
-    Capture,
-    DocResult,
-    Step,
-    cased_words,
-    judge,
-    plain_words,
-)
+from realpages_capture import Capture, cased_words, plain_words  # noqa: E402
+from realpages_judge import USABLE_SENTENCES, DocResult, Step, judge  # noqa: E402
 
 from conductatlas_cli.config.load import load_sources  # noqa: E402
 from conductatlas_cli.errors import AtlasError  # noqa: E402

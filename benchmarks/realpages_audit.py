@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from extract_quality import _BR_TAG, _EMPHASIS, _LINK, _SPLIT, NORMALIZE, words  # noqa: E402
 from realpages import load_captures, share_of  # noqa: E402
-from realpages_judge import GONE_MIN_LETTERS, STALE_MIN_LETTERS, Capture  # noqa: E402
+from realpages_capture import STALE_MIN_LETTERS, Capture  # noqa: E402
+from realpages_judge import GONE_MIN_LETTERS  # noqa: E402
 
 SHINGLE = 12
 
