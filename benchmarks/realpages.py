@@ -38,9 +38,11 @@ Per document, per collection and share, and in total:
   reference (one with at least 5 sentences), then over documents. A capture before
   anything was recorded scores 0.
 - stale: captures not scored because their reference lags the page: at least 2, and at
-  least 5%, of the reference's sentences (those of 20 letters or more) are nowhere in
-  the page's markup (its text with tags, spaces and punctuation removed, scripts and
-  attributes' text included, so that nothing an extractor could find is missed). No
+  least 5%, of the reference's sentences (those of 20 letters or more, a leading clause
+  or list marker such as "(a)", "iv." or "2.1.1" dropped: a page may draw it with CSS)
+  are nowhere in the page's markup (its text nodes as lxml parses them, joined, with
+  spaces and punctuation removed, scripts' text included; nor in an alt, title or
+  aria-label value: so that nothing an extractor could find is missed). No
   extractor can keep a sentence the page does not have; such a reference is of another
   version of the page (Open Terms Archive's own extraction lagging, or frozen). The
   judge looks at the page and the reference only, never at atlas's text. The summaries
@@ -69,7 +71,16 @@ Per document, per collection and share, and in total:
   punctuation only (`Xbox` → `XBOX`, a comma): its words, compared lowercase and without
   punctuation, hide such an edit, which the change model counts as real. The reference
   is compared by its words and signs with case kept (`cased_words`: Markdown markup,
-  link targets, quote variants and dashes do not count).
+  link targets, quote variants and dashes do not count), and only when the commit made
+  one of those edits (its new wording, two words of context either side, came into
+  atlas's text with the commit, or a deleted wording left it): a commit that changed
+  something else at the same time is judged as any other. A noise commit that made
+  such an edit before the reference did (the next reference changes in case or
+  punctuation only, and that commit's new wording is its) is cleared the same way,
+  and counted as cased; so is one whose next reference change, in words, also made
+  the case or punctuation edit that commit had made (as for words, below).
+  benchmarks/realpages_audit.py re-checks the stale and lagged evidence against the
+  page bytes (see its docstring).
 - changes: consecutive captures whose references differ in words (emphasis markers
   dropped first, so `section**I.` is `sectionI.`). A change between a partial reference
   (under 5 sentences: its own selectors failed) and a full one is not counted, nor one
@@ -119,15 +130,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from extract_quality import sentences  # noqa: E402
-from realpages_judge import (  # noqa: E402
-    USABLE_SENTENCES,
-    Capture,
-    DocResult,
-    Step,
-    cased_words,
-    judge,
-    plain_words,
-)
+from realpages_capture import Capture, cased_words, plain_words  # noqa: E402
+from realpages_judge import USABLE_SENTENCES, DocResult, Step, judge  # noqa: E402
 
 from conductatlas_cli.config.load import load_sources  # noqa: E402
 from conductatlas_cli.errors import AtlasError  # noqa: E402
@@ -466,6 +470,14 @@ def print_summaries(results: list[DocResult]) -> None:
     for r in worst:
         low = " ".join(f"{v:.2f}" for v in r.lowest)
         print(f"{_row(r.key, r)}  {r.share:9} {low}")
+    strict = sorted((r for r in results if r.strict_scored), key=lambda r: (min(r.strict), r.key))[
+        :10
+    ]
+    print("\n# the ten worst documents, strict (every usable capture scored, stale ones too)")
+    print(f"{'document':44}{'rec':>6}{'prec':>6}{'head':>6}{'scored':>7}{'stale':>6}  share")
+    for r in strict:
+        a, b, c = r.strict
+        print(f"{r.key:44}{a:6.3f}{b:6.3f}{c:6.3f}{r.strict_scored:7}{r.stale:6}  {r.share}")
 
 
 def main(argv: list[str] | None = None) -> int:

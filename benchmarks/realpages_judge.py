@@ -6,90 +6,20 @@ Used by benchmarks/realpages.py (see its docstring for what each figure means).
 from __future__ import annotations
 
 import difflib
-import html
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from extract_quality import _BR_TAG, _LINK, score, sentences, words  # noqa: E402
+from extract_quality import score, sentences  # noqa: E402
+from realpages_capture import Capture, cased_words, plain_words  # noqa: E402
 
 CONTEXT = 4  # words of context either side of a reference hunk
 FIRST_SNAPSHOT_MIN_RECALL = 0.2
 USABLE_SENTENCES = 5  # a reference with fewer sentences is partial: not scored
-STALE_SHARE = 0.05  # a reference with this share of its sentences not on the page lags it
-STALE_MIN = 2  # and at least this many (one can be markup: "(opens in a new window)" inside it)
-STALE_MIN_LETTERS = 20  # sentences this long (letters and digits) are tested for it
 GONE_MIN_LETTERS = 12  # a removed sentence this long can show that the reference lags
-_TAG = re.compile(r"<[^>]*>")
-_NOT_ALNUM = re.compile(r"[\W_]+")
-_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)")  # as extract_quality drops it
-
-
-_QUOTES = str.maketrans(dict.fromkeys("‘’‚‛′", "'") | dict.fromkeys("“”„‟″«»", '"'))
-# a word, or one sign that is not Markdown markup (emphasis, headings, tables, quotes, bullets)
-_CASED = re.compile(r"\w+|[^\w\s*_#|>`\\\[\]=~+\-\u2010-\u2015]")
-
-
-def cased_words(text: str) -> str:
-    """The words and signs of a Markdown text, case and punctuation kept, markup dropped.
-
-    Quote variants are one quote, compatibility forms folded (NFKC: `…` is `...`); link
-    targets, emphasis, backslash escapes, underscores, bullets, heading and table syntax,
-    dashes and spacing do not count.
-    """
-    text = _LINK.sub(r"\1", _BR_TAG.sub(" ", text)).replace("\\", "").replace("_", "")
-    text = _EMPHASIS.sub("", text).translate(_QUOTES)
-    return " ".join(_CASED.findall(unicodedata.normalize("NFKC", text)))
-
-
-def plain_words(text: str) -> str:
-    """extract_quality.words, after dropping emphasis (`section**I.` is `sectionI.`)."""
-    return words(_EMPHASIS.sub("", text))
-
-
-@dataclass
-class Capture:
-    stamp: str
-    body: bytes
-    ctype: str
-    reference: str | None  # None: no reference for this capture
-    ref_words: str = ""  # the (possibly borrowed) reference, as words
-    ref_cased: str = ""  # the same, case and punctuation kept (cased_words)
-    usable: bool = False  # the reference has at least 5 sentences: scored
-    _page_letters: str | None = None
-
-    @property
-    def page_letters(self) -> str:
-        """Every letter and digit of the page's markup text, lowercase, in order ("" for a PDF).
-
-        Tags are removed, not replaced by spaces, and spaces dropped too, so that a sentence
-        split over inline or block elements is still found in it (scripts and attributes'
-        text included: a sentence found there is not "absent").
-        """
-        if self._page_letters is None:
-            if self.ctype != "text/html":
-                self._page_letters = ""
-            else:
-                raw = html.unescape(_TAG.sub("", self.body.decode("utf-8", "replace")))
-                self._page_letters = _NOT_ALNUM.sub("", unicodedata.normalize("NFC", raw).lower())
-        return self._page_letters
-
-    def absent(self, sentence: str) -> bool:
-        """Whether a (scorer's) sentence is nowhere in this page: no extractor can keep it."""
-        return bool(self.page_letters) and sentence not in self.page_letters
-
-    @property
-    def stale(self) -> bool:
-        """Whether this capture's own reference lags the page (see realpages.py's docstring)."""
-        if self.reference is None or not self.page_letters:
-            return False
-        long = [s for s in sentences(self.reference) if len(s) >= STALE_MIN_LETTERS]
-        absent = sum(map(self.absent, long))
-        return absent >= STALE_MIN and absent >= STALE_SHARE * len(long)
 
 
 @dataclass
@@ -139,7 +69,7 @@ class DocResult:
 # --- judging ----------------------------------------------------------------------
 
 
-def hunks(old: str, new: str) -> list[tuple[str, str, str]]:
+def hunks(old: str, new: str, context: int = CONTEXT) -> list[tuple[str, str, str]]:
     """The word-level differences of two word strings: (old phrase, new phrase, op) with context.
 
     op is difflib's: "insert" (the old phrase is context only), "delete" (the new one is),
@@ -151,9 +81,29 @@ def hunks(old: str, new: str) -> list[tuple[str, str, str]]:
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
-        lo_a, lo_b = max(0, i1 - CONTEXT), max(0, j1 - CONTEXT)
-        out.append((" ".join(a[lo_a : i2 + CONTEXT]), " ".join(b[lo_b : j2 + CONTEXT]), op))
+        lo_a, lo_b = max(0, i1 - context), max(0, j1 - context)
+        out.append((" ".join(a[lo_a : i2 + context]), " ".join(b[lo_b : j2 + context]), op))
     return out
+
+
+CASED_CONTEXT = 2  # words of context either side of a case or punctuation edit
+
+
+def carries_edit(old_ref: str, new_ref: str, before: str, after: str) -> bool:
+    """Whether atlas's commit (BEFORE → AFTER) made one of the reference's cased edits.
+
+    OLD_REF and NEW_REF are `cased_words`; an edit is carried when its new wording (two
+    words of context either side) came into atlas's text with the commit, or, for a
+    deletion, its old wording left it. A commit that changed something else while the
+    reference changed a case or a comma is not excused by it.
+    """
+    got_before, got_after = cased_words(before), cased_words(after)
+    for old_phrase, new_phrase, op in hunks(old_ref, new_ref, CASED_CONTEXT):
+        if op != "delete" and _has(new_phrase, got_after) and not _has(new_phrase, got_before):
+            return True
+        if op != "insert" and _has(old_phrase, got_before) and not _has(old_phrase, got_after):
+            return True
+    return False
 
 
 def _cut(phrase: str, limit: int = 160) -> str:
@@ -277,12 +227,18 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
                 )
             else:
                 noise = cap.ref_words == recorded_ref or same_dates(recorded_ref, cap.ref_words)
-                if cap.ref_words == recorded_ref and cap.ref_cased != recorded_cased:
+                if (
+                    cap.ref_words == recorded_ref
+                    and cap.ref_cased != recorded_cased
+                    and carries_edit(
+                        recorded_cased, cap.ref_cased, before or "", step.snapshot or ""
+                    )
+                ):
                     noise = False  # the reference changed too: the words compared hide it
                     res.cased += 1
                     res.notes.append(
                         f"  commit at {cap.stamp} not counted as noise: the reference changed"
-                        " too, in case or punctuation only"
+                        " too, in case or punctuation only, and the commit made that edit"
                     )
                     if explain:
                         res.notes.extend(_diff(before or "", step.snapshot or ""))
@@ -317,6 +273,24 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
         if not (i and caps[i - 1].ref_words and cap.ref_words):
             continue
         if caps[i - 1].ref_words == cap.ref_words:
+            if (
+                earlier_noise
+                and cap.reference is not None
+                and caps[i - 1].reference is not None
+                and caps[i - 1].ref_cased != cap.ref_cased
+                and carries_edit(
+                    caps[i - 1].ref_cased, cap.ref_cased, earlier_noise[1], before or ""
+                )
+            ):
+                res.noise -= 1  # it made the reference's case or punctuation edit before it did
+                res.cased += 1
+                res.dated -= bool(_date_moved(earlier_noise[1], before or ""))
+                res.notes.append(
+                    f"  commit at {earlier_noise[0]} not noise after all: it made the reference's"
+                    f" case or punctuation edit of {cap.stamp} early"
+                )
+                if last_noise is earlier_noise:
+                    last_noise = None
             continue
         if cap.reference is None or caps[i - 1].reference is None:
             continue  # a borrowed reference: no known change here
@@ -334,8 +308,9 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
             )
             continue
         res.changes += 1
-        if earlier_noise and _recorded_early(
-            caps[i - 1].ref_words, cap.ref_words, before, earlier_noise[1]
+        if earlier_noise and (
+            _recorded_early(caps[i - 1].ref_words, cap.ref_words, before, earlier_noise[1])
+            or carries_edit(caps[i - 1].ref_cased, cap.ref_cased, earlier_noise[1], before or "")
         ):
             res.noise -= 1  # that commit recorded this change before the reference had it
             res.dated -= bool(_date_moved(earlier_noise[1], before or ""))

@@ -2,7 +2,9 @@
 
 - `apply_selectors(root, select=…, remove=…)`: a source's own CSS selectors.
 - `find_container(root)`: the element that holds the document (most of the
-  non-link text), plus the page title when it sits outside that element.
+  non-link text), plus the page title when it sits outside that element. Menus of
+  links and labels that open or close it (a site builder's header and footer, with
+  no `<nav>` or `<footer>` to name them) are dropped from it.
 
 Cleaning comes first (`clean.clean_tree`); the conversion of the chosen element
 to Markdown is in `markdown.py`. No per-site rules. lxml is imported lazily
@@ -11,6 +13,7 @@ to Markdown is in `markdown.py`. No per-site rules. lxml is imported lazily
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from conductatlas_cli.extract.clean import (
@@ -120,6 +123,7 @@ def choose_container(
         node = best
     node = _stable(root, node, previous, weights, unchanged)
     path = root.getroottree().getpath(node)
+    _trim_menus(node, sizes)
     if node is body:
         return node, path
     if any(el.tag == "h1" for el in node.iter()):
@@ -146,6 +150,56 @@ def choose_container(
     for part in parts:
         wrapper.append(part)
     return wrapper, path
+
+
+MENU_MIN_LINKS = 2  # a menu offers a choice: two links or more
+PROSE_WORDS = 6  # a run of this many words is a sentence, not a label
+_SENTENCE_END = re.compile(r"[.!?:;]\s*$")
+
+
+def _trim_menus(node, sizes: dict) -> None:
+    """Drop the link menus that open or close the container (a site header's, a footer's).
+
+    Only whole children of the container at its two ends, and only blocks of links and
+    labels: half or more of their text is link text, two links or more, no sentence
+    (`_has_prose`); a trailing one that the text before it introduces ("see below:")
+    stays. Never all of the container.
+    """
+    children = [c for c in node if isinstance(c.tag, str) and (sizes.get(c) or (0, 0))[0]]
+    lead = 0
+    while lead < len(children) and _is_menu(children[lead], sizes):
+        lead += 1
+    trail = len(children)
+    while trail > lead and _is_menu(children[trail - 1], sizes):
+        trail -= 1
+    if trail == lead:
+        return  # nothing but menus: not ours to judge here
+    if trail < len(children) and children[trail - 1].text_content().rstrip().endswith(":"):
+        trail += 1  # the text presents the first of them: a list of links of its own
+    for child in children[:lead] + children[trail:]:
+        drop_element(child)
+
+
+def _is_menu(el, sizes: dict) -> bool:
+    n, links = sizes.get(el) or (0, 0)
+    if not n or links * 2 < n:
+        return False
+    if sum(1 for a in el.iter("a") if a.text_content().strip()) < MENU_MIN_LINKS:
+        return False
+    return not _has_prose(el)
+
+
+def _has_prose(el) -> bool:
+    """Whether a text of el reads as a sentence (six words, or four ending like one).
+
+    A copyright line ("© Example AB 2026. All rights reserved.") is a footer's label.
+    """
+    for piece in el.itertext():
+        words = piece.split()
+        if len(words) >= PROSE_WORDS or (len(words) >= 4 and _SENTENCE_END.search(piece)):
+            if "©" not in piece:
+                return True
+    return False
 
 
 STABLE_RATIO = 0.8  # the core chosen last time stays while it holds this share of the new one

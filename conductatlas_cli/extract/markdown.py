@@ -8,7 +8,9 @@ that did not change gives the same bytes and a diff shows wording, not markup.
 - Headings: h1–h6, `role="heading"` with `aria-level`, and, on pages without a
   deep heading outline, short all-bold paragraphs ("pseudo-headings", not date
   lines).
-- Paragraphs: a `<br>` is a line break inside one, two in a row end it.
+- Paragraphs: a `<br>` is a line break inside one, two in a row end it. A block tag
+  whose own style lays it out inline (`display: inline-block`) and that holds no block
+  is part of the line: a title set one element per word or letter stays one line.
 - Lists: `- ` and `1. ` (honouring `start`), nested by indentation; a list with
   bare text and no `<li>` keeps its text as paragraphs. A top-level item that
   opens with a heading is a numbered section: `## 12. Publicity`, its text after; an
@@ -79,16 +81,40 @@ def _is_pseudo_heading(el) -> bool:
     return True
 
 
+_INLINE_DISPLAY = re.compile(r"(?:^|;)\s*display\s*:\s*inline(?:-block|-flex)?\s*(?:;|$|!)", re.I)
+
+
+def is_block(el) -> bool:
+    """Whether el starts a block: a block tag, unless its own style lays it out inline.
+
+    `<div style="display:inline-block">P</div>…`: a word or a letter of a title set one
+    element per letter or per word (a text animation) is part of the line, not a
+    paragraph of its own. Only for an element that holds no block itself.
+    """
+    if el.tag not in _BLOCK_TAGS:
+        return False
+    style = el.get("style")
+    if not style or "inline" not in style or not _INLINE_DISPLAY.search(style):
+        return True
+    return any(d.tag in _BLOCK_TAGS and not _styled_inline(d) for d in el.iterdescendants())
+
+
+def _styled_inline(el) -> bool:
+    style = el.get("style")
+    return bool(style and "inline" in style and _INLINE_DISPLAY.search(style))
+
+
 def _flat_text(el, pieces: list[str] | None = None) -> list[str]:
     """el's text on one line: <br> and block children become spaces ("Privacy<br>Policy")."""
     pieces = [] if pieces is None else pieces
     pieces.append(el.text or "")
     for child in el:
         if isinstance(child.tag, str):
-            if child.tag == "br" or child.tag in _BLOCK_TAGS:
+            block = child.tag in _BLOCK_TAGS and is_block(child)
+            if child.tag == "br" or block:
                 pieces.append(" ")
             _flat_text(child, pieces)
-            if child.tag in _BLOCK_TAGS:
+            if block:
                 pieces.append(" ")
         pieces.append(child.tail or "")
     return pieces
@@ -180,7 +206,7 @@ class _Converter:
                 out.append("\n".join("> " + line for line in block.split("\n")))
         elif tag == "hr":
             self._flush(out, inline)
-        elif tag in _BLOCK_TAGS:
+        elif tag in _BLOCK_TAGS and is_block(el):
             self._flush(out, inline)
             self._content(el, out, inline)
             self._flush(out, inline)
