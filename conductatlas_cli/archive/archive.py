@@ -374,6 +374,7 @@ class Archive:
             except StoreError:
                 return []
             repaired, blobs, swept = [], {}, set()
+            at_head = git.blobs_under("HEAD", self._snapshots_rel())
             for key in keys:
                 try:
                     path = self.snapshot_path(key)
@@ -387,15 +388,17 @@ class Archive:
                         for stale in path.parent.glob(f"{TMP_PREFIX}*.tmp"):
                             unlink_quietly(stale)
                 rel = self.snapshot_relpath(key)
-                found = git.read_object(f"HEAD:{rel}")
-                if found is None or found[1] != "blob":
+                if rel not in at_head:
                     continue
-                blobs[rel] = found[0]
+                blobs[rel] = blob = at_head[rel][1]
                 try:
                     current = path.read_bytes()
                 except OSError:
                     current = None
-                if current != found[2]:
+                if current is None or git.object_id(b"blob", current) != blob:
+                    found = git.read_object(blob)
+                    if found is None:
+                        continue
                     try:
                         make_folder(path.parent, self.root.resolve())
                         tmp = write_temporary(path.parent, found[2])
