@@ -297,21 +297,23 @@ class Archive:
             tmp = write_temporary(path.parent, data)
             try:
                 blob = git.write_object(b"blob", data)
-                tree = git.tree_with_blob(head[1] if head else None, rel.split("/"), blob)
-                if head is not None and tree == head[1]:
-                    extra = None
+                held = git.entry_at(head[1], rel.split("/")) if head is not None else None
+                if head is not None and held and (held.mode, held.oid) == (0o100644, blob):
+                    extra = None  # the text HEAD holds: no commit
                     replace_file(tmp, path)
                     git.set_index_entry(rel, blob)
                     latest = self.versions(key)
                     return latest[0].commit if latest else head[0]
+                files: list[tuple[list[str], str | None]] = [(rel.split("/"), blob)]
                 for other, content in (extra or {}).items():
                     oid = None if content is None else git.write_object(b"blob", content)
-                    tree = git.tree_with_blob(tree, other.split("/"), oid)
+                    files.append((other.split("/"), oid))
+                tree = git.tree_with_blobs(head[1] if head else None, files)
                 env = self._identity_env(force_identity)
                 commit = git.write_commit(tree, head[0] if head else None, message, env)
                 git.update_head(commit, head[0] if head else None)
                 self._wrote(commit)
-                self._indexed(key, rel, commit, blob, message, head)
+                self._indexed(key, commit, blob, message, head, added=held is None)
             except BaseException:
                 unlink_quietly(tmp)
                 raise
@@ -346,12 +348,12 @@ class Archive:
             head = self.git.head()
             return head is None or head[0] != self._last_written
 
-    def _indexed(self, key, rel, commit, blob, message, head) -> None:
-        """Keep the loaded history index current with the version just committed."""
+    def _indexed(self, key, commit, blob, message, head, *, added: bool) -> None:
+        """Keep the loaded history index current with the version just committed
+        (ADDED: HEAD held nothing at the snapshot's path before)."""
         index = self._index
         if index is None or index.head != (head[0] if head else None):
             return  # not loaded (read on demand), or HEAD moved meanwhile: rebuilt then
-        added = head is None or self.git.read_object(f"{head[0]}:{rel}") is None
         entry = entry_for(key, commit, message, blob=blob, added=added, version_cls=Version)
         if entry is None:
             index.moved_to(commit)
