@@ -36,6 +36,7 @@ from conductatlas_cli.archive.files import (
 from conductatlas_cli.archive.git import DEFAULT_EMAIL, DEFAULT_NAME, Git
 from conductatlas_cli.archive.index import HistoryIndex, build_index, entry_for, save_index
 from conductatlas_cli.archive.state import hold_lock
+from conductatlas_cli.archive.trees import entry_at, tree_with_blobs
 from conductatlas_cli.config.model import parse_key
 from conductatlas_cli.errors import StoreError, UsageError
 from conductatlas_cli.timestamps import as_utc, is_moment, parse_moment
@@ -297,10 +298,9 @@ class Archive:
             tmp = write_temporary(path.parent, data)
             try:
                 blob = git.write_object(b"blob", data)
-                held = git.entry_at(head[1], rel.split("/")) if head is not None else None
+                held = entry_at(git, head[1], rel.split("/")) if head is not None else None
                 if head is not None and held and (held.mode, held.oid) == (0o100644, blob):
-                    extra = None  # the text HEAD holds: no commit
-                    replace_file(tmp, path)
+                    replace_file(tmp, path)  # the text HEAD holds: no commit
                     git.set_index_entry(rel, blob)
                     latest = self.versions(key)
                     return latest[0].commit if latest else head[0]
@@ -308,7 +308,7 @@ class Archive:
                 for other, content in (extra or {}).items():
                     oid = None if content is None else git.write_object(b"blob", content)
                     files.append((other.split("/"), oid))
-                tree = git.tree_with_blobs(head[1] if head else None, files)
+                tree = tree_with_blobs(git, head[1] if head else None, files)
                 env = self._identity_env(force_identity)
                 commit = git.write_commit(tree, head[0] if head else None, message, env)
                 git.update_head(commit, head[0] if head else None)
@@ -349,8 +349,7 @@ class Archive:
             return head is None or head[0] != self._last_written
 
     def _indexed(self, key, commit, blob, message, head, *, added: bool) -> None:
-        """Keep the loaded history index current with the version just committed
-        (ADDED: HEAD held nothing at the snapshot's path before)."""
+        """Keep the loaded history index current with the version just committed (ADDED: new)."""
         index = self._index
         if index is None or index.head != (head[0] if head else None):
             return  # not loaded (read on demand), or HEAD moved meanwhile: rebuilt then
@@ -398,12 +397,9 @@ class Archive:
                 except OSError:
                     current = None
                 if current is None or git.object_id(b"blob", current) != blob:
-                    found = git.read_object(blob)
-                    if found is None:
-                        continue
                     try:
                         make_folder(path.parent, self.root.resolve())
-                        tmp = write_temporary(path.parent, found[2])
+                        tmp = write_temporary(path.parent, git.read_blob(blob))
                     except StoreError:
                         continue  # unwritable here: this document's record fails and says why
                     try:

@@ -179,6 +179,13 @@ class Git:
         algo = hashlib.sha256 if self.hash_len == 64 else hashlib.sha1
         return algo(b"%s %d\0" % (kind, len(data)) + data).hexdigest()
 
+    def read_blob(self, oid: str) -> bytes:
+        """The content of blob OID; StoreError when the repository lacks it."""
+        found = self.read_object(oid)
+        if found is None or found[1] != "blob":
+            raise StoreError(f"git blob {oid} is missing from the repository")
+        return found[2]
+
     def head(self) -> tuple[str, str] | None:
         """(commit, tree) of HEAD, or None in a repository with no commit yet."""
         found = self.read_object("HEAD")
@@ -251,12 +258,12 @@ class Git:
         return oid
 
     def write_tree(self, entries: list[TreeEntry]) -> str:
-        """Write a tree of ENTRIES (any order) and return its id."""
-        data = b"".join(
-            b"%o %s\0" % (e.mode, e.name) + bytes.fromhex(e.oid)
-            for e in sorted(entries, key=_tree_order)
-        )
-        return self.write_object(b"tree", data)
+        """Write a tree of ENTRIES (any order) and return its id (its entries are kept)."""
+        ordered = sorted(entries, key=_tree_order)
+        data = b"".join(b"%o %s\0" % (e.mode, e.name) + bytes.fromhex(e.oid) for e in ordered)
+        oid = self.write_object(b"tree", data)
+        self._remember(oid, ordered)
+        return oid
 
     def tree_with_blob(self, root_tree: str | None, parts: list[str], blob: str | None) -> str:
         """A new root tree: ROOT_TREE with the file at PARTS set to BLOB (mode 100644).
@@ -293,64 +300,6 @@ class Git:
             mode = 0o040000
         assert oid is not None
         return oid
-
-    def tree_with_blobs(
-        self, root_tree: str | None, files: list[tuple[list[str], str | None]]
-    ) -> str:
-        """`tree_with_blob` for each of FILES ((parts, blob)) in turn, with each tree on
-        the way written once, not once per file: the same root tree, fewer objects."""
-        root: dict[bytes, list] = self._editable(root_tree)
-        for parts, blob in files:
-            names = [os.fsencode(p) for p in parts]
-            node = root
-            for depth, name in enumerate(names[:-1]):
-                entry = node.get(name)
-                if entry is None:
-                    entry = node[name] = [0o040000, None, {}]
-                elif entry[0] != 0o040000:
-                    where = "/".join(parts[: depth + 1])
-                    raise StoreError(f"'{where}' is a file in the last commit, not a folder")
-                elif entry[2] is None:
-                    entry[2] = self._editable(entry[1])
-                entry[1] = None  # changed below: written anew
-                node = entry[2]
-            if blob is None:
-                node.pop(names[-1], None)
-            else:
-                node[names[-1]] = [0o100644, blob, None]
-        oid = self._write_edited(root, root=True)
-        assert oid is not None
-        return oid
-
-    def _editable(self, tree: str | None) -> dict[bytes, list]:
-        """TREE's entries as {name: [mode, oid, None]}, to change in `tree_with_blobs`."""
-        return {e.name: [e.mode, e.oid, None] for e in self.tree_entries(tree)} if tree else {}
-
-    def _write_edited(self, node: dict[bytes, list], *, root: bool = False) -> str | None:
-        """Write the trees changed under NODE, then NODE's; None for an emptied folder."""
-        for name, entry in list(node.items()):
-            if entry[1] is None:
-                entry[1] = self._write_edited(entry[2])
-                if entry[1] is None:
-                    del node[name]
-        if not node and not root:
-            return None
-        entries = sorted((TreeEntry(m, n, o) for n, (m, o, _) in node.items()), key=_tree_order)
-        oid = self.write_tree(entries)
-        self._remember(oid, entries)
-        return oid
-
-    def entry_at(self, tree: str, parts: list[str]) -> TreeEntry | None:
-        """The entry at PARTS in TREE, or None when there is none."""
-        names = [os.fsencode(p) for p in parts]
-        for depth, name in enumerate(names):
-            entry = next((e for e in self.tree_entries(tree) if e.name == name), None)
-            if entry is None or depth == len(names) - 1:
-                return entry
-            if entry.mode != 0o040000:
-                return None
-            tree = entry.oid
-        return None
 
     def identity(self, env: dict[str, str]) -> tuple[str, str]:
         """('Name <email>', 'Name <email>') for author and committer, as git resolves them."""
