@@ -3,7 +3,8 @@
 Owns: `archive.py` (`Archive`: snapshot paths, `record_version`, `repair`,
 versions and REF resolution), `files.py` (writes that never follow a symbolic
 link), `git.py` and `gitprocess.py` (git plumbing: loose objects, batch
-processes, a controlled environment), `history.py` (which versions `diff`,
+processes, a controlled environment), `trees.py` (a commit's trees edited in
+memory, each written once), `history.py` (which versions `diff`,
 `log`, `show`, `status` look at), `index.py` (every document's versions from
 one `git log` pass, cached per HEAD in `.git/atlas/history.json`),
 `foreign.py` (restoring snapshots a commit made outside atlas dropped),

@@ -35,6 +35,7 @@ from conductatlas_cli.archive.files import (
 from conductatlas_cli.archive.git import DEFAULT_EMAIL, DEFAULT_NAME, Git
 from conductatlas_cli.archive.index import HistoryIndex, build_index, entry_for, save_index
 from conductatlas_cli.archive.state import hold_lock
+from conductatlas_cli.archive.trees import entry_at, tree_with_blobs
 from conductatlas_cli.atomic import unlink_quietly
 from conductatlas_cli.config.model import parse_key
 from conductatlas_cli.errors import StoreError, UsageError
@@ -297,21 +298,22 @@ class Archive:
             tmp = write_temporary(path.parent, data)
             try:
                 blob = git.write_object(b"blob", data)
-                tree = git.tree_with_blob(head[1] if head else None, rel.split("/"), blob)
-                if head is not None and tree == head[1]:
-                    extra = None
-                    replace_file(tmp, path)
+                held = entry_at(git, head[1], rel.split("/")) if head is not None else None
+                if head is not None and held and (held.mode, held.oid) == (0o100644, blob):
+                    replace_file(tmp, path)  # the text HEAD holds: no commit
                     git.set_index_entry(rel, blob)
                     latest = self.versions(key)
                     return latest[0].commit if latest else head[0]
+                files: list[tuple[list[str], str | None]] = [(rel.split("/"), blob)]
                 for other, content in (extra or {}).items():
                     oid = None if content is None else git.write_object(b"blob", content)
-                    tree = git.tree_with_blob(tree, other.split("/"), oid)
+                    files.append((other.split("/"), oid))
+                tree = tree_with_blobs(git, head[1] if head else None, files)
                 env = self._identity_env(force_identity)
                 commit = git.write_commit(tree, head[0] if head else None, message, env)
                 git.update_head(commit, head[0] if head else None)
                 self._wrote(commit)
-                self._indexed(key, rel, commit, blob, message, head)
+                self._indexed(key, commit, blob, message, head, added=held is None)
             except BaseException:
                 unlink_quietly(tmp)
                 raise
@@ -346,12 +348,11 @@ class Archive:
             head = self.git.head()
             return head is None or head[0] != self._last_written
 
-    def _indexed(self, key, rel, commit, blob, message, head) -> None:
-        """Keep the loaded history index current with the version just committed."""
+    def _indexed(self, key, commit, blob, message, head, *, added: bool) -> None:
+        """Keep the loaded history index current with the version just committed (ADDED: new)."""
         index = self._index
         if index is None or index.head != (head[0] if head else None):
             return  # not loaded (read on demand), or HEAD moved meanwhile: rebuilt then
-        added = head is None or self.git.read_object(f"{head[0]}:{rel}") is None
         entry = entry_for(key, commit, message, blob=blob, added=added, version_cls=Version)
         if entry is None:
             index.moved_to(commit)
@@ -374,6 +375,7 @@ class Archive:
             except StoreError:
                 return []
             repaired, blobs, swept = [], {}, set()
+            at_head = git.blobs_under("HEAD", self._snapshots_rel())
             for key in keys:
                 try:
                     path = self.snapshot_path(key)
@@ -387,18 +389,17 @@ class Archive:
                         for stale in path.parent.glob(f"{TMP_PREFIX}*.tmp"):
                             unlink_quietly(stale)
                 rel = self.snapshot_relpath(key)
-                found = git.read_object(f"HEAD:{rel}")
-                if found is None or found[1] != "blob":
+                if rel not in at_head:
                     continue
-                blobs[rel] = found[0]
+                blobs[rel] = blob = at_head[rel][1]
                 try:
                     current = path.read_bytes()
                 except OSError:
                     current = None
-                if current != found[2]:
+                if current is None or git.object_id(b"blob", current) != blob:
                     try:
                         make_folder(path.parent, self.root.resolve())
-                        tmp = write_temporary(path.parent, found[2])
+                        tmp = write_temporary(path.parent, git.read_blob(blob))
                     except StoreError:
                         continue  # unwritable here: this document's record fails and says why
                     try:

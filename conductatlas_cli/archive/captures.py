@@ -138,16 +138,23 @@ def read_capture(archive, key: str, commit: str) -> Capture | None:
 
 def repair_captures(archive, keys: list[str]) -> None:
     """Put HEAD's capture files back where the work tree or index lost them (a crash)."""
-    if archive.git.head() is None:
+    git = archive.git
+    if git.head() is None:
         return
+    at_head = git.blobs_under("HEAD", archive.project_relpath(CAPTURES_DIR))
+    top = git.top.resolve()
     for key in keys:
         for rel in capture_relpaths(archive, key).values():
-            data = archive.read_file("HEAD", rel)
-            path = archive.git.top.resolve().joinpath(*rel.split("/"))
+            if rel not in at_head:
+                continue
+            path = top.joinpath(*rel.split("/"))
             try:
-                current = path.read_bytes() if data is not None else None
+                current = path.read_bytes()
             except OSError:
                 current = None
+            if current is not None and git.object_id(b"blob", current) == at_head[rel][1]:
+                continue
+            data = archive.read_file("HEAD", rel)
             if data is not None and current != data:
                 archive.put_file(rel, data)
 

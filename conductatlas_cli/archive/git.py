@@ -158,6 +158,34 @@ class Git:
             raise self._cat.failure()
         return parts[0].decode(), parts[1].decode(), data
 
+    def blobs_under(self, commit: str, folder: str) -> dict[str, tuple[int, str]]:
+        """{path from the top: (mode, blob id)} of every file under FOLDER ('' for all) in
+        COMMIT, from one `ls-tree`: a crash check compares a work tree with it by hashing
+        the files (`object_id`), with no read of an unchanged blob."""
+        out = self.run("ls-tree", "-r", "-z", commit, "--", folder or ".")
+        found = {}
+        for record in out.split(b"\0"):
+            meta, _, path = record.partition(b"\t")
+            fields = meta.split()
+            if len(fields) == 3 and fields[1] == b"blob":
+                name = path.decode("utf-8", "surrogateescape")
+                found[name] = (int(fields[0], 8), fields[2].decode())
+        return found
+
+    def object_id(self, kind: bytes, data: bytes) -> str:
+        """The id git gives DATA as an object of KIND (`git hash-object`), computed here."""
+        import hashlib
+
+        algo = hashlib.sha256 if self.hash_len == 64 else hashlib.sha1
+        return algo(b"%s %d\0" % (kind, len(data)) + data).hexdigest()
+
+    def read_blob(self, oid: str) -> bytes:
+        """The content of blob OID; StoreError when the repository lacks it."""
+        found = self.read_object(oid)
+        if found is None or found[1] != "blob":
+            raise StoreError(f"git blob {oid} is missing from the repository")
+        return found[2]
+
     def head(self) -> tuple[str, str] | None:
         """(commit, tree) of HEAD, or None in a repository with no commit yet."""
         found = self.read_object("HEAD")
@@ -220,12 +248,12 @@ class Git:
         return oid
 
     def write_tree(self, entries: list[TreeEntry]) -> str:
-        """Write a tree of ENTRIES (any order) and return its id."""
-        data = b"".join(
-            b"%o %s\0" % (e.mode, e.name) + bytes.fromhex(e.oid)
-            for e in sorted(entries, key=_tree_order)
-        )
-        return self.write_object(b"tree", data)
+        """Write a tree of ENTRIES (any order) and return its id (its entries are kept)."""
+        ordered = sorted(entries, key=_tree_order)
+        data = b"".join(b"%o %s\0" % (e.mode, e.name) + bytes.fromhex(e.oid) for e in ordered)
+        oid = self.write_object(b"tree", data)
+        self._remember(oid, ordered)
+        return oid
 
     def tree_with_blob(self, root_tree: str | None, parts: list[str], blob: str | None) -> str:
         """A new root tree: ROOT_TREE with the file at PARTS set to BLOB (mode 100644).
