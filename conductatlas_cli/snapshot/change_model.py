@@ -68,7 +68,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from conductatlas_cli.snapshot.dates import fold_dates, has_year, stamp_key
@@ -263,19 +263,31 @@ def _body_key(body: str) -> str:
     return _squeeze(stamp) if stamp else _squeeze(spaced)
 
 
-def text_units(text: str, *, ignore: Sequence[str] = ()) -> list[Unit]:
-    """The units of TEXT in order, `ignore` lines and empty units dropped; items get nesting."""
+def text_units(
+    text: str, *, ignore: Sequence[str] = (), known: dict[str, Unit | None] | None = None
+) -> list[Unit]:
+    """The units of TEXT in order, `ignore` lines and empty units dropped; items get nesting.
+
+    KNOWN (a dict the caller keeps, for two texts that share most lines): each line's
+    `line_unit` outside a code fence, so a line the other text has too is read once.
+    """
     rules = IgnoreRules(ignore)
     units: list[Unit] = []
     stack: list[int] = []  # content columns of the open list items
     in_fence = False
+    known = {} if known is None else known
     for line in text.split("\n"):
         if _FENCE.match(line):
             in_fence = not in_fence
             continue
         if rules and rules.matches(line):
             continue
-        unit = line_unit(line, in_fence=in_fence)
+        if in_fence:
+            unit = line_unit(line, in_fence=True)
+        elif line in known:
+            unit = known[line]
+        else:
+            unit = known[line] = line_unit(line)
         if unit is None:
             continue
         if unit.kind == "item":
@@ -378,7 +390,60 @@ def texts_cosmetic(old: str, new: str, *, ignore: Sequence[str] = ()) -> bool:
     """Whether every difference between snapshot texts OLD and NEW is cosmetic."""
     if old == new:
         return True
-    return units_cosmetic(text_units(old, ignore=ignore), text_units(new, ignore=ignore))
+    known: dict[str, Unit | None] = {}
+    if not ignore and not _same_characters(old, new, known):
+        return False  # the streams differ: no need to read either text to its end
+    return units_cosmetic(
+        text_units(old, ignore=ignore, known=known), text_units(new, ignore=ignore, known=known)
+    )
+
+
+def _bare_keys(lines: list[str], start: int, known: dict[str, Unit | None]) -> Iterator[str]:
+    """The keys, spaces removed, of LINES[START:] (no `ignore` rules), empty ones skipped."""
+    in_fence = False
+    for line in lines[:start]:
+        if _FENCE.match(line):
+            in_fence = not in_fence
+    for line in lines[start:]:
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            unit = line_unit(line, in_fence=True)
+        elif line in known:
+            unit = known[line]
+        else:
+            unit = known[line] = line_unit(line)
+        if unit is not None and (bare := unit.key.replace(" ", "")):
+            yield bare
+
+
+def _same_characters(old: str, new: str, known: dict[str, Unit | None]) -> bool:
+    """Whether OLD's and NEW's keys, spaces removed and joined, are the same characters.
+
+    Equal streams need it (a stream's only whitespace is the spaces between digits), so
+    False means "not cosmetic". The lines both texts open with give the same keys and are
+    skipped; the rest is read only up to the first character that differs.
+    """
+    a, b = old.split("\n"), new.split("\n")
+    start = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        start += 1
+    keys_a, keys_b = _bare_keys(a, start, known), _bare_keys(b, start, known)
+    left = right = ""
+    while True:
+        if not left:
+            left = next(keys_a, "")
+        if not right:
+            right = next(keys_b, "")
+        if not left or not right:
+            return not left and not right
+        n = min(len(left), len(right))
+        if left[:n] != right[:n]:
+            return False
+        left, right = left[n:], right[n:]
 
 
 def line_key(line: str) -> str:
