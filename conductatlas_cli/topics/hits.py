@@ -16,7 +16,8 @@ from conductatlas_cli.topics.prefix import Gate, PrefixIndex
 from conductatlas_cli.topics.segment import Unit
 
 # One line's matches of each topic, in taxonomy order: (anywhere, heading) hits, each
-# (start, end, pattern, text) with offsets into the line's cleaned text.
+# (start, end, pattern, text) with offsets into the line's cleaned text; () for a line
+# without any (most lines: nothing is built for them).
 LineHits = tuple[tuple[tuple, tuple], ...]
 
 
@@ -55,7 +56,14 @@ def match_lines(
             at += span + 1
     titles = "\n".join(pieces)
     title_index = PrefixIndex(titles, gate, same=same[1])
-    out: list[list[tuple[list, list]]] = [[([], []) for _ in compiled] for _ in units]
+    out: dict[int, list[tuple[list, list]]] = {}  # unit index -> per topic, for units hit
+
+    def hits_of(u_index: int) -> list[tuple[list, list]]:
+        line = out.get(u_index)
+        if line is None:
+            line = out[u_index] = [([], []) for _ in compiled]
+        return line
+
     for t, c in enumerate(compiled):
         negatives = sorted((a, b) for a, b, _, _ in c.negative.finditer(doc, index))
         # A weaker pattern matching inside a stronger one's match is the same evidence.
@@ -72,7 +80,7 @@ def match_lines(
             if not units[u_index].nav:
                 counted.append((start, end))
                 offset = start - starts[u_index]
-                out[u_index][t][0].append((offset, end - starts[u_index], pattern, text))
+                hits_of(u_index)[t][0].append((offset, end - starts[u_index], pattern, text))
         heading_matches = sorted(
             c.heading.finditer(titles, title_index), key=lambda h: (h[0], -h[2].weight, -h[1])
         )
@@ -86,8 +94,9 @@ def match_lines(
             if counted and _overlaps(counted, base, base + end - start):
                 continue  # the same words already counted for another pattern
             bisect.insort(counted, (base, base + end - start))
-            out[u_index][t][1].append((offset, offset + end - start, pattern, text))
-    return [tuple((tuple(a), tuple(h)) for a, h in line) for line in out]
+            hits_of(u_index)[t][1].append((offset, offset + end - start, pattern, text))
+    frozen = {i: tuple((tuple(a), tuple(h)) for a, h in line) for i, line in out.items()}
+    return [frozen.get(i, ()) for i in range(len(units))]
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:

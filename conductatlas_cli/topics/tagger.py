@@ -283,13 +283,14 @@ def _tag(
 
     per_section: list[list[TopicMatch]] = [[] for _ in sections]
     heading_tagged: list[set[str]] = [set() for _ in sections]
+    hit = [(unit, line_hits) for unit, line_hits in zip(units, hits, strict=True) if line_hits]
     for t, c in enumerate(compiled):
         # (section or passage key, pattern source) -> best hit, recorded in document order
         found: dict[tuple[str, int, str], Hit] = {}
-        for unit, line_hits in zip(units, hits, strict=True):
+        for unit, line_hits in hit:
             for start, _end, pattern, text in line_hits[t][0]:
                 _record(found, c.topic.id, unit, start, pattern, text, allow_body=True)
-        for unit, line_hits in zip(units, hits, strict=True):
+        for unit, line_hits in hit:
             for start, _end, pattern, text in line_hits[t][1]:
                 _record(found, c.topic.id, unit, start, pattern, text, allow_body=False)
         _score(c.topic, found, sections, passages, per_section, heading_tagged)
