@@ -124,6 +124,11 @@ def _clause_level(line: str) -> int | None:
 
 def parse_sections(text: str) -> list[Section]:
     """TEXT split into sections in document order (see the module docstring)."""
+    return list(_parse(text))
+
+
+@lru_cache(maxsize=8)  # a diff reads each text twice: to match sections, to tag topics
+def _parse(text: str) -> tuple[Section, ...]:
     lines = text.split("\n")
     markdown = any(_MD_HEADING.match(line) for line in lines)
     starts: list[tuple[int, int, str]] = []  # (line number, level, heading text)
@@ -162,4 +167,4 @@ def parse_sections(text: str) -> list[Section]:
                 lines=tuple(lines[number:end]),
             )
         )
-    return sections
+    return tuple(sections)
