@@ -258,6 +258,13 @@ class Matcher:
             if not starts:
                 continue
             parts = self._parts(pre, indices, same)
+            if len(parts) == 1:  # one engine for all (the usual case): one match per start
+                rx, members = parts[0]
+                for pos in starts:
+                    m = rx.match(doc, pos)
+                    if m:
+                        yield pos, m.end(), self.patterns[members[int(m.lastgroup[1:])]], m.group()
+                continue
             for pos in starts:
                 best = None  # the first alternative that matches here, as one alternation
                 for rx, members in parts:
