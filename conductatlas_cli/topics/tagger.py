@@ -292,15 +292,18 @@ def _tag(
 
     per_section: list[list[TopicMatch]] = [[] for _ in sections]
     heading_tagged: list[set[str]] = [set() for _ in sections]
-    hit = [(unit, line_hits) for unit, line_hits in zip(units, hits, strict=True) if line_hits]
+    by_topic: list[list[tuple[Unit, tuple[tuple, tuple]]]] = [[] for _ in compiled]
+    for unit, line_hits in zip(units, hits, strict=True):  # in document order
+        for t, pair in line_hits.items():
+            by_topic[t].append((unit, pair))
     for t, c in enumerate(compiled):
         # (section or passage key, pattern source) -> best hit, recorded in document order
         found: dict[tuple[str, int, str], Hit] = {}
-        for unit, line_hits in hit:
-            for start, _end, pattern, text in line_hits[t][0]:
+        for unit, (anywhere, _) in by_topic[t]:
+            for start, _end, pattern, text in anywhere:
                 _record(found, c.topic.id, unit, start, pattern, text, allow_body=True)
-        for unit, line_hits in hit:
-            for start, _end, pattern, text in line_hits[t][1]:
+        for unit, (_, heading) in by_topic[t]:
+            for start, _end, pattern, text in heading:
                 _record(found, c.topic.id, unit, start, pattern, text, allow_body=False)
         _score(c.topic, found, sections, passages, per_section, heading_tagged)
 
