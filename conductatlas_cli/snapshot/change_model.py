@@ -70,6 +70,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from conductatlas_cli.snapshot.dates import fold_dates, has_year, stamp_key
 from conductatlas_cli.snapshot.ignore import IgnoreRules
@@ -219,6 +220,7 @@ def _is_title(text: str) -> bool:
     return len(text) <= 80 and text.upper() == text and sum(c.isalpha() for c in text) >= 2
 
 
+@lru_cache(maxsize=8192)  # a changed line is asked about by each of the diff's line tests
 def line_unit(line: str, *, in_fence: bool = False) -> Unit | None:
     """LINE as a unit, or None when it holds nothing the model compares."""
     if in_fence:
