@@ -1047,14 +1047,17 @@ def write_results(bench: Bench, *, started: dt.datetime, took: float, versions: 
         "process and the children it waited for (os.wait4).",
         "",
     ]
-    realpages = HERE / "RESULTS-realpages.md"
-    if realpages.exists():
-        # benchmarks/realpages.py measures extraction and noise on real pages; its
-        # before/after table belongs beside the speed figures.
-        text = realpages.read_text().strip().splitlines()
-        lines += ["## Real pages: extraction and noise (benchmarks/realpages.py)", ""]
-        lines += _demoted(text[1:])
-        lines.append("")
+    # Before/after figures kept by hand beside the speed figures: benchmarks/realpages.py
+    # (extraction and noise on real pages), since_speed.py and diff_speed.py (the diff).
+    for name, title in (
+        ("RESULTS-realpages.md", "Real pages: extraction and noise (benchmarks/realpages.py)"),
+        ("RESULTS-diff.md", "atlas diff and --since digests (since_speed.py, scenario 5)"),
+    ):
+        if (HERE / name).exists():
+            text = (HERE / name).read_text().strip().splitlines()
+            lines += [f"## {title}", ""]
+            lines += _demoted(text[1:])
+            lines.append("")
     (HERE / "RESULTS.md").write_text("\n".join(lines))
 
 

@@ -13,7 +13,9 @@ from conductatlas_cli.snapshot.change_model import (
     line_cosmetic,
     lines_cosmetic,
     stream_hash,
+    text_units,
     texts_cosmetic,
+    units_cosmetic,
 )
 from conductatlas_cli.snapshot.normalize import normalize_text
 
@@ -260,6 +262,35 @@ def test_retyping_is_cosmetic_and_idempotent(lines):
         text.replace("'", "\u2019").replace(" - ", " \u2014 ").replace(" ", "  ")
     )
     assert texts_cosmetic(text, retyped) and texts_cosmetic(text, text)
+
+
+LINES = st.sampled_from(
+    [
+        "",
+        "# T",
+        "## 2. Fees",
+        "Pay 30 days.",
+        "Pay 3 0 days.",
+        "Pay 30  days.",
+        "- a",
+        "  - a",
+        "1. a",
+        "**Fees**",
+        "| a | b |",
+        "|---|---|",
+        "```",
+        "x\0y",
+        "Updated 3 days ago",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINES, max_size=12), st.lists(LINES, max_size=12))
+def test_the_early_answer_agrees_with_the_whole_check(old, new):
+    """Property: texts_cosmetic (which stops at the first differing character) = units_cosmetic."""
+    a, b = "\n".join(old), "\n".join(new)
+    assert texts_cosmetic(a, b) == (a == b or units_cosmetic(text_units(a), text_units(b)))
 
 
 def _bullets(text: str, start: str, end: str) -> list[str]:

@@ -19,7 +19,7 @@ from conductatlas_cli.topics.engine import (
     same_class,
     shape,
 )
-from conductatlas_cli.topics.tagger import _tag, line_local, topics_of
+from conductatlas_cli.topics.tagger import Seen, _tag, line_local, topics_of
 
 DATA = Path(__file__).parent / "data"
 TAGGING = yaml.safe_load((DATA / "topics" / "tagging.yaml").read_text("utf-8"))
@@ -158,7 +158,7 @@ def test_topics_of_some_sections_equal_those_of_the_whole_document(extra):
 def test_lines_seen_in_another_text_get_the_topics_they_would_alone():
     """Tagging with the matches of lines met in other texts (SEEN) changes no section's topics."""
     taxonomy = shipped_taxonomy()
-    seen: dict = {}
+    seen = Seen()
     for text in DOCUMENTS + DOCUMENTS[::-1]:
         sections = parse_sections(text)
         whole = [s.topics for s in tag_sections(sections, taxonomy).sections]
@@ -167,4 +167,4 @@ def test_lines_seen_in_another_text_get_the_topics_they_would_alone():
             assert got == {i: whole[i] for i in wanted}
         # the evidence too: every hit, score and passage
         assert repr(_tag(sections, taxonomy, seen=seen)) == repr(tag_sections(sections, taxonomy))
-    assert seen
+    assert seen.hits and seen.segments.lines

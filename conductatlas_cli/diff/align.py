@@ -191,6 +191,8 @@ def align_sentences(
     a: Sequence[str], b: Sequence[str], rules: NoiseRules = NO_RULES
 ) -> list[SentenceChange]:
     """Lines A → lines B as a list of sentence changes covering both, in order."""
+    if len(a) == len(b) and all(x == y for x, y in zip(a, b, strict=True)):
+        return [SentenceChange(EQUAL, x, y) for x, y in zip(a, b, strict=True)]  # unchanged
     out: list[SentenceChange] = []
     pending_old: list[str] = []
     pending_new: list[str] = []

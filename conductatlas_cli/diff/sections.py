@@ -124,18 +124,25 @@ def _clause_level(line: str) -> int | None:
 
 def parse_sections(text: str) -> list[Section]:
     """TEXT split into sections in document order (see the module docstring)."""
+    return list(_parse(text))
+
+
+@lru_cache(maxsize=8)  # a diff reads each text twice: to match sections, to tag topics
+def _parse(text: str) -> tuple[Section, ...]:
     lines = text.split("\n")
-    markdown = any(_MD_HEADING.match(line) for line in lines)
+    # A heading's `#` is in its first 4 characters, a fence's marks in the line: tested
+    # first, so most lines cost a substring test, not a regex match.
+    markdown = any("#" in line[:4] and _MD_HEADING.match(line) for line in lines)
     starts: list[tuple[int, int, str]] = []  # (line number, level, heading text)
     in_fence = False
     for number, line in enumerate(lines):
-        if line.lstrip().startswith(("```", "~~~")):
+        if ("```" in line or "~~~" in line) and line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
             continue
         if in_fence:
             continue
         if markdown:
-            m = _MD_HEADING.match(line)
+            m = _MD_HEADING.match(line) if "#" in line[:4] else None
             if m:
                 starts.append((number, len(m.group(1)), m.group(2) or ""))
         else:
@@ -162,4 +169,4 @@ def parse_sections(text: str) -> list[Section]:
                 lines=tuple(lines[number:end]),
             )
         )
-    return sections
+    return tuple(sections)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from conductatlas_cli.diff.model import EQUAL, ChangeSummary
 from conductatlas_cli.diff.sections import parse_sections
-from conductatlas_cli.topics.tagger import tag_text, topics_of
+from conductatlas_cli.topics.tagger import Seen, tag_text, topics_of
 from conductatlas_cli.topics.taxonomy import Taxonomy
 
 TRAILER = "Atlas-Topics"
@@ -30,7 +30,7 @@ def annotate_topics(
     no topics, as nothing shows them; a line both versions have is matched once.
     """
     changed = [c for c in summary.sections if c.kind != EQUAL]
-    seen: dict = {}
+    seen = Seen()
     new_tags = _tags_of(new, taxonomy, [c.new_index for c in changed], seen)
     old_tags = {} if old is None else _tags_of(old, taxonomy, [c.old_index for c in changed], seen)
     order = {t: i for i, t in enumerate(taxonomy.ids)}
@@ -46,7 +46,7 @@ def annotate_topics(
 
 
 def _tags_of(
-    text: str, taxonomy: Taxonomy, indices: list[int | None], seen: dict
+    text: str, taxonomy: Taxonomy, indices: list[int | None], seen: Seen
 ) -> dict[int, tuple[str, ...]]:
     """{index: topics} of TEXT's sections at INDICES (None or out of range: skipped)."""
     sections = parse_sections(text)

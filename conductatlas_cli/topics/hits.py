@@ -11,13 +11,17 @@ with it (`tagger.topics_of` reuses them between two versions of a document).
 from __future__ import annotations
 
 import bisect
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from conductatlas_cli.topics.prefix import Gate, PrefixIndex
 from conductatlas_cli.topics.segment import Unit
 
-# One line's matches of each topic, in taxonomy order: (anywhere, heading) hits, each
-# (start, end, pattern, text) with offsets into the line's cleaned text.
-LineHits = tuple[tuple[tuple, tuple], ...]
+# One line's matches, by topic (its index in taxonomy order): (anywhere, heading) hits,
+# each (start, end, pattern, text) with offsets into the line's cleaned text. Only the
+# topics with a hit on the line are there (most lines have none: nothing is built).
+LineHits = Mapping[int, tuple[tuple, tuple]]
+_NO_HITS: LineHits = MappingProxyType({})
 
 
 def title_span(unit: Unit) -> int:
@@ -55,7 +59,17 @@ def match_lines(
             at += span + 1
     titles = "\n".join(pieces)
     title_index = PrefixIndex(titles, gate, same=same[1])
-    out: list[list[tuple[list, list]]] = [[([], []) for _ in compiled] for _ in units]
+    out: dict[int, dict[int, tuple[list, list]]] = {}  # unit index -> topic -> hits
+
+    def hits_of(u_index: int, t: int) -> tuple[list, list]:
+        line = out.get(u_index)
+        if line is None:
+            line = out[u_index] = {}
+        pair = line.get(t)
+        if pair is None:
+            pair = line[t] = ([], [])
+        return pair
+
     for t, c in enumerate(compiled):
         negatives = sorted((a, b) for a, b, _, _ in c.negative.finditer(doc, index))
         # A weaker pattern matching inside a stronger one's match is the same evidence.
@@ -72,7 +86,7 @@ def match_lines(
             if not units[u_index].nav:
                 counted.append((start, end))
                 offset = start - starts[u_index]
-                out[u_index][t][0].append((offset, end - starts[u_index], pattern, text))
+                hits_of(u_index, t)[0].append((offset, end - starts[u_index], pattern, text))
         heading_matches = sorted(
             c.heading.finditer(titles, title_index), key=lambda h: (h[0], -h[2].weight, -h[1])
         )
@@ -86,8 +100,12 @@ def match_lines(
             if counted and _overlaps(counted, base, base + end - start):
                 continue  # the same words already counted for another pattern
             bisect.insort(counted, (base, base + end - start))
-            out[u_index][t][1].append((offset, offset + end - start, pattern, text))
-    return [tuple((tuple(a), tuple(h)) for a, h in line) for line in out]
+            hits_of(u_index, t)[1].append((offset, offset + end - start, pattern, text))
+    frozen = {
+        i: MappingProxyType({t: (tuple(a), tuple(h)) for t, (a, h) in line.items()})
+        for i, line in out.items()
+    }
+    return [frozen.get(i, _NO_HITS) for i in range(len(units))]
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -258,6 +258,13 @@ class Matcher:
             if not starts:
                 continue
             parts = self._parts(pre, indices, same)
+            if len(parts) == 1:  # one engine for all (the usual case): one match per start
+                rx, members = parts[0]
+                for pos in starts:
+                    m = rx.match(doc, pos)
+                    if m:
+                        yield pos, m.end(), self.patterns[members[int(m.lastgroup[1:])]], m.group()
+                continue
             for pos in starts:
                 best = None  # the first alternative that matches here, as one alternation
                 for rx, members in parts:
@@ -307,19 +314,18 @@ class PrefixIndex:
     def __init__(self, doc: str, gate: Gate, *, same: bool | None = None):
         # which engine may run a pattern here (`engine`); SAME: known already
         self.same_class = same_class(doc) if same is None else same
-        # (position, the shortest prefix there), in document order per kind of prefix
-        found: list[tuple[int, str]] = []
+        # the shortest prefix at each place -> its positions, in document order
+        starts: defaultdict[str, list[int]] = defaultdict(list)
         if gate.words is not None:
             m = gate.first.match(doc)
             if m:
-                found.append((0, m.group(1)))
+                starts[m.group(1)].append(0)
             # a match is the non-word character before the word: the word starts one after
-            found += [(m.end(), m.group(1)) for m in gate.words.finditer(doc)]
+            for m in gate.words.finditer(doc):
+                starts[m.group(1)].append(m.end())
         if gate.anywhere is not None:
-            found += [(m.start(), m.group(1)) for m in gate.anywhere.finditer(doc)]
-        starts: defaultdict[str, list[int]] = defaultdict(list)
-        for pos, shortest in found:
-            starts[shortest].append(pos)
+            for m in gate.anywhere.finditer(doc):
+                starts[m.group(1)].append(m.start())
         startswith = doc.startswith
         extensions = gate.extensions
         # The gate found the shortest prefix at each place; the longer ones that extend it

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from conductatlas_cli.diff.sections import TYPOGRAPHY, Section
 
@@ -72,6 +72,16 @@ class Unit:
     nav: bool  # a line of links only (a table of contents, a menu): never evidence
 
 
+@dataclass
+class Known:
+    """What `segment` derived from a line's or a piece's text, kept for another version of
+    the document (most of its lines are the same): a line's clause pieces (text, lead
+    title, nav) and a piece's cleaned text and title length."""
+
+    lines: dict[str, tuple[tuple[str, str | None, bool], ...]] = field(default_factory=dict)
+    cleaned: dict[tuple[str, str | None], tuple[str, int]] = field(default_factory=dict)
+
+
 def _first_group(m: re.Match) -> str:
     return m.group(1)
 
@@ -121,6 +131,11 @@ def _pieces(line: str) -> list[str]:
     return [p for p in _INLINE_CLAUSE.split(line) if p.strip()] or [line]
 
 
+def _line_pieces(line: str) -> tuple[tuple[str, str | None, bool], ...]:
+    """LINE's clause pieces: (text, lead title, whether it is a line of links only)."""
+    return tuple((piece, lead_title(piece), bool(_NAV.match(piece))) for piece in _pieces(line))
+
+
 def _close(passages: list[Passage], section: int, title: str | None, lines) -> None:
     """Append the passage made of LINES ((line number, text) pairs), if any."""
     if lines:
@@ -130,10 +145,13 @@ def _close(passages: list[Passage], section: int, title: str | None, lines) -> N
 
 
 def segment(
-    sections: list[Section], *, only: Collection[int] | None = None
+    sections: list[Section], *, only: Collection[int] | None = None, known: Known | None = None
 ) -> tuple[list[Passage], list[Unit]]:
     """The passages of SECTIONS and the units their text is matched on, in document order
-    (ONLY: of those sections only; line numbers stay the document's)."""
+    (ONLY: of those sections only; line numbers stay the document's). KNOWN: what another
+    version's lines gave (read and added to); a line's pieces and a piece's cleaned text
+    depend on that text alone."""
+    known = Known() if known is None else known
     passages: list[Passage] = []
     specs: list[tuple[int, int | None, int, str, str | None, bool]] = []
     line_no = 0
@@ -155,25 +173,33 @@ def segment(
             if not raw_line.strip():
                 blank = True
                 continue
-            for piece in _pieces(raw_line):
-                title = lead_title(piece)
+            pieces = known.lines.get(raw_line)
+            if pieces is None:
+                pieces = known.lines[raw_line] = _line_pieces(raw_line)
+            for piece, title, nav in pieces:
                 if title is not None or current is None or (blank and current_title is None):
                     _close(passages, s_index, current_title, current)
                     current, current_title = [], title
                 current.append((number, piece))
-                specs.append(
-                    (s_index, len(passages), number, piece, title, bool(_NAV.match(piece)))
-                )
+                specs.append((s_index, len(passages), number, piece, title, nav))
                 blank = False
         _close(passages, s_index, current_title, current)
         line_no += len(lines)
-    cleaned = clean_lines([spec[3] for spec in specs]) if specs else []
-    units = []
-    for (s_index, passage, number, _raw, title, nav), clean in zip(specs, cleaned, strict=True):
+    # Cleaned all at once (one pass over the text; a line cleans alike alone or with others).
+    new = list(
+        dict.fromkeys((spec[3], spec[4]) for spec in specs if spec[3:5] not in known.cleaned)
+    )
+    for (piece, title), clean in zip(
+        new, clean_lines([p for p, _ in new]) if new else [], strict=True
+    ):
         title_length = 0
         if title is not None:
             folded = clean_markup(title)
             at = clean.find(folded)
             title_length = at + len(folded) if at >= 0 else 0
+        known.cleaned[piece, title] = clean, title_length
+    units = []
+    for s_index, passage, number, piece, title, nav in specs:
+        clean, title_length = known.cleaned[piece, title]
         units.append(Unit(s_index, passage, number, clean, title_length, nav))
     return passages, units

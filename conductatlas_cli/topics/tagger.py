@@ -16,7 +16,7 @@ and taxonomy give the same result.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
@@ -24,7 +24,7 @@ from conductatlas_cli.diff.sections import Section, parse_sections
 from conductatlas_cli.topics.engine import same_class
 from conductatlas_cli.topics.hits import match_lines, title_span
 from conductatlas_cli.topics.prefix import Matcher, build_gate
-from conductatlas_cli.topics.segment import Passage, Unit, segment
+from conductatlas_cli.topics.segment import Known, Passage, Unit, segment
 from conductatlas_cli.topics.taxonomy import Pattern, Taxonomy, Topic
 
 HEADING_FACTOR = 3.0
@@ -153,6 +153,15 @@ class DocumentTopics:
         return out
 
 
+@dataclass
+class Seen:
+    """What tagging two versions of one document shares (`topics_of`), by the text it came
+    from: each line's matches, and what `segment` read from each line."""
+
+    hits: dict = field(default_factory=dict)
+    segments: Known = field(default_factory=Known)
+
+
 @lru_cache(maxsize=8)
 def _gate(taxonomy: Taxonomy):
     """The prefix gate for every pattern of TAXONOMY (see `prefix.build_gate`)."""
@@ -210,15 +219,15 @@ def topics_of(
     taxonomy: Taxonomy,
     wanted: Iterable[int],
     *,
-    seen: dict | None = None,
+    seen: Seen | None = None,
 ) -> dict[int, tuple[str, ...]]:
     """{index: topics} of the WANTED sections of SECTIONS, as `tag_sections` would give them.
 
     Where every pattern matches within a line (the shipped taxonomy does), a section's
     topics depend only on its own lines and its ancestors' (inherited topics), so only
-    those are tagged; otherwise the whole document is. SEEN (a dict the caller keeps,
-    for two versions of one document) remembers each line's matches, so a line the
-    other version has too is not matched again.
+    those are tagged; otherwise the whole document is. SEEN (kept by the caller, for
+    two versions of one document) remembers each line's matches and pieces, so a line
+    the other version has too is not read again.
     """
     wanted = sorted(set(wanted))
     if not wanted:
@@ -246,11 +255,11 @@ def _tag(
     sections: list[Section],
     taxonomy: Taxonomy,
     only: set[int] | None = None,
-    seen: dict | None = None,
+    seen: Seen | None = None,
 ) -> DocumentTopics:
     """Tag SECTIONS; with ONLY, only those (the others are left without topics); SEEN: see
     `topics_of` (only for a line-local taxonomy, whose matches never cross a line)."""
-    passages, units = segment(sections, only=only)
+    passages, units = segment(sections, only=only, known=None if seen is None else seen.segments)
     first_lines = []
     line = 0
     for s in sections:
@@ -270,7 +279,7 @@ def _tag(
         keys = [
             (u.clean, n, u.passage is None, u.nav, same) for u, n in zip(units, spans, strict=True)
         ]
-        new = [i for i, k in enumerate(keys) if k not in seen]
+        new = [i for i, k in enumerate(keys) if k not in seen.hits]
         for i, found_hits in zip(
             new,
             match_lines(
@@ -278,19 +287,23 @@ def _tag(
             ),
             strict=True,
         ):
-            seen[keys[i]] = found_hits
-        hits = [seen[k] for k in keys]
+            seen.hits[keys[i]] = found_hits
+        hits = [seen.hits[k] for k in keys]
 
     per_section: list[list[TopicMatch]] = [[] for _ in sections]
     heading_tagged: list[set[str]] = [set() for _ in sections]
+    by_topic: list[list[tuple[Unit, tuple[tuple, tuple]]]] = [[] for _ in compiled]
+    for unit, line_hits in zip(units, hits, strict=True):  # in document order
+        for t, pair in line_hits.items():
+            by_topic[t].append((unit, pair))
     for t, c in enumerate(compiled):
         # (section or passage key, pattern source) -> best hit, recorded in document order
         found: dict[tuple[str, int, str], Hit] = {}
-        for unit, line_hits in zip(units, hits, strict=True):
-            for start, _end, pattern, text in line_hits[t][0]:
+        for unit, (anywhere, _) in by_topic[t]:
+            for start, _end, pattern, text in anywhere:
                 _record(found, c.topic.id, unit, start, pattern, text, allow_body=True)
-        for unit, line_hits in zip(units, hits, strict=True):
-            for start, _end, pattern, text in line_hits[t][1]:
+        for unit, (_, heading) in by_topic[t]:
+            for start, _end, pattern, text in heading:
                 _record(found, c.topic.id, unit, start, pattern, text, allow_body=False)
         _score(c.topic, found, sections, passages, per_section, heading_tagged)
 
