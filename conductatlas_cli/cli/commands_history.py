@@ -152,10 +152,10 @@ def diff(
     from conductatlas_cli.archive import history
     from conductatlas_cli.archive.archive import Archive
     from conductatlas_cli.cli.previews import draw
-    from conductatlas_cli.diff.summary import summarize_changes
     from conductatlas_cli.render import stat_line, summary_to_dict
     from conductatlas_cli.timestamps import format_utc
-    from conductatlas_cli.topics.changes import annotate_topics, keep_topics
+    from conductatlas_cli.topics.batch import Pair, summarize_all
+    from conductatlas_cli.topics.changes import keep_topics
     from conductatlas_cli.topics.store import kept_in
 
     coloured = color_wanted(color_choice)
@@ -195,6 +195,11 @@ def diff(
     taxonomy = _taxonomy(sources, topic)  # issue 13: topics on every changed section
     labels = {s.key: s.label for s in sources.sources}  # 'Acme AI — Privacy Policy (acme/p)'
     titles = {s.key: s.title for s in sources.sources}
+    compared = [comp for comp in comparisons if not comp.cut_off]
+    pairs = [
+        Pair(c.old_text, c.new_text, c.between, tuple(ignore.get(c.key, ()))) for c in compared
+    ]
+    summaries = iter(summarize_all(pairs, taxonomy))  # in the order of `compared`
     for comp in comparisons:
         if comp.cut_off:  # never a "first snapshot" we cannot see
             if fmt == "json":
@@ -203,10 +208,7 @@ def diff(
             else:
                 chunks.append(history.cut_off_line(comp) + "\n")
             continue
-        summary = summarize_changes(
-            comp.old_text, comp.new_text, between=comp.between, ignore=ignore.get(comp.key, ())
-        )
-        summary = annotate_topics(summary, comp.old_text, comp.new_text, taxonomy)
+        summary = next(summaries)
         if topic:
             summary = keep_topics(summary, topic)
         title = comp.heading(labels.get(comp.key, comp.key))
