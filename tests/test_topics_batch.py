@@ -75,6 +75,7 @@ def test_a_workers_error_is_raised_as_one_process_raises_it(taxonomy):
 
 
 def test_few_pairs_stay_in_this_process(taxonomy, monkeypatch):
+    """Under PARALLEL_MIN_PAIRS pairs nothing is forked (forking would cost more)."""
     monkeypatch.setattr(batch, "_in_workers", lambda *a: pytest.fail("forked for 3 pairs"))
     assert len(summarize_all(pairs(3), taxonomy)) == 3
 
@@ -84,6 +85,7 @@ def test_few_pairs_stay_in_this_process(taxonomy, monkeypatch):
     st.integers(min_value=1, max_value=8),
 )
 def test_shares_cover_every_pair_once_in_order_none_empty(sizes, parts):
+    """The ranges are contiguous, in order, none empty, and cover every pair."""
     parts = min(parts, len(sizes))
     work = [Pair(None, "x" * size) for size in sizes]
     ranges = shares(work, parts)
@@ -94,6 +96,7 @@ def test_shares_cover_every_pair_once_in_order_none_empty(sizes, parts):
 
 
 def test_shares_are_about_equal_in_size():
+    """Ten pairs of one size in two shares: five each."""
     work = [Pair(None, "x" * 100) for _ in range(10)]
     assert shares(work, 2) == [(0, 5), (5, 10)]
 
