@@ -93,22 +93,8 @@ def text_units(
     rules = IgnoreRules(ignore)
     units: list[Unit] = []
     stack: list[int] = []  # content columns of the open list items
-    in_fence = False
     known = {} if known is None else known
-    for line in text.split("\n"):
-        if FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if rules and rules.matches(line):
-            continue
-        if in_fence:
-            unit = line_unit(line, in_fence=True)
-        elif line in known:
-            unit = known[line]
-        else:
-            unit = known[line] = line_unit(line)
-        if unit is None:
-            continue
+    for line, unit in _line_units(text.split("\n"), known, rules=rules):
         if unit.kind == "item":
             start = len(line) - len(line.lstrip(" "))
             while stack and stack[-1] > start:  # close items this one is not inside
@@ -217,15 +203,20 @@ def texts_cosmetic(old: str, new: str, *, ignore: Sequence[str] = ()) -> bool:
     )
 
 
-def _bare_keys(lines: list[str], start: int, known: dict[str, Unit | None]) -> Iterator[str]:
-    """The keys, spaces removed, of LINES[START:] (no `ignore` rules), empty ones skipped."""
-    in_fence = False
-    for line in lines[:start]:
+def _line_units(
+    lines: Sequence[str],
+    known: dict[str, Unit | None],
+    *,
+    rules: IgnoreRules | None = None,
+    in_fence: bool = False,
+) -> Iterator[tuple[str, Unit]]:
+    """(line, unit) of each of LINES that holds one (fence marks and RULES' lines skipped);
+    IN_FENCE: LINES start inside a code fence. KNOWN: see `text_units`."""
+    for line in lines:
         if FENCE.match(line):
             in_fence = not in_fence
-    for line in lines[start:]:
-        if FENCE.match(line):
-            in_fence = not in_fence
+            continue
+        if rules and rules.matches(line):
             continue
         if in_fence:
             unit = line_unit(line, in_fence=True)
@@ -233,7 +224,18 @@ def _bare_keys(lines: list[str], start: int, known: dict[str, Unit | None]) -> I
             unit = known[line]
         else:
             unit = known[line] = line_unit(line)
-        if unit is not None and (bare := unit.key.replace(" ", "")):
+        if unit is not None:
+            yield line, unit
+
+
+def _bare_keys(lines: list[str], start: int, known: dict[str, Unit | None]) -> Iterator[str]:
+    """The keys, spaces removed, of LINES[START:] (no `ignore` rules), empty ones skipped."""
+    in_fence = False
+    for line in lines[:start]:
+        if FENCE.match(line):
+            in_fence = not in_fence
+    for _, unit in _line_units(lines[start:], known, in_fence=in_fence):
+        if bare := unit.key.replace(" ", ""):
             yield bare
 
 
