@@ -189,6 +189,13 @@ def _last_text(step: Step) -> str | None:
     return step.later_commits[-1] if step.later_commits else step.snapshot
 
 
+def _not_noise(res: DocResult, noise: tuple[str, str], before: str | None, why: str) -> None:
+    """Count the noise commit NOISE ((stamp, text before)) as a true change after all: WHY."""
+    res.noise -= 1
+    res.dated -= bool(_date_moved(noise[1], before or ""))
+    res.notes.append(f"  commit at {noise[0]} not noise after all: it {why}")
+
+
 def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> DocResult:
     res = DocResult(key=key, captures=len(caps))
     sums = [0.0, 0.0, 0.0]
@@ -282,12 +289,12 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
                     caps[i - 1].ref_cased, cap.ref_cased, earlier_noise[1], before or ""
                 )
             ):
-                res.noise -= 1  # it made the reference's case or punctuation edit before it did
-                res.cased += 1
-                res.dated -= bool(_date_moved(earlier_noise[1], before or ""))
-                res.notes.append(
-                    f"  commit at {earlier_noise[0]} not noise after all: it made the reference's"
-                    f" case or punctuation edit of {cap.stamp} early"
+                res.cased += 1  # it made the reference's case or punctuation edit before it did
+                _not_noise(
+                    res,
+                    earlier_noise,
+                    before,
+                    f"made the reference's case or punctuation edit of {cap.stamp} early",
                 )
                 if last_noise is earlier_noise:
                     last_noise = None
@@ -312,11 +319,9 @@ def judge(key: str, caps: list[Capture], steps: list[Step], explain: bool) -> Do
             _recorded_early(caps[i - 1].ref_words, cap.ref_words, before, earlier_noise[1])
             or carries_edit(caps[i - 1].ref_cased, cap.ref_cased, earlier_noise[1], before or "")
         ):
-            res.noise -= 1  # that commit recorded this change before the reference had it
-            res.dated -= bool(_date_moved(earlier_noise[1], before or ""))
-            res.notes.append(
-                f"  commit at {earlier_noise[0]} not noise after all: it recorded the"
-                f" reference's change at {cap.stamp} early"
+            # that commit recorded this change before the reference had it
+            _not_noise(
+                res, earlier_noise, before, f"recorded the reference's change at {cap.stamp} early"
             )
             if last_noise is earlier_noise:
                 last_noise = None
