@@ -6,7 +6,9 @@
   of the run is in. Then a page sharing blocks with another document of the same
   site (host) — extracted in this run, or as last extracted — is extracted once
   more with those blocks as chrome, unless its first extraction had those very
-  blocks as chrome already, and a new document's final text is tagged with its
+  blocks as chrome already (a second extraction that gives the first one's characters
+  takes their snapshot text, noise hash and word count from it: `run.pages.Prior`),
+  and a new document's final text is tagged with its
   topics (once, in the run's workers); when that is done, the pages are handed on to
   be recorded, together, in the order they came. The recorder meanwhile records
   other sites' pages. A page's first extraction gets as chrome what
