@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,6 +20,7 @@ from conductatlas_cli.snapshot.change_model import (
     units_cosmetic,
 )
 from conductatlas_cli.snapshot.normalize import normalize_text
+from conductatlas_cli.snapshot.units import _DIGIT_SPACE
 
 
 def cosmetic(old: str, new: str, **kw) -> bool:
@@ -314,3 +317,11 @@ def test_readme_lists_the_classes_exactly_as_the_code_has_them():
     assert len(never) == 7
     for bullet in cosmetic + never:
         assert f"- {bullet}" in readme
+
+
+@given(st.text(alphabet="1 2\t\n\u00a0a\u0663\u2003x9", max_size=16))
+def test_digit_spaces_are_found_as_the_rule_as_written(text):
+    """A squeezed key keeps one space between digits exactly where the rule as written did."""
+    as_written = re.compile(r"(?<=\d)\s+(?=\d)")  # its look-behind first: every position tried
+    assert _DIGIT_SPACE.pattern != as_written.pattern
+    assert _DIGIT_SPACE.sub("\0", text) == as_written.sub("\0", text)

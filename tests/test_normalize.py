@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conductatlas_cli.snapshot.normalize import normalize_text
+from conductatlas_cli.snapshot.normalize import _CANDIDATE, normalize_text
 from conductatlas_cli.snapshot.words import count_words
 
 # --- characters and whitespace -------------------------------------------------------
@@ -311,3 +312,21 @@ def test_stray_escape_does_not_swallow_the_document():
     """An unterminated OSC ends at the line break: the next line survives."""
     text = normalize_text("Intro \x1b]8;;x\nThe next clause stays.")
     assert text == "Intro The next clause stays.\n"
+
+
+# The sentence-end candidate as first written (its look-behind first made `re` try every
+# position of a paragraph).
+_CANDIDATE_AS_WRITTEN = re.compile(
+    _CANDIDATE.pattern.replace(r"([.!?](?<![.!?][.!?])[.!?]*)", r"(?<![.!?])([.!?]+)", 1)
+)
+
+
+@given(st.text(alphabet=".!?)]\"'*_ aA1(\u201c\u201dxZ`\n", max_size=24), st.integers(0, 24))
+def test_sentence_end_candidates_are_the_rule_as_written(text, pos):
+    """The candidate sentence ends are found where, and as, the rule as first written finds them."""
+    assert _CANDIDATE_AS_WRITTEN.pattern != _CANDIDATE.pattern
+
+    def found(rx):
+        return [(m.span(), m.group(1)) for m in rx.finditer(text, pos)]
+
+    assert found(_CANDIDATE) == found(_CANDIDATE_AS_WRITTEN)

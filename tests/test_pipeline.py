@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from test_cli_fetch import CLAUSES, policy_html
 from typer.testing import CliRunner
 
 from conductatlas_cli.cli import app
-from conductatlas_cli.run.pages import POOL_MIN_DOCUMENTS, PageJob, PageProcessor, process_page
+from conductatlas_cli.run.pages import (
+    POOL_MIN_DOCUMENTS,
+    PageJob,
+    PageProcessor,
+    Prior,
+    process_page,
+)
 
 runner = CliRunner()
 
@@ -21,6 +29,24 @@ def test_worker_processes_give_the_same_text_as_inline():
         assert processor.run(job) == process_page(job)
     finally:
         processor.close()
+
+
+def test_a_second_extraction_gives_what_the_first_gave():
+    """A job carrying its first extraction's result gives the very same page text."""
+    job = PageJob(body=policy_html().encode(), content_type="text/html", url="http://x.test/")
+    first = process_page(job)
+    prior = Prior(first.extracted, first.text or "", first.noise, first.words)
+    assert process_page(replace(job, prior=prior)) == first
+
+
+def test_a_prior_counts_only_for_the_same_extracted_characters():
+    """A prior whose extracted text differs from the extractor's is not used."""
+    job = PageJob(body=policy_html().encode(), content_type="text/html", url="http://x.test/")
+    first = process_page(job)
+    same = Prior(first.extracted, "kept", "n", 1)
+    other = Prior("0" * 64, "kept", "n", 1)
+    assert process_page(replace(job, prior=same)).text == "kept"
+    assert process_page(replace(job, prior=other)) == first
 
 
 def test_a_large_run_records_every_document(in_project, server):

@@ -69,6 +69,7 @@ class Extracted:
     container: str | None = None
     job: object | None = None  # the PageJob
     tags: Tags | None = None  # the text's topics, when its extraction tagged it (a new document)
+    extracted: str = ""  # PageText.extracted: what a second extraction compares its text with
 
 
 @dataclass(frozen=True)

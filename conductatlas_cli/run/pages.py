@@ -41,6 +41,25 @@ class PageJob(ExtractRequest):
     # a new document's commit lists its topics, and the tagging runs here, beside the
     # extraction, instead of in the recorder's one thread. None: no tagging.
     topics: Mapping[str, Any] | None = None
+    # What this very job (the same body, `ignore` and `min_chars`) gave under other evidence:
+    # the run's second extraction of a page with its site's chrome (run/site_evidence.py).
+    prior: Prior | None = None
+
+
+@dataclass(frozen=True)
+class Prior:
+    """An earlier extraction's result for a job that differs only in its evidence.
+
+    When the extractor gives the same characters again, the snapshot text, its noise hash
+    and word count are these (each a pure function of those characters and the job's
+    `ignore`), and the guards, which passed them on the same body, pass them again: a
+    page is normalized, checked and hashed once, however often it is extracted.
+    """
+
+    extracted: str  # sha256 of the extractor's text, before normalizing
+    text: str
+    noise: str
+    words: int
 
 
 def page_job(
@@ -90,6 +109,7 @@ class PageText:
     blocks: frozenset[int] = frozenset()  # the page's block fingerprints
     container: str | None = None  # the path of the container chosen
     tags: Tags | None = None  # with the job's `topics`: the text's (None: not tagged)
+    extracted: str = ""  # sha256 of the extractor's text (`Prior.extracted`); "": no text
 
 
 def sha256(text: str) -> str:
@@ -116,17 +136,24 @@ def process_page(job: PageJob) -> PageText:
 
     try:
         page = extract_page(job)
-        text = normalize_text(page.text)
-        problem = check_page(text, body=job.body, min_chars=job.min_chars)
-        if problem:
-            return _refused(job, text, problem)
+        extracted = sha256(page.text)
+        prior = job.prior
+        if prior is not None and prior.extracted == extracted:
+            text, noise, words = prior.text, prior.noise, prior.words
+        else:
+            text = normalize_text(page.text)
+            problem = check_page(text, body=job.body, min_chars=job.min_chars)
+            if problem:
+                return _refused(job, text, problem)
+            noise, words = noise_hash(text, job.ignore), count_words(text)
         return PageText(
             text=text,
-            noise=noise_hash(text, job.ignore),
-            words=count_words(text),
+            noise=noise,
+            words=words,
             blocks=page.blocks,
             container=page.container,
             tags=tag_page(text, job.topics) if job.topics is not None else None,
+            extracted=extracted,
         )
     except AtlasError as exc:
         return PageText(error=str(exc))

@@ -185,7 +185,7 @@ def _fetch_once(
         job = replace(job, evidence=own)
         page = run(job)
     result.text, result.error = page.text, page.error
-    result.noise, result.words = page.noise, page.words
+    result.noise, result.words, result.extracted = page.noise, page.words, page.extracted
     result.blocks, result.container, result.job = page.blocks, page.container, job
     result.needs_browser = page.needs_browser
     if settings.captures and page.text is not None:

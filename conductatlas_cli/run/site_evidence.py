@@ -6,7 +6,9 @@
   of the run is in. Then a page sharing blocks with another document of the same
   site (host) — extracted in this run, or as last extracted — is extracted once
   more with those blocks as chrome, unless its first extraction had those very
-  blocks as chrome already, and a new document's final text is tagged with its
+  blocks as chrome already (a second extraction that gives the first one's characters
+  takes their snapshot text, noise hash and word count from it: `run.pages.Prior`),
+  and a new document's final text is tagged with its
   topics (once, in the run's workers); when that is done, the pages are handed on to
   be recorded, together, in the order they came. The recorder meanwhile records
   other sites' pages. A page's first extraction gets as chrome what
@@ -37,6 +39,7 @@ from urllib.parse import urlsplit
 from conductatlas_cli.archive.state import DocumentState, State
 from conductatlas_cli.config.model import Source
 from conductatlas_cli.extract.evidence import Evidence, History, PageExtraction
+from conductatlas_cli.run.pages import Prior
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -195,7 +198,8 @@ class SiteBatches:
                 evidence = got.job.evidence or Evidence()
                 if chrome != got.blocks & evidence.chrome:  # else extracted with this chrome
                     evidence = replace(evidence, chrome=chrome)
-                    job = replace(got.job, evidence=evidence, topics=topics)
+                    prior = Prior(got.extracted, got.text, got.noise, got.words)
+                    job = replace(got.job, evidence=evidence, topics=topics, prior=prior)
             if job is not None or topics is not None:
                 work.append((got, job))
         return work
@@ -207,7 +211,7 @@ class SiteBatches:
             if job is not None:
                 page = self._processor.run(job)
                 got.text, got.error = page.text, page.error
-                got.noise, got.words = page.noise, page.words
+                got.noise, got.words, got.extracted = page.noise, page.words, page.extracted
                 got.container = page.container or got.container
                 got.tags = page.tags
             elif got.text is not None and self._topics is not None:

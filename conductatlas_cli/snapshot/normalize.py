@@ -79,8 +79,11 @@ _ENUM_START = re.compile(
 
 # --- sentences ------------------------------------------------------------------
 
-_CANDIDATE = re.compile(  # a terminator, closers, a space, then what may open a sentence
-    r"(?<![.!?])([.!?]+)[)\]\"'\u201d\u2019\u00bb*_]* (?=[\"'\u201c\u2018\u00ab\u201e(\[]|[*_`]*[^\W_a-z])"
+# A terminator (the first of a run: none before it), closers, a space, then what may open
+# a sentence. The run is written to start with its first character, not with the look
+# behind, so `re` skips in C to the next `.`, `!` or `?` instead of trying every position.
+_CANDIDATE = re.compile(
+    r"([.!?](?<![.!?][.!?])[.!?]*)[)\]\"'\u201d\u2019\u00bb*_]* (?=[\"'\u201c\u2018\u00ab\u201e(\[]|[*_`]*[^\W_a-z])"
 )
 _LEAD = re.compile("[\"'\u201c\u2018\u00ab\u201e(\\[*_`]*")
 _BLOCK_STARTS = frozenset("|>`~#-*_+0123456789\u2022\u25e6\u25aa\u2023\u25cf\u2219")

@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 
 LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?: \"[^\"\n]*\")?\)")
-_MARKERS = re.compile(r"^[ \t]*(?:#{1,6}|>|[-*+\u2022]|[0-9]{1,9}[.)])(?=[ \t]|$)", re.M)
+# A marker opening a line, with the line break before it: matched on "\n" + the text, so
+# `re` skips in C from one line break to the next (a leading `^` made it try every position).
+_MARKERS = re.compile(r"\n[ \t]*(?:#{1,6}|>|[-*+\u2022]|[0-9]{1,9}[.)])(?=[ \t]|$)", re.M)
 _WORD_CHAR = re.compile(r"[^\W_]")
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
@@ -24,7 +26,7 @@ _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 def _tokens(text: str) -> list[str]:
     if "](" in text:
         text = LINK.sub(r" \1 ", text)
-    return _MARKERS.sub(" ", text).split()
+    return _MARKERS.sub("\n ", "\n" + text).split()
 
 
 def _is_word(token: str) -> bool:

@@ -128,6 +128,8 @@ def lead_title(raw: str) -> str | None:
 
 
 def _pieces(line: str) -> list[str]:
+    if "**" not in line:  # an inline clause opens with a bold title: most lines have none
+        return [line]
     return [p for p in _INLINE_CLAUSE.split(line) if p.strip()] or [line]
 
 
