@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conductatlas_cli.archive.state import State
@@ -214,3 +216,25 @@ def test_a_page_extracted_with_its_sites_blocks_is_not_extracted_again():
     assert processor.tagged == 1  # privacy's final text; terms was tagged in its extraction
     assert all(got.tags is not None for got in recorded)
     assert "We recently updated" not in (recorded[0].text or "")
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.frozensets(st.integers(0, 12), max_size=6)), max_size=25
+    )
+)
+def test_chrome_for_is_what_the_sites_other_documents_hold(learned):
+    """After any run of `learn`s, a document's chrome is the union of the blocks the site's
+    other documents hold last (as counted by hand)."""
+    sources = tuple(
+        Source(platform="acme", document=f"d{n}", url=f"http://acme.test/d{n}") for n in range(4)
+    )
+    sites = SiteBatches(list(sources), sources, State(), PageProcessor(0))
+    held: dict[str, frozenset[int]] = {}
+    for n, blocks in learned:
+        sites.learn(Extracted(sources[n], text="x", blocks=blocks))
+        if blocks:
+            held[sources[n].key] = blocks
+        for source in sources:
+            others = [b for key, b in held.items() if key != source.key]
+            assert sites.chrome_for(source) == frozenset().union(*others)

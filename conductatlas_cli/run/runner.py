@@ -184,6 +184,11 @@ def _fetch_once(
         # without them, as SiteBatches expects of a page it did not refine.
         job = replace(job, evidence=own)
         page = run(job)
+    if job.evidence is not None and job.evidence.chrome:
+        # The site's blocks count only where the page holds them: keep those, not the
+        # whole site's (a held page of a site of N documents would keep N pages' blocks).
+        chrome = job.evidence.chrome & page.blocks
+        job = replace(job, evidence=replace(job.evidence, chrome=chrome))
     result.text, result.error = page.text, page.error
     result.noise, result.words, result.extracted = page.noise, page.words, page.extracted
     result.blocks, result.container, result.job = page.blocks, page.container, job

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -100,11 +100,14 @@ class SiteBatches:
         for source in chosen:
             self._waiting[self._site[source.key]] += 1
         self._stored: dict[str, dict[str, frozenset[int]]] = defaultdict(dict)
+        # per site: how many of its documents hold each block, and (a cache) all its blocks
+        self._counts: dict[str, Counter[int]] = defaultdict(Counter)
+        self._union: dict[str, frozenset[int]] = {}
         for source in every:
             doc = state.documents.get(source.key)
             blocks = history(doc).blocks if doc is not None else frozenset()
             if blocks:
-                self._stored[self._site[source.key]][source.key] = blocks
+                self._store(self._site[source.key], source.key, blocks)
         self._held: dict[str, list] = defaultdict(list)
         self._since: dict[str, float] = {}  # when a page of a waiting site last came in
         self._done: list[list] = []  # sites' pages ready to record, in the order they got so
@@ -115,15 +118,35 @@ class SiteBatches:
         """The blocks SOURCE's site's other documents are known to hold now (any thread)."""
         site = self._site.get(source.key, site_of(source.url))
         with self._lock:
-            known = [b for k, b in self._stored.get(site, {}).items() if k != source.key]
-        return frozenset().union(*known)
+            counts = self._counts.get(site)
+            if not counts:
+                return frozenset()
+            union = self._union.get(site)
+            if union is None:
+                union = self._union[site] = frozenset(counts)
+            own = self._stored[site].get(source.key, frozenset())
+            alone = [b for b in own if counts[b] == 1]  # held by SOURCE and no other
+        return union.difference(alone) if alone else union
 
     def learn(self, got: Extracted) -> None:
         """GOT's page is extracted: its blocks are its site's evidence from now on (any thread)."""
         if got.blocks:
             site = self._site.get(got.source.key, site_of(got.source.url))
             with self._lock:
-                self._stored[site][got.source.key] = got.blocks  # this run's page wins
+                self._store(site, got.source.key, got.blocks)  # this run's page wins
+
+    def _store(self, site: str, key: str, blocks: frozenset[int]) -> None:
+        """KEY (of SITE) holds BLOCKS now (under the lock, or before any thread starts)."""
+        counts = self._counts[site]
+        old = self._stored[site].get(key)
+        if old is not None:
+            counts.subtract(old)
+            for b in old:
+                if counts[b] <= 0:
+                    del counts[b]
+        counts.update(blocks)
+        self._stored[site][key] = blocks
+        self._union.pop(site, None)
 
     def add(self, got: Extracted) -> None:
         """GOT is in; the last page of a site hands the site on (`ready` gives it back)."""
