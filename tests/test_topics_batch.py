@@ -124,3 +124,16 @@ def test_since_digest_over_many_documents_prints_each_once(project):
     one_by_one = [atlas(f"acme/{key}", "--since", "2026-01-05") for key in keys]
     assert digest == "\n".join(one_by_one)
     assert digest.count("acme/doc-3") == 1
+
+
+def test_a_refused_fork_summarizes_everything_here(taxonomy, monkeypatch):
+    """No worker can start (fork refused: made to fail, as it cannot be made real): the
+    summaries come from this process, the same as one process gives."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    def refuse(self, *args, **kwargs):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", refuse)
+    alone = [summarize(p, taxonomy) for p in pairs(8)]
+    assert summarize_all(pairs(8), taxonomy, workers=2) == alone

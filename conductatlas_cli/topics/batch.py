@@ -97,7 +97,10 @@ def _in_workers(pairs: Sequence[Pair], taxonomy: Taxonomy, workers: int) -> list
             initializer=_worker_init,
         )
         with pool:
-            futures = [pool.submit(_summarize_range, start, stop) for start, stop in ranges[1:]]
+            try:
+                futures = [pool.submit(_summarize_range, a, b) for a, b in ranges[1:]]
+            except Exception:  # noqa: BLE001 - no worker could start (fork refused): all here
+                return [summarize(p, taxonomy) for p in pairs]
             start, stop = ranges[0]
             result = [summarize(p, taxonomy) for p in pairs[start:stop]]
             for (start, stop), future in zip(ranges[1:], futures, strict=True):
