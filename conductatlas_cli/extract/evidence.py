@@ -2,8 +2,8 @@
 
 A run passes an `ExtractRequest` (the body as served, the source's selectors and an
 `Evidence`) to `extractor.extract_page`; the page gives back a `PageExtraction`: its
-text, the fingerprints of its text blocks and the path of the container chosen. The run keeps the last two in the document's state and
-builds the next evidence from them:
+text, the fingerprints of its text blocks and the path of the container chosen. The
+run keeps the last two in the document's state and builds the next evidence from them:
 
 - `chrome`: blocks of this page that appear verbatim on another document of the
   same site (its host) in the same run or at its last extraction: site

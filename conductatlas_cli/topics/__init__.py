@@ -7,6 +7,7 @@ index that keeps tagging fast), `engine.py` (each pattern on `re` where it match
 programs kept between processes), `hits.py` (the matches that count, per line),
 `tagger.py` (sections → topics, with the evidence for `--explain`), `changes.py`
 (topics on a change summary, `--topic`, the `Atlas-Topics` trailer, `watch:`),
+`batch.py` (many documents' change summaries with topics, in worker processes),
 `compare.py` (`atlas topics` and `atlas compare` from the archive).
 
 May import: `diff` (the section parser, the change model and summary),
