@@ -130,21 +130,21 @@ class Archive:
         return root_real, [*inner, platform, f"{document}.md"]
 
     def _rel_parts(self, key: str) -> list[str]:
-        root_real, parts = self._snapshot_parts(key)
+        _root_real, parts = self._snapshot_parts(key)
+        return [*self._project_parts(), *parts]
+
+    def _project_parts(self) -> tuple[str, ...]:
+        """The project folder below the repository's top level, resolved once a run."""
         if self._top_parts is None:
             try:
-                self._top_parts = root_real.relative_to(self.git.top.resolve()).parts
+                self._top_parts = self.root.resolve().relative_to(self.git.top.resolve()).parts
             except ValueError:
                 raise StoreError(f"project '{self.root}' is not inside '{self.git.top}'") from None
-        return [*self._top_parts, *parts]
+        return self._top_parts
 
     def project_relpath(self, *parts: str) -> str:
         """PARTS below the project folder, as a path relative to the repository's top level."""
-        try:
-            base = self.root.resolve().relative_to(self.git.top.resolve())
-        except ValueError:
-            raise StoreError(f"project '{self.root}' is not inside '{self.git.top}'") from None
-        return "/".join([*base.parts, *parts])
+        return "/".join([*self._project_parts(), *parts])
 
     def read_file(self, commit: str, rel: str) -> bytes | None:
         """The blob at REL (from the repository's top) in COMMIT, or None."""
