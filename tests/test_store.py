@@ -385,6 +385,52 @@ def test_repair_restores_work_tree_and_index_from_head(project, archive):
     assert status(project.root) == []
 
 
+def test_a_delayed_index_follows_head_in_one_write(project, archive, monkeypatch):
+    """With `index_delay`, three records leave the index behind HEAD; one flush catches up."""
+    writes = []
+    real = gitrepo.Git._write_index
+    monkeypatch.setattr(
+        gitrepo.Git,
+        "_write_index",
+        lambda self, entries: writes.append(entries) or real(self, entries),
+    )
+    archive.git.flush_index()  # the delay counts from the last write
+    archive.git.index_delay = 60.0
+    for n, key in enumerate([KEY, "openai/terms", KEY]):
+        archive.record_version(
+            key, f"Text {n}.\n", message=message(f"v{n}", "2026-11-01T10:00:00Z")
+        )
+    assert writes == []
+    assert sorted(git(project.root, "diff", "--cached", "--name-only", "HEAD").split()) == [
+        REL,
+        "snapshots/openai/terms.md",
+    ]
+    assert archive.git.flush_index()
+    assert len(writes) == 1 and status(project.root) == []
+
+
+def test_an_index_left_behind_head_is_caught_up_by_the_repairs(project):
+    """A run killed within its index delay: the next repairs point snapshot and capture at HEAD."""
+    from conductatlas_cli.archive.captures import capture_relpaths, repair_captures
+
+    with make_archive(project.root) as first:
+        first.git.flush_index()
+        first.git.index_delay = 60.0
+        meta = capture_relpaths(first, KEY)["meta.json"]
+        first.record_version(
+            KEY, "Good.\n", message=message("one", "2026-11-01T10:00:00Z"), extra={meta: b"{}"}
+        )
+        first.git._staged.clear()  # what a SIGKILL loses
+    assert sorted(git(project.root, "diff", "--cached", "--name-only", "HEAD").split()) == [
+        meta,
+        REL,
+    ]
+    with make_archive(project.root) as second:
+        second.repair([KEY])
+        repair_captures(second, [KEY])
+    assert status(project.root) == []
+
+
 def test_repair_restores_deleted_file(project, archive):
     """A deleted snapshot comes back from HEAD."""
     archive.record_version(KEY, "Good.\n", message=message("one", "2026-11-01T10:00:00Z"))

@@ -301,7 +301,7 @@ class Archive:
                 held = entry_at(git, head[1], rel.split("/")) if head is not None else None
                 if head is not None and held and (held.mode, held.oid) == (0o100644, blob):
                     replace_file(tmp, path)  # the text HEAD holds: no commit
-                    git.set_index_entry(rel, blob)
+                    git.stage({rel: blob})
                     latest = self.versions(key)
                     return latest[0].commit if latest else head[0]
                 files: list[tuple[list[str], str | None]] = [(rel.split("/"), blob)]
@@ -328,7 +328,7 @@ class Archive:
             entries: dict[str, str | None] = {rel: blob}
             for other, content in (extra or {}).items():
                 entries[other] = write_work_file(git, self.root.resolve(), other, content)
-            git.set_index_entries(entries)  # one process; busy index: `repair` fixes it
+            git.stage(entries)  # one process; busy index: `repair` fixes it
             return commit
 
     def put_file(self, rel: str, content: bytes | None) -> None:

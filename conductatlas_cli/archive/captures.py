@@ -141,7 +141,8 @@ def repair_captures(archive, keys: list[str]) -> None:
     git = archive.git
     if git.head() is None:
         return
-    at_head = git.blobs_under("HEAD", archive.project_relpath(CAPTURES_DIR))
+    folder = archive.project_relpath(CAPTURES_DIR)
+    at_head = git.blobs_under("HEAD", folder)
     top = git.top.resolve()
     for key in keys:
         for rel in capture_relpaths(archive, key).values():
@@ -157,6 +158,15 @@ def repair_captures(archive, keys: list[str]) -> None:
             data = archive.read_file("HEAD", rel)
             if data is not None and current != data:
                 archive.put_file(rel, data)
+    # A run stopped within its index delay (`Git.stage`) left the index behind HEAD.
+    behind = git.run("diff-index", "--cached", "-z", "--name-only", "HEAD", "--", folder)
+    lagging = {}
+    for name in behind.split(b"\0"):
+        rel = name.decode("utf-8", "surrogateescape")
+        if rel in at_head:
+            lagging[rel] = at_head[rel][1]
+    if lagging:
+        git.set_index_entries(lagging)
 
 
 def _pack(data: bytes) -> bytes:

@@ -90,6 +90,10 @@ class Git:
         self._idents: dict[tuple, tuple[str, str]] = {}
         self._stale_lock: tuple[int, int, int] | None = None  # an index.lock that never went
         self._trees: dict[str, list[TreeEntry]] = {}
+        # Index entries waiting for the next `flush_index` (`stage`); a fetch sets a delay.
+        self.index_delay = 0.0
+        self._staged: dict[str, str | None] = {}
+        self._staged_at = time.monotonic()
         # Stop the batch processes when this object goes away without close().
         self._finalizer = weakref.finalize(self, Git._close_all, self._batches())
 
@@ -340,17 +344,31 @@ class Git:
 
     def set_index_entry(self, path: str, blob: str) -> bool:
         """Point the user's index entry for PATH at BLOB; False when the index stays busy."""
-        deadline = time.monotonic() + INDEX_LOCK_WAIT
-        while True:
-            code, _ = self.run_status(
-                "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}"
-            )
-            if code == 0 or time.monotonic() > deadline:
-                return code == 0
-            time.sleep(0.05)
+        return self.set_index_entries({path: blob})
+
+    def stage(self, entries: dict[str, str | None]) -> None:
+        """`set_index_entries` now, or with the next flush when `index_delay` has not passed.
+
+        A fetch records thousands of commits; git rewrites the whole index (a line per
+        file) each time it changes one entry, so the fetch sets a delay and the index
+        follows HEAD within it. Every other read or write of the index flushes first.
+        """
+        self._staged.update(entries)
+        if time.monotonic() - self._staged_at >= self.index_delay:
+            self.flush_index()
+
+    def flush_index(self) -> bool:
+        """Write the staged entries (one process); False when the index stays busy."""
+        staged, self._staged = self._staged, {}
+        self._staged_at = time.monotonic()
+        return self._write_index(staged) if staged else True
 
     def set_index_entries(self, entries: dict[str, str | None]) -> bool:
         """Point the index entries for PATHS at their blobs (None removes one), one process."""
+        self._staged.update(entries)
+        return self.flush_index()
+
+    def _write_index(self, entries: dict[str, str | None]) -> bool:
         zero = "0" * self.hash_len
         records = [
             f"100644 {blob}\t{path}" if blob else f"0 {zero}\t{path}"
@@ -368,6 +386,7 @@ class Git:
         """Blob ids the user's index holds for PATHS (absent paths are left out)."""
         if not paths:
             return {}
+        self.flush_index()
         out = self.run("ls-files", "-s", "-z", "--", *paths)
         result = {}
         for record in out.split(b"\0"):
@@ -413,4 +432,5 @@ class Git:
             time.sleep(0.05)
 
     def close(self) -> None:
+        self.flush_index()
         self._finalizer()

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 STATE_SAVE_INTERVAL = 2.0
 # ... or this many times what the last save took, when that is longer (a big state file).
 STATE_SAVE_SHARE = 10
+# Seconds the git index may lag behind HEAD during a run (git rewrites it whole per change).
+INDEX_DELAY = 1.0
 
 
 def body_key(fetched: FetchResult, source: Source) -> str:
@@ -242,6 +244,8 @@ def run_fetch(
     ):
         keys = [source.key for source in chosen]
         state = load_state(sources.state_dir, warn=warn)
+        if not dry_run:
+            archive.git.index_delay = INDEX_DELAY
         if on_start:
             on_start(len(chosen))
         recorder = Recorder(
@@ -334,10 +338,13 @@ def run_fetch(
                 thread.join()
             sites.close()
             processor.close()
+            if not dry_run:
+                archive.git.flush_index()
             if not dry_run and archive.head_moved_since_last_write():
                 _restore_lost(archive, keys, warn)
         finally:
             if not dry_run:
+                archive.git.flush_index()  # before the lock goes
                 _save(sources, state, report, warn)
             fetchers.close()
     report.documents.sort(key=lambda d: d.key)
