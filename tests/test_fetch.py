@@ -12,7 +12,7 @@ import zlib
 from email.utils import formatdate
 
 import pytest
-from conftest import Page
+from conftest import LocalServer, Page
 
 from conductatlas_cli.errors import FetchError
 from conductatlas_cli.extract.charset import decode_text
@@ -484,3 +484,34 @@ def test_proxy_environment_is_honoured_on_every_request(server, monkeypatch):
         "http://atlas.invalid/b",
         "http://atlas.invalid/a",
     ]
+
+
+def test_a_run_over_many_hosts_keeps_one_connection_per_host():
+    """Documents fetched host after host, in turns: each host's second request reuses its connection."""
+    servers = [LocalServer(host=f"127.0.0.{i}") for i in range(2, 26)]
+    peers: dict[str, set[int]] = {srv.host: set() for srv in servers}
+
+    def answer(srv):
+        def route(h):
+            peers[srv.host].add(h.client_address[1])
+            body = PAGE.encode()
+            h.send_response(200)
+            h.send_header("Content-Type", "text/html")
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            h.wfile.write(body)
+
+        return route
+
+    session = make_session(user_agent="atlas-test/1.0", pool_size=4, hosts=len(servers))
+    try:
+        for srv in servers:
+            srv.routes["/p"] = answer(srv)
+        for _turn in range(2):
+            for srv in servers:
+                assert fetch(session, srv.url("/p")).body == PAGE.encode()
+    finally:
+        session.close()
+        for srv in servers:
+            srv.close()
+    assert {host: len(ports) for host, ports in peers.items()} == {s.host: 1 for s in servers}

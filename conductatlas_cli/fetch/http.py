@@ -2,7 +2,7 @@
 
 Public interface (used by `run`):
 
-    make_session(*, user_agent: str, pool_size: int = 16) -> requests.Session
+    make_session(*, user_agent: str, pool_size: int = 16, hosts: int = 0) -> requests.Session
     fetch_document(session, request: FetchRequest) -> FetchResult
         raises FetchError(reason) for anything that is not a usable 2xx/304. The
         request's `first_attempt` continues a retry sequence a scheduler requeued (the
@@ -102,10 +102,16 @@ class _Session(requests.Session):
         return {**found, "proxies": dict(found["proxies"])}
 
 
-def make_session(*, user_agent: str, pool_size: int = 16) -> requests.Session:
-    """One session for all documents: pooled connections, no automatic retries."""
+def make_session(*, user_agent: str, pool_size: int = 16, hosts: int = 0) -> requests.Session:
+    """One session for all documents: pooled connections, no automatic retries.
+
+    POOL_SIZE connections at most to one host; a pool kept for each of the run's HOSTS
+    (a run visits its hosts in turn, and a pool dropped for another host's would
+    reconnect for each document), within a share of the open-file limit.
+    """
     session = _Session()
-    adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+    pools = max(pool_size, min(hosts, _open_file_budget() // max(pool_size, 1)))
+    adapter = HTTPAdapter(pool_connections=pools, pool_maxsize=pool_size, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers.update(
@@ -116,6 +122,14 @@ def make_session(*, user_agent: str, pool_size: int = 16) -> requests.Session:
         }
     )
     return session
+
+
+def _open_file_budget() -> int:
+    """Half the process's soft limit on open files: what idle pooled sockets may take."""
+    import resource
+
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return 512 if soft == resource.RLIM_INFINITY else soft // 2
 
 
 def fetch_document(session: requests.Session, request: FetchRequest) -> FetchResult:

@@ -30,6 +30,7 @@ class FetcherOptions:
 
     user_agent: str
     jobs: int = 8
+    hosts: int = 0  # how many hosts the run's documents are on
 
 
 class Fetcher(Protocol):
@@ -44,7 +45,9 @@ class HttpFetcher:
     def __init__(self, options: FetcherOptions):
         from conductatlas_cli.fetch.http import make_session
 
-        self._session = make_session(user_agent=options.user_agent, pool_size=max(options.jobs, 4))
+        self._session = make_session(
+            user_agent=options.user_agent, pool_size=max(options.jobs, 4), hosts=options.hosts
+        )
 
     def fetch(self, request: FetchRequest) -> FetchResult:
         from conductatlas_cli.fetch.http import fetch_document

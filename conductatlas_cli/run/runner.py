@@ -256,11 +256,11 @@ def run_fetch(
             topics=sources.topics,
             watch=sources.settings.watch,
         )
-        fetchers = Fetchers(FetcherOptions(user_agent=sources.settings.user_agent, jobs=jobs))
         settings = sources.settings
-        scheduler = HostScheduler(
-            [(host_of(s.url), s) for s in chosen], per_host=settings.per_host, delay=settings.delay
-        )
+        by_host = [(host_of(s.url), s) for s in chosen]
+        hosts = len({host for host, _ in by_host})
+        fetchers = Fetchers(FetcherOptions(user_agent=settings.user_agent, jobs=jobs, hosts=hosts))
+        scheduler = HostScheduler(by_host, per_host=settings.per_host, delay=settings.delay)
         results: queue.Queue[Extracted | None] = queue.Queue()  # None: a site is ready
         doc_states = {s.key: _validators_for(state.document(s.key), s) for s in chosen}
         # a site's pages are recorded together, once its last one is in (run/site_evidence.py)
