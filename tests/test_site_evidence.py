@@ -13,7 +13,7 @@ from conductatlas_cli.cli import app
 from conductatlas_cli.config.model import Source
 from conductatlas_cli.extract.evidence import Evidence
 from conductatlas_cli.run.decision import Extracted
-from conductatlas_cli.run.pages import PageJob, PageProcessor, process_page
+from conductatlas_cli.run.pages import HeldJob, PageJob, PageProcessor, process_page
 from conductatlas_cli.run.site_evidence import SiteBatches, site_of
 
 runner = CliRunner()
@@ -181,7 +181,7 @@ class CountingProcessor(PageProcessor):
 def _extracted(source: Source, html: str, chrome: frozenset[int]) -> Extracted:
     job = _job(html, chrome)
     got = process_page(job)
-    return Extracted(source, text=got.text, blocks=got.blocks, job=job)
+    return Extracted(source, text=got.text, blocks=got.blocks, job=HeldJob.hold(job))
 
 
 def _record_all(sites: SiteBatches) -> list[Extracted]:
@@ -216,6 +216,16 @@ def test_a_page_extracted_with_its_sites_blocks_is_not_extracted_again():
     assert processor.tagged == 1  # privacy's final text; terms was tagged in its extraction
     assert all(got.tags is not None for got in recorded)
     assert "We recently updated" not in (recorded[0].text or "")
+
+
+def test_a_held_page_keeps_its_body_compressed_and_gives_it_back_whole():
+    """A page waiting for its site holds a fifth of its body or less; unpacked, the very job."""
+    job = _job(page("Terms of Use", TERMS * 20, top=BANNER), frozenset({1, 2}))
+    held = HeldJob.hold(job)
+    assert held.job.body == b"" and len(held.packed) * 5 <= len(job.body)
+    assert held.evidence == job.evidence
+    assert held.unpacked() == job
+    assert held.unpacked(prior=None, topics={}) == PageJob(**{**vars(job), "topics": {}})
 
 
 @given(

@@ -67,7 +67,7 @@ class Extracted:
     # the site's evidence
     blocks: frozenset[int] = frozenset()
     container: str | None = None
-    job: object | None = None  # the PageJob
+    job: object | None = None  # the PageJob, held (run.pages.HeldJob)
     tags: Tags | None = None  # the text's topics, when its extraction tagged it (a new document)
     extracted: str = ""  # PageText.extracted: what a second extraction compares its text with
 

@@ -25,7 +25,7 @@ from conductatlas_cli.errors import AtlasError
 from conductatlas_cli.fetch.registry import FetcherOptions, Fetchers
 from conductatlas_cli.fetch.scheduler import HostScheduler, RetryLater, Ticket, host_of
 from conductatlas_cli.run.decision import Extracted, Recorder
-from conductatlas_cli.run.pages import PageProcessor, page_job, process_page
+from conductatlas_cli.run.pages import HeldJob, PageProcessor, page_job, process_page
 from conductatlas_cli.run.report import DocumentReport, FetchReport
 from conductatlas_cli.run.site_evidence import SiteBatches, own_evidence
 from conductatlas_cli.timestamps import utc_now
@@ -193,7 +193,8 @@ def _fetch_once(
         job = replace(job, evidence=replace(job.evidence, chrome=chrome))
     result.text, result.error = page.text, page.error
     result.noise, result.words, result.extracted = page.noise, page.words, page.extracted
-    result.blocks, result.container, result.job = page.blocks, page.container, job
+    result.blocks, result.container = page.blocks, page.container
+    result.job = HeldJob.hold(job)
     result.needs_browser = page.needs_browser
     if settings.captures and page.text is not None:
         capture = Capture(

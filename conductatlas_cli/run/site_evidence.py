@@ -222,7 +222,7 @@ class SiteBatches:
                 if chrome != got.blocks & evidence.chrome:  # else extracted with this chrome
                     evidence = replace(evidence, chrome=chrome)
                     prior = Prior(got.extracted, got.text, got.noise, got.words)
-                    job = replace(got.job, evidence=evidence, topics=topics, prior=prior)
+                    job = got.job.unpacked(evidence=evidence, topics=topics, prior=prior)
             if job is not None or topics is not None:
                 work.append((got, job))
         return work
