@@ -16,13 +16,44 @@ from pathlib import Path
 
 from conductatlas_cli.errors import UsageError
 
-PAGES = ("sample-policy-v1.html", "sample-policy-v2.html")
+PAGE = "sample-policy-v1.html"
 DEMO_KEY = "example-ai/usage-policy"
+
+# Version 2 is version 1 with these edits, each once, in order: what the demo's diff shows.
+V2_EDITS = (
+    # Noise: the navigation and the cookie banner change, the policy's text does not.
+    ('href="/pricing"', 'href="/pricing?utm_source=nav"'),
+    (
+        "to improve your experience. <button>Accept all</button>",
+        "to make our site work. <button>Accept</button> <button>Reject</button>",
+    ),
+    ("March 1, 2026", "June 15, 2026"),
+    ("Example AI's models", "Example AI’s models"),  # typography only: not a change
+    ("<li>Send spam or run deceptive bulk messaging campaigns.</li>\n", ""),
+    (
+        "without their consent.</li>\n",
+        "without their consent.</li>\n"
+        "<li>Build systems that score people's trustworthiness from their social behaviour.</li>\n",
+    ),
+    ("legal or financial advice", "legal, financial or employment decisions"),
+    (  # a section inserted: the ones after it are renumbered
+        "<h2>3. Data Retention</h2>",
+        "<h2>3. Operator Responsibility</h2>\n"
+        "<p>Operators must tell their end users that they are talking to an AI system. Operators"
+        " must keep records of the safeguards they use for at least one year.</p>\n"
+        "<h2>4. Data Retention</h2>",
+    ),
+    ("30 days", "60 days"),
+    ("<h2>4. Enforcement</h2>", "<h2>5. Enforcement</h2>"),
+)
 
 
 def demo_page(version: int) -> bytes:
     """The bundled sample policy, version 1 or 2."""
-    return resources.files("conductatlas_cli.demo").joinpath(PAGES[version - 1]).read_bytes()
+    page = resources.files("conductatlas_cli.demo").joinpath(PAGE).read_bytes().decode("utf-8")
+    for old, new in V2_EDITS if version == 2 else ():
+        page = page.replace(old, new, 1)
+    return page.encode("utf-8")
 
 
 @contextmanager

@@ -17,6 +17,7 @@ old one. Renderers skip what is equal.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from conductatlas_cli.diff.align import (
     added_line,
@@ -102,24 +103,43 @@ def _unnumbered_words(c: SentenceChange) -> tuple[tuple[WordOp, str], ...]:
     return diff_words(old[2], new[2])
 
 
-def _one_sided(section: Section, *, kind: ChangeKind, rules: NoiseRules) -> SectionChange:
-    make = added_line if kind == ADDED else removed_line
-    line = section.lines[0] if section.heading is not None else None
-    sentences = tuple(make(x, rules) for x in section.body)
-    cosmetic = all(s.cosmetic for s in sentences) and section.heading is None
+def _heading_line(section: Section | None) -> str | None:
+    """SECTION's raw heading line (None: no heading, or no such section)."""
+    return section.lines[0] if section is not None and section.heading is not None else None
+
+
+def _section_change(
+    old: Section | None,
+    new: Section | None,
+    *,
+    kind: ChangeKind,
+    sentences: tuple[SentenceChange, ...],
+    **flags: Any,
+) -> SectionChange:
+    """OLD → NEW (None: the text it is not in): where it stands in each text, and FLAGS."""
+    either = new if new is not None else old
+    assert either is not None
     return SectionChange(
         kind=kind,
-        old_heading=section.heading if kind == REMOVED else None,
-        new_heading=section.heading if kind == ADDED else None,
-        path=section.path,
-        level=section.level,
-        old_index=section.index if kind == REMOVED else None,
-        new_index=section.index if kind == ADDED else None,
+        old_heading=old.heading if old else None,
+        new_heading=new.heading if new else None,
+        path=either.path,
+        level=either.level,
+        old_index=old.index if old else None,
+        new_index=new.index if new else None,
         sentences=sentences,
-        cosmetic=cosmetic,
-        old_line=line if kind == REMOVED else None,
-        new_line=line if kind == ADDED else None,
+        old_line=_heading_line(old),
+        new_line=_heading_line(new),
+        **flags,
     )
+
+
+def _one_sided(section: Section, *, kind: ChangeKind, rules: NoiseRules) -> SectionChange:
+    make = added_line if kind == ADDED else removed_line
+    sentences = tuple(make(x, rules) for x in section.body)
+    cosmetic = all(s.cosmetic for s in sentences) and section.heading is None
+    old, new = (section, None) if kind == REMOVED else (None, section)
+    return _section_change(old, new, kind=kind, sentences=sentences, cosmetic=cosmetic)
 
 
 def _numbering(heading: str | None) -> str:
@@ -143,9 +163,7 @@ def _matched(
     renamed = fold_strict(strip_numbering(old.heading or "")) != fold_strict(
         strip_numbering(new.heading or "")
     )
-    old_line = old.lines[0] if old.heading is not None else None
-    new_line = new.lines[0] if new.heading is not None else None
-    touched = old_line != new_line or any(s.kind != EQUAL for s in sentences)
+    touched = _heading_line(old) != _heading_line(new) or any(s.kind != EQUAL for s in sentences)
     if modified:
         kind = MODIFIED
     elif renamed:
@@ -157,14 +175,10 @@ def _matched(
     heading_words: tuple[tuple[WordOp, str], ...] = ()
     if old.heading is not None and new.heading is not None and old.heading != new.heading:
         heading_words = diff_words(old.heading, new.heading)
-    return SectionChange(
+    return _section_change(
+        old,
+        new,
         kind=kind,
-        old_heading=old.heading,
-        new_heading=new.heading,
-        path=new.path,
-        level=new.level,
-        old_index=old.index,
-        new_index=new.index,
         sentences=sentences,
         cosmetic=kind == MODIFIED and not modified,
         modified=modified,
@@ -172,8 +186,6 @@ def _matched(
         renamed=renamed,
         renumbered=renumbered,
         heading_words=heading_words,
-        old_line=old_line,
-        new_line=new_line,
         moved_after=where[0] if moved and where else None,
         moved_under=where[1] if moved and where else None,
     )

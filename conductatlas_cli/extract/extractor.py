@@ -44,6 +44,7 @@ import functools
 import logging
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from conductatlas_cli import __version__
 from conductatlas_cli.errors import ExtractError
@@ -283,6 +284,21 @@ def _html_page(
         raise ExtractError(f"'{url}' is HTML nested too deeply to extract") from None
 
 
+# trafilatura's fixed options for the fallback: Markdown (with its headings and tables), as
+# much of the text as it finds, and nothing but the text.
+_TRAFILATURA_OPTIONS: dict[str, Any] = {
+    "output_format": "markdown",
+    "favor_recall": True,
+    "include_tables": True,
+    "include_formatting": False,
+    "include_links": False,
+    "include_images": False,
+    "include_comments": False,
+    "deduplicate": False,
+    "with_metadata": False,
+}
+
+
 def _trafilatura_markdown(element) -> str:
     """trafilatura's Markdown for `element`, wrapped in <article> so it keeps headings."""
     from html import escape
@@ -296,18 +312,7 @@ def _trafilatura_markdown(element) -> str:
     inner += [lxml.html.tostring(child, encoding="unicode") for child in element]
     html = "<html><body><article>" + "".join(inner) + "</article></body></html>"
     try:
-        out = trafilatura.extract(
-            html,
-            output_format="markdown",
-            favor_recall=True,
-            include_tables=True,
-            include_formatting=False,
-            include_links=False,
-            include_images=False,
-            include_comments=False,
-            deduplicate=False,
-            with_metadata=False,
-        )
+        out = trafilatura.extract(html, **_TRAFILATURA_OPTIONS)
     except (RecursionError, ValueError):
         return ""
     return (out.strip() + "\n") if out and out.strip() else ""
