@@ -5,7 +5,8 @@ thread records), `pages.py` (extract → normalize → guard → stream hash for
 body; worker processes), `decision.py` (the decision policy — new, changed,
 unchanged, held, failed — as a pure function over `DocumentState`, and the
 `Recorder` that applies it), `report.py` (`FetchStatus`, `DocumentReport`,
-`FetchReport`), `site_evidence.py` (the archive's evidence for extraction: a
+`FetchReport`), `known.py` (an unchanged document's recorded text known by
+its blob id, not read), `site_evidence.py` (the archive's evidence for extraction: a
 document's history, a site's shared blocks once its pages of the run are in),
 `live.py` (`atlas check --live`) and `reextract.py`
 (`atlas reextract`: captures through today's extractor, technical versions).

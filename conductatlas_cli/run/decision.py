@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from conductatlas_cli.archive.state import CurrentText, DocumentState, State
 from conductatlas_cli.config.model import Source
 from conductatlas_cli.errors import AtlasError
+from conductatlas_cli.run.known import HeadBlobs, remember_blob
 from conductatlas_cli.run.pages import Tags, noise_hash, sha256
 from conductatlas_cli.run.report import DocumentReport, FetchStatus, Preview
 from conductatlas_cli.timestamps import utc_now
@@ -105,10 +106,7 @@ def decide(
         if old is None:
             st.etag = st.last_modified = st.body = None
             return Decision(FetchStatus.FAILED, st, "server says unchanged but nothing recorded")
-        words = _current(st, old, ignore).words
-        _accept(got, st)
-        why = NOT_MODIFIED if got.not_modified else SAME_BODY
-        return Decision(FetchStatus.UNCHANGED, st, reason=why, words=words)
+        return _unchanged(got, st, _current(st, old, ignore).words)
     if old is None:
         return Decision(FetchStatus.NEW, st, words=got.words)
     new = got.text or ""
@@ -177,6 +175,13 @@ def _current(st: DocumentState, text: str, ignore: tuple[str, ...]) -> CurrentTe
     return st.current
 
 
+def _unchanged(got: Extracted, st: DocumentState, words: int) -> Decision:
+    """A 304 or the very body last accepted, over a recorded text of WORDS words."""
+    _accept(got, st)
+    why = NOT_MODIFIED if got.not_modified else SAME_BODY
+    return Decision(FetchStatus.UNCHANGED, st, reason=why, words=words)
+
+
 def _accept(got: Extracted, st: DocumentState) -> None:
     """The page is what is recorded: keep what lets the next run skip work."""
     st.etag, st.last_modified = got.etag, got.last_modified
@@ -204,6 +209,7 @@ class Recorder:
         self.dry_run = dry_run
         self.topics = topics or {}  # the `topics:` of sources.yaml (issue 13)
         self.watch = tuple(watch)  # settings.watch
+        self._heads = HeadBlobs(archive)
 
     def handle(self, got: Extracted) -> DocumentReport:
         source = got.source
@@ -216,8 +222,17 @@ class Recorder:
             report.moved_from = st.url  # the URL changed in sources.yaml since the last fetch
         st.url = source.display_url
         try:
-            old = None if got.error else self.archive.read_latest(source.key)
-            decision = decide(got, old=old, state=st, force=self.force)
+            unchanged = not got.error and (got.not_modified or got.same_body)
+            if unchanged and self._heads.knows(st, source.key, source.ignore):
+                old = None  # HEAD holds the text `current` describes (`run.known`): not read
+                assert st.current is not None  # `knows` checked it
+                state = replace(st, recent=list(st.recent), extra=dict(st.extra))
+                decision = _unchanged(got, state, st.current.words)
+            else:
+                old = None if got.error else self.archive.read_latest(source.key)
+                decision = decide(got, old=old, state=st, force=self.force)
+                if unchanged and old is not None and not self.dry_run:
+                    remember_blob(self.archive, decision.state, old, source.ignore)
             st = decision.state
             report.status, report.reason = decision.status, decision.reason
             report.words = decision.words
@@ -351,7 +366,9 @@ class Recorder:
 
             extra = capture_extra(self.archive, source.key, got.capture)
         report.commit = self.archive.record_version(source.key, new, message=message, extra=extra)
-        return recorded(st, got, text=new, at=trailers["Atlas-Fetched-At"], old=old)
+        st = recorded(st, got, text=new, at=trailers["Atlas-Fetched-At"], old=old)
+        remember_blob(self.archive, st, new, source.ignore)
+        return st
 
 
 def _trailers(report: DocumentReport) -> dict[str, str]:
